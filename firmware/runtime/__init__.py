@@ -1,0 +1,1 @@
+"""Firmware runtime: console output, panic hook, orderly stop."""

@@ -1,0 +1,1 @@
+"""Drivers for the NXP i.MX6UL family."""

@@ -1,0 +1,122 @@
+"""The ``tamapy`` command line (DESIGN §9).
+
+Exit status: 0 success; 1 a build or run failed; 2 bad input or usage.
+Every user error is printed as ``file:line:col: error[CODE]: message`` with
+a hint; no traceback reaches the user (set TAMAPY_DEBUG=1 to see one for
+an internal error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from tamapy import __version__
+from tamapy.diagnostics import TamapyError
+
+DEFAULT_BOARD = "mcimx6ul-evk"
+
+
+def _write_out(data: bytes) -> None:
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from tamapy.lang import check_paths
+
+    count = check_paths([Path(p) for p in args.paths], args.board)
+    print(f"checked {count} module(s): no errors")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from tamapy.build import build
+
+    result = build(Path(args.app), args.board, Path(args.output))
+    image = result.image
+    load = sum(s.filesz for s in image.segments)
+    print(f"built {result.elf_path} for {result.program.board.name}: entry 0x{image.entry:08x}, "
+          f"{load} bytes loaded, {len(image.elf)} bytes ELF (unverified: the verifier is not part of this build)")
+    for s in image.segments:
+        print(f"  {s.name:7} 0x{s.vaddr:08x} file {s.filesz:6} mem {s.memsz:6} {s.flags}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from tamapy.build import build
+
+    with tempfile.TemporaryDirectory(prefix="tamapy-run-") as tmp:
+        out = Path(args.output) if args.output else Path(tmp)
+        result = build(Path(args.app), args.board, out)
+        assert result.elf_path is not None
+        board = result.program.board
+        if args.qemu:
+            from tamapy.qemu import run_qemu
+
+            outcome = run_qemu(board, result.elf_path, args.timeout, echo=_write_out)
+            if outcome.final is None:
+                print(f"\ntamapy: timeout after {args.timeout:g} s without a final line", file=sys.stderr)
+            return outcome.status
+        from tamapy.sim import simulate
+
+        sim = simulate(result.image.elf, board, result.program.soc, max_insns=args.max_insns,
+                       timeout=args.timeout, echo=_write_out)
+        if sim.fault is not None:
+            f = sim.fault
+            where = f" in {f.symbol}" if f.symbol else ""
+            addr = f" at address 0x{f.address:08x}" if f.address is not None else ""
+            print(f"\ntamapy: simulator fault ({f.kind}){addr}, pc 0x{f.pc:08x}{where}: {f.message}", file=sys.stderr)
+        elif sim.final is None:
+            print(f"\ntamapy: stopped ({sim.stop_reason}) after {sim.instructions} instructions", file=sys.stderr)
+        return sim.status
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tamapy", description="Proven bare-metal firmware in a checked subset of Python.")
+    p.add_argument("--version", action="version", version=f"tamapy {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("check", help="parse and type-check firmware modules")
+    c.add_argument("paths", nargs="+", help="files or directories under firmware/")
+    c.add_argument("--board", default=DEFAULT_BOARD, help="board for board-independent modules")
+    c.set_defaults(func=cmd_check)
+
+    b = sub.add_parser("build", help="compile an application into an ELF image")
+    b.add_argument("app", help="application directory (holding main.py)")
+    b.add_argument("--board", required=True)
+    b.add_argument("-o", "--output", default="out", help="output directory (default: out)")
+    b.set_defaults(func=cmd_build)
+
+    r = sub.add_parser("run", help="build and boot an application in the simulator or QEMU")
+    r.add_argument("app")
+    r.add_argument("--board", required=True)
+    r.add_argument("--qemu", action="store_true", help="boot in qemu-system-arm instead of the simulator")
+    r.add_argument("--timeout", type=float, default=30.0, help="wall-clock limit in seconds (default 30)")
+    r.add_argument("--max-insns", type=int, default=200_000_000, help="simulator instruction budget")
+    r.add_argument("-o", "--output", help="keep the build outputs in this directory")
+    r.set_defaults(func=cmd_run)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        status: int = args.func(args)
+        return status
+    except TamapyError as exc:
+        for d in exc.diagnostics:
+            print(d.render(), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tamapy: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a tamapy bug: say so plainly instead of a traceback
+        if os.environ.get("TAMAPY_DEBUG"):
+            traceback.print_exc()
+        print(f"tamapy: internal error: {type(exc).__name__}: {exc} (set TAMAPY_DEBUG=1 for details)", file=sys.stderr)
+        return 3

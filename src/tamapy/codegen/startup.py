@@ -1,0 +1,128 @@
+"""The trusted machine-level pieces every image carries (listed by the audit).
+
+Written directly as LLVM IR, since llvmlite cannot assemble ARM text: the
+vector table is plain data, the reset handler sets the stack pointer with
+``llvm.write_register`` before touching memory, points VBAR at the table,
+clears .bss, calls ``main`` and halts.  Faults and compiled safety checks
+end in ``__tamapy_panic``, which calls the firmware's panic hook once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+VECTORS = "__tamapy_vectors"
+RESET = "__tamapy_reset"
+PANIC = "__tamapy_panic"
+HALT = "__tamapy_halt"
+
+LDR_PC_PC_24 = 0xE59FF018
+"""``ldr pc, [pc, #24]``: jump through the address stored eight words later."""
+
+
+@dataclass(frozen=True)
+class PanicCode:
+    code: int
+    meaning: str
+
+
+PANIC_BOUNDS = PanicCode(0xFFFF0001, "index or slice out of bounds")
+PANIC_DIVIDE = PanicCode(0xFFFF0002, "division or modulo by zero")
+PANIC_ASSERT = PanicCode(0xFFFF0003, "assertion failed")
+FAULTS: tuple[tuple[str, PanicCode], ...] = (
+    ("__tamapy_fault_undef", PanicCode(0xFFFF0010, "undefined instruction")),
+    ("__tamapy_fault_svc", PanicCode(0xFFFF0011, "supervisor call")),
+    ("__tamapy_fault_prefetch", PanicCode(0xFFFF0012, "prefetch abort")),
+    ("__tamapy_fault_data", PanicCode(0xFFFF0013, "data abort")),
+    ("__tamapy_fault_reserved", PanicCode(0xFFFF0014, "reserved vector")),
+    ("__tamapy_fault_irq", PanicCode(0xFFFF0015, "unexpected IRQ")),
+    ("__tamapy_fault_fiq", PanicCode(0xFFFF0016, "unexpected FIQ")),
+)
+PANIC_CODES: tuple[PanicCode, ...] = (PANIC_BOUNDS, PANIC_DIVIDE, PANIC_ASSERT, *(c for _, c in FAULTS))
+
+TRUSTED_ITEMS: tuple[tuple[str, str], ...] = (
+    (VECTORS, "exception vector table: eight `ldr pc, [pc, #24]` words and the handler addresses"),
+    (RESET, "reset: sets SP and VBAR, clears .bss with word stores, calls main, halts"),
+    (PANIC, "calls the firmware panic hook once (re-entry halts at once), then halts"),
+    (HALT, "idles the CPU forever with WFI"),
+    ("__tamapy_fault_*", "exception handlers: switch to the exception stack and panic with the fault's code"),
+)
+
+
+def startup_ir(entry_symbol: str, panic_hook_symbol: str | None) -> str:
+    """LLVM IR for the startup pieces, calling ``entry_symbol`` as main."""
+    handlers = [RESET] + [name for name, _ in FAULTS[:4]] + [FAULTS[4][0], FAULTS[5][0], FAULTS[6][0]]
+    words = ", ".join([f"i32 {LDR_PC_PC_24}"] * 8 + [f"i32 ptrtoint (ptr @{h} to i32)" for h in handlers])
+    hook = (
+        f'  call void @"{panic_hook_symbol}"(i32 %code)\n' if panic_hook_symbol else ""
+    )
+    faults = "".join(
+        f"""
+define void @{name}() #1 {{
+  call void @llvm.write_register.i32(metadata !0, i32 ptrtoint (ptr @__exc_stack_top to i32))
+  call void @{PANIC}(i32 {code.code})
+  unreachable
+}}
+"""
+        for name, code in FAULTS
+    )
+    return f"""
+@__bss_start = external global i8
+@__bss_end = external global i8
+@__stack_top = external global i8
+@__exc_stack_top = external global i8
+@__tamapy_panicking = internal global i8 0
+
+@{VECTORS} = constant [16 x i32] [{words}], section ".vectors", align 32
+
+define void @{RESET}() #1 {{
+entry:
+  call void @llvm.write_register.i32(metadata !0, i32 ptrtoint (ptr @__stack_top to i32))
+  call void @llvm.arm.mcr(i32 15, i32 0, i32 ptrtoint (ptr @{VECTORS} to i32), i32 12, i32 0, i32 0)
+  call void @llvm.arm.isb(i32 15)
+  br label %clear
+clear:
+  %p = phi ptr [ @__bss_start, %entry ], [ %next, %body ]
+  %done = icmp uge ptr %p, @__bss_end
+  br i1 %done, label %run, label %body
+body:
+  store volatile i32 0, ptr %p, align 4
+  %next = getelementptr i8, ptr %p, i32 4
+  br label %clear
+run:
+  call void @"{entry_symbol}"()
+  call void @{HALT}()
+  unreachable
+}}
+
+define void @{PANIC}(i32 %code) #1 {{
+entry:
+  %again = load volatile i8, ptr @__tamapy_panicking, align 1
+  %first = icmp eq i8 %again, 0
+  br i1 %first, label %report, label %stop
+report:
+  store volatile i8 1, ptr @__tamapy_panicking, align 1
+{hook}  br label %stop
+stop:
+  call void @{HALT}()
+  unreachable
+}}
+
+define void @{HALT}() #1 {{
+entry:
+  br label %idle
+idle:
+  call void @llvm.arm.hint(i32 3)
+  br label %idle
+}}
+{faults}
+declare void @llvm.write_register.i32(metadata, i32)
+declare void @llvm.arm.mcr(i32, i32, i32, i32, i32, i32)
+declare void @llvm.arm.isb(i32)
+declare void @llvm.arm.dsb(i32)
+declare void @llvm.arm.dmb(i32)
+declare void @llvm.arm.hint(i32)
+
+attributes #1 = {{ noreturn nounwind "frame-pointer"="none" "no-builtins" }}
+!0 = !{{!"sp"}}
+"""

@@ -1,0 +1,55 @@
+"""Turn LLVM IR text into an ARM ELF object with llvmlite.
+
+Optimisation runs LLVM's standard -O2 pipeline; the object targets
+``armv7a-none-eabi`` on a Cortex-A7 with static relocation, which is what
+tamapy's own linker expects.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import llvmlite.binding as llvm
+
+from tamapy.diagnostics import error
+
+
+@functools.cache
+def _initialise() -> None:
+    llvm.initialize_all_targets()
+    llvm.initialize_all_asmprinters()
+
+
+def target_machine(triple: str, cpu: str) -> llvm.TargetMachine:
+    _initialise()
+    target = llvm.Target.from_triple(triple)
+    return target.create_target_machine(cpu=cpu, opt=2, reloc="static", codemodel="small")
+
+
+def optimise(text: str, triple: str, cpu: str, name: str) -> tuple[llvm.ModuleRef, llvm.TargetMachine]:
+    """Parse, verify and optimise a module."""
+    tm = target_machine(triple, cpu)
+    try:
+        module = llvm.parse_assembly(text)
+        module.verify()
+    except RuntimeError as exc:
+        # The code generator produced IR LLVM rejects: a tamapy bug, reported plainly.
+        raise error(name, 0, 0, "E500", f"internal error: LLVM rejected the generated IR: {exc}",
+                    "please report this with the source that triggered it") from None
+    module.triple = triple
+    pto = llvm.create_pipeline_tuning_options(2)
+    pb = llvm.create_pass_builder(tm, pto)
+    pb.getModulePassManager().run(module, pb)
+    return module, tm
+
+
+def compile_ir(text: str, triple: str, cpu: str, name: str) -> tuple[bytes, str]:
+    """Object bytes and the optimised IR text of one module."""
+    module, tm = optimise(text, triple, cpu, name)
+    return tm.emit_object(module), str(module)
+
+
+def assembly(text: str, triple: str, cpu: str, name: str) -> str:
+    """Optimised assembly listing, for inspection and tests."""
+    module, tm = optimise(text, triple, cpu, name)
+    return str(tm.emit_assembly(module))

@@ -1,0 +1,221 @@
+"""Entry points of the language stage: whole programs and ``tamapy check``.
+
+``load_program`` turns an application directory into the typed IR
+``Program`` that the verifier and the code generator share: every module it
+imports is parsed, screened, typed and lowered, the call graph is checked
+to be acyclic (so stack use is bounded), and functions are ordered callees
+first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tamapy.diagnostics import Diagnostic, TamapyError, display_path, error
+from tamapy.lang import ir
+from tamapy.lang.check import check_function
+from tamapy.lang.resolve import PANIC_MODULE, ModuleLoader, Project, find_project, module_name_of
+from tamapy.lang.scope import FuncSym, GlobalSym, Tables
+from tamapy.specs import list_boards, load_board, load_soc
+from tamapy.specs.model import Board
+
+ENTRY_NAME = "main"
+PANIC_HOOK = "on_panic"
+
+
+def app_module(project: Project, app: Path) -> str:
+    """Module name of an application's ``main.py`` (``app`` is its directory or the file)."""
+    path = app.resolve()
+    if path.is_dir():
+        path = path / "main.py"
+    if not path.is_file():
+        raise error(display_path(app), 0, 0, "E011", "application has no main.py", "an app directory holds main.py with def main() -> None")
+    try:
+        return module_name_of(project, path)
+    except ValueError:
+        raise error(display_path(app), 0, 0, "E011", "application is not under firmware/", f"move it below {display_path(project.firmware)}") from None
+
+
+def load_program(app: Path, board_name: str) -> ir.Program:
+    """Parse, resolve and type-check an application for one board."""
+    project = find_project(app)
+    board = load_board(project.specs, board_name)
+    soc = load_soc(project.specs, board.soc)
+    main_module = app_module(project, app)
+    loader = ModuleLoader(project, board)
+    roots = [main_module]
+    if loader.path_of(PANIC_MODULE) is not None:
+        roots.append(PANIC_MODULE)
+    tables = Tables(loader, soc)
+    tables.build(loader.load_closure(roots))
+    tables.raise_if_errors()
+    functions, edges = _check_all(tables, set(tables.scopes))
+    entry = _find_entry(tables, main_module)
+    panic = _find_panic_hook(tables)
+    roots_q = [entry] + ([panic] if panic else [])
+    order = _callees_first(roots_q, edges, functions)
+    program_functions = tuple(functions[q] for q in order)
+    globals_ = _globals(tables)
+    sources = sorted(
+        {str(m.path) for m in loader.modules.values()}
+        | {p.source for p in soc.peripherals}
+        | {board.source}
+    )
+    return ir.Program(program_functions, globals_, entry, panic, board, soc, tuple(sources))
+
+
+def check_paths(paths: list[Path], default_board: str) -> int:
+    """Parse and type-check every module under ``paths``; returns how many were checked."""
+    if not paths:
+        raise error("<command line>", 0, 0, "E012", "no paths given", "tamapy check firmware/")
+    project = find_project(paths[0])
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files.extend(sorted(p.rglob("*.py")))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise error(display_path(p), 0, 0, "E001", "no such file or directory", "check the path")
+    boards = {load_board(project.specs, n).firmware_package: n for n in list_boards(project.specs)}
+    groups: dict[str, list[str]] = {}
+    for f in files:
+        try:
+            name = module_name_of(project, f)
+        except ValueError:
+            raise error(display_path(f), 0, 0, "E011", "file is not under firmware/", "check paths inside the project") from None
+        parts = name.split(".")
+        board_name = default_board
+        if parts[0] == "board" and len(parts) > 1 and parts[1] in boards:
+            board_name = boards[parts[1]]
+        groups.setdefault(board_name, []).append(name)
+    diags: set[Diagnostic] = set()
+    for board_name, names in sorted(groups.items()):
+        board = load_board(project.specs, board_name)
+        try:
+            _check_modules(project, board, names)
+        except TamapyError as exc:
+            diags.update(exc.diagnostics)
+    if diags:
+        raise TamapyError(diags)
+    return len(files)
+
+
+def _check_modules(project: Project, board: Board, names: list[str]) -> None:
+    soc = load_soc(project.specs, board.soc)
+    loader = ModuleLoader(project, board)
+    tables = Tables(loader, soc)
+    tables.build(loader.load_closure(names))
+    tables.raise_if_errors()
+    _check_all(tables, set(names))
+
+
+def _check_all(tables: Tables, modules: set[str]) -> tuple[dict[str, ir.Function], dict[str, list[tuple[str, ir.Span]]]]:
+    """Check every function of ``modules``; reject recursion anywhere in the call graph."""
+    functions: dict[str, ir.Function] = {}
+    edges: dict[str, list[tuple[str, ir.Span]]] = {}
+    for name in sorted(modules):
+        scope = tables.scopes[name]
+        for sym in scope.names.values():
+            if isinstance(sym, FuncSym) and sym.module is scope.module:
+                fn, calls = check_function(tables, scope, sym)
+                edges[sym.qualname] = calls
+                if fn is not None:
+                    functions[sym.qualname] = fn
+    tables.raise_if_errors()
+    cycle = _find_cycle(edges)
+    if cycle is not None:
+        caller, callee, span = cycle
+        raise TamapyError([Diagnostic(
+            span.file, span.line, span.col, "E109",
+            f"recursion: `{caller}` calls `{callee}`, which leads back to `{caller}`",
+            "the call graph must be acyclic so stack use is bounded; rewrite it as a loop",
+        )])
+    return functions, edges
+
+
+def _find_cycle(edges: dict[str, list[tuple[str, ir.Span]]]) -> tuple[str, str, ir.Span] | None:
+    """A call edge that closes a cycle, found by depth-first search in a stable order."""
+    state: dict[str, int] = {}  # 1 = on stack, 2 = done
+
+    def visit(node: str) -> tuple[str, str, ir.Span] | None:
+        state[node] = 1
+        for callee, span in edges.get(node, []):
+            s = state.get(callee, 0)
+            if s == 1:
+                return node, callee, span
+            if s == 0 and callee in edges:
+                found = visit(callee)
+                if found:
+                    return found
+        state[node] = 2
+        return None
+
+    for node in sorted(edges):
+        if state.get(node, 0) == 0:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def _callees_first(
+    roots: list[str], edges: dict[str, list[tuple[str, ir.Span]]], functions: dict[str, ir.Function]
+) -> list[str]:
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(node: str) -> None:
+        if node in seen:
+            return
+        seen.add(node)
+        for callee, _ in edges.get(node, []):
+            visit(callee)
+        order.append(node)
+
+    for r in roots:
+        visit(r)
+    return [q for q in order if q in functions]
+
+
+def _find_entry(tables: Tables, main_module: str) -> str:
+    scope = tables.scopes[main_module]
+    sym = scope.names.get(ENTRY_NAME)
+    m = scope.module
+    if not isinstance(sym, FuncSym) or sym.module is not m:
+        raise error(m.display, 1, 1, "E209", "the application defines no `main` function", "add `def main() -> None:`")
+    if sym.params or not isinstance(sym.ret, ir.VoidType):
+        node = sym.node
+        raise error(m.display, node.lineno, node.col_offset + 1, "E209", "`main` must take no parameters and return None", "def main() -> None:")
+    return sym.qualname
+
+
+def _find_panic_hook(tables: Tables) -> str | None:
+    scope = tables.scopes.get(PANIC_MODULE)
+    if scope is None:
+        return None
+    sym = scope.names.get(PANIC_HOOK)
+    if not isinstance(sym, FuncSym):
+        return None
+    if [p.type for p in sym.params] != [ir.U32] or not isinstance(sym.ret, ir.VoidType):
+        node = sym.node
+        raise error(scope.module.display, node.lineno, node.col_offset + 1, "E209",
+                    f"`{PANIC_HOOK}` must be `def {PANIC_HOOK}(code: u32) -> None`", "fix its signature")
+    return sym.qualname
+
+
+def _globals(tables: Tables) -> tuple[ir.GlobalVar, ...]:
+    out: list[ir.GlobalVar] = []
+    for name in sorted(tables.scopes):
+        scope = tables.scopes[name]
+        for sym in scope.names.values():
+            if not isinstance(sym, GlobalSym) or sym.module is not scope.module or sym.untyped:
+                continue
+            if isinstance(sym.type, ir.VoidType) or (sym.const and isinstance(sym.value, int)):
+                continue  # failed declaration, or an integer constant folded into its uses
+            span = ir.Span(scope.module.display, getattr(sym.node, "lineno", 1), 1, getattr(sym.node, "lineno", 1), 1)
+            out.append(ir.GlobalVar(sym.symbol, sym.type, sym.value, sym.const, span))
+    for symbol, data in sorted(tables.literals.items()):
+        span = ir.Span(tables.scopes[symbol.rsplit(".", 1)[0]].module.display, 1, 1, 1, 1)
+        out.append(ir.GlobalVar(symbol, ir.ArrayType(ir.U8, len(data)), data, True, span))
+    return tuple(out)

@@ -1,0 +1,217 @@
+"""Section placement: which input sections are kept, and at which addresses.
+
+The memory map is fixed (text, then read-only data, then read-write data,
+bss, and the two stacks, each segment on its own page) so the linker needs
+no script.  Placement is a single forward walk over the sections in object
+order, which makes segments ascending and disjoint by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tamapy.link import errors
+from tamapy.link.objfile import Section, Symbol
+
+ADDRESS_SPACE = 1 << 32
+
+# Sections with no place in a bare-metal image: no unwinder, no debugger.
+_DROPPED_NAMES = frozenset({".ARM.attributes", ".comment", ".llvm_addrsig", ".group"})
+_DROPPED_PREFIXES = (".ARM.exidx", ".ARM.extab", ".note", ".debug")
+# Output section for each input name prefix (".vectors" must match exactly).
+_OUTPUT_PREFIXES = (".text", ".rodata", ".data", ".bss")
+
+
+@dataclass(frozen=True)
+class LinkLayout:
+    """Where the image goes and how much stack it reserves."""
+
+    load_address: int
+    stack_size: int
+    exception_stack_size: int
+    entry_symbol: str
+    page_size: int = 0x1000
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One loadable segment ("text" RX, "rodata" R, "data" RW)."""
+
+    name: str
+    vaddr: int
+    filesz: int
+    memsz: int
+    flags: str
+
+
+@dataclass(frozen=True)
+class OutputSection:
+    """A named, non-empty address range of the image, for the section header table."""
+
+    name: str
+    vaddr: int
+    size: int
+    align: int
+    nobits: bool
+    segment: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Result of layout: addresses of kept sections, COMMON symbols and linker symbols."""
+
+    addresses: dict[int, int]  # kept input section index -> address
+    commons: dict[int, int]  # COMMON symbol index -> address
+    sections: tuple[OutputSection, ...]  # non-empty output sections, ascending
+    segments: tuple[Segment, ...]  # non-empty segments, ascending
+    symbols: dict[str, int]  # linker-defined symbols
+
+
+def classify(section: Section, name: str) -> str | None:
+    """Output section for an input section, or None if it is not part of the image."""
+    if (
+        not section.alloc
+        or section.name in _DROPPED_NAMES
+        or section.name.startswith(_DROPPED_PREFIXES)
+    ):
+        return None
+    if section.name == ".vectors":
+        out: str | None = ".vectors"
+    else:
+        out = next((p for p in _OUTPUT_PREFIXES if section.name.startswith(p)), None)
+    if (
+        out is not None
+        and section.type in ("SHT_PROGBITS", "SHT_NOBITS")
+        and (section.nobits == (out == ".bss"))
+    ):
+        return out
+    raise errors.link_error(
+        name,
+        errors.UNKNOWN_SECTION,
+        f"cannot place allocatable section {section.name!r} ({section.type})",
+        "only .vectors, .text*, .rodata*, .data* (PROGBITS) and .bss* (NOBITS) are linked",
+    )
+
+
+def _align(value: int, alignment: int) -> int:
+    alignment = max(alignment, 1)
+    return -(-value // alignment) * alignment
+
+
+class _Packer:
+    """Lays items out one after another, recording the output sections it fills."""
+
+    def __init__(self) -> None:
+        self.sections: list[OutputSection] = []
+
+    def pack(
+        self, name: str, segment: str, start: int, items: Sequence[tuple[int, int]], nobits: bool
+    ) -> tuple[list[int], int]:
+        """Place (size, alignment) items from ``start``; return their addresses and the end."""
+        addresses: list[int] = []
+        cursor = start
+        for size, alignment in items:
+            cursor = _align(cursor, alignment)
+            addresses.append(cursor)
+            cursor += size
+        first = addresses[0] if addresses else start
+        if cursor > first:
+            align = max([4 if nobits else 1, *(a for _, a in items)])
+            self.sections.append(OutputSection(name, first, cursor - first, align, nobits, segment))
+        return addresses, cursor
+
+
+def place(
+    sections: Sequence[Section], commons: Sequence[Symbol], layout: LinkLayout, name: str
+) -> Placement:
+    """Assign addresses to every kept section, COMMON symbol and stack."""
+    _check_layout(layout, name)
+    groups: dict[str, list[Section]] = {".vectors": [], **{p: [] for p in _OUTPUT_PREFIXES}}
+    for section in sections:
+        out = classify(section, name)
+        if out is not None:
+            groups[out].append(section)
+    addresses: dict[int, int] = {}
+    common_addresses: dict[int, int] = {}
+    packer = _Packer()
+
+    def put(out: str, segment: str, start: int, extra: Sequence[Symbol] = ()) -> int:
+        """Pack one output section (plus COMMON symbols for .bss); return its end."""
+        members = groups[out]
+        items = [(s.size, s.align) for s in members] + [(c.size, c.value) for c in extra]
+        found, end = packer.pack(out, segment, start, items, out == ".bss")
+        split = len(members)
+        addresses.update(zip((s.index for s in members), found[:split], strict=True))
+        common_addresses.update(zip((c.index for c in extra), found[split:], strict=True))
+        return end
+
+    load = layout.load_address
+    text_end = put(".text", "text", put(".vectors", "text", load))
+    if groups[".vectors"] and addresses[groups[".vectors"][0].index] != load:
+        raise errors.link_error(
+            name,
+            errors.BAD_LAYOUT,
+            f"load address {load:#x} is not aligned for .vectors "
+            f"(alignment {groups['.vectors'][0].align})",
+        )
+    rodata_start = _align(text_end, layout.page_size)
+    rodata_end = put(".rodata", "rodata", rodata_start)
+    data_start = _align(rodata_end, layout.page_size)
+    data_end = put(".data", "data", data_start)
+    # Zero-initialised area: .bss* then COMMON, word-aligned bounds for the clearing loop.
+    bss_start = _align(data_end, 4)
+    bss_end = _align(put(".bss", "data", bss_start, commons), 4)
+    stack_bottom = _align(bss_end, 8)
+    stack_top = stack_bottom + _align(layout.stack_size, 8)
+    exc_stack_top = stack_top + _align(layout.exception_stack_size, 8)
+    packer.pack(".stack", "data", stack_bottom, [(exc_stack_top - stack_bottom, 8)], True)
+    if exc_stack_top > ADDRESS_SPACE:
+        raise errors.link_error(
+            name,
+            errors.BAD_LAYOUT,
+            f"image ends at {exc_stack_top:#x}, past the 32-bit address space",
+            "lower load_address or the stack sizes",
+        )
+    segments = tuple(
+        seg
+        for seg in (
+            Segment("text", load, text_end - load, text_end - load, "RX"),
+            Segment(
+                "rodata", rodata_start, rodata_end - rodata_start, rodata_end - rodata_start, "R"
+            ),
+            Segment("data", data_start, data_end - data_start, exc_stack_top - data_start, "RW"),
+        )
+        if seg.memsz
+    )
+    image_end = max((s.vaddr + s.filesz for s in segments if s.filesz), default=load)
+    symbols = {
+        "__image_start": load,
+        "__image_end": image_end,
+        "__text_start": load,
+        "__text_end": text_end,
+        "__rodata_start": rodata_start,
+        "__rodata_end": rodata_end,
+        "__data_start": data_start,
+        "__data_end": data_end,
+        "__bss_start": bss_start,
+        "__bss_end": bss_end,
+        "__stack_bottom": stack_bottom,
+        "__stack_top": stack_top,
+        "__exc_stack_top": exc_stack_top,
+    }
+    return Placement(addresses, common_addresses, tuple(packer.sections), segments, symbols)
+
+
+def _check_layout(layout: LinkLayout, name: str) -> None:
+    problems = [
+        (layout.page_size > 0 and layout.page_size & (layout.page_size - 1) == 0,
+         f"page_size {layout.page_size:#x} is not a power of two"),
+        (0 <= layout.load_address < ADDRESS_SPACE,
+         f"load_address {layout.load_address:#x} is outside the 32-bit address space"),
+        (layout.stack_size >= 0 and layout.exception_stack_size >= 0,
+         "stack sizes must not be negative"),
+    ]  # fmt: skip
+    for ok, message in problems:
+        if not ok:
+            raise errors.link_error(name, errors.BAD_LAYOUT, message)

@@ -1,0 +1,556 @@
+"""Loading register maps and board descriptions from ``specs/``.
+
+The TOML is only data: it is parsed with :mod:`tomllib`, checked key by key
+and turned into the frozen dataclasses of :mod:`tamapy.specs.model`.  Every
+inconsistency is reported here, located at the offending key, so that the
+type checker, verifier, code generator and simulator can trust what they get.
+Nothing is cached: loading is cheap and results must follow the files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from tamapy.diagnostics import display_path, error
+from tamapy.specs.model import (
+    ALIAS_OFFSETS,
+    Access,
+    Board,
+    Field,
+    MemoryRegion,
+    Peripheral,
+    Register,
+    Soc,
+)
+from tamapy.specs.validate import (
+    E_ACCESS,
+    E_ACCESS_CONFLICT,
+    E_ALIAS,
+    E_BASE_ALIGN,
+    E_BITS,
+    E_BOARD_NAME,
+    E_CONSOLE,
+    E_DMA_ALIGN,
+    E_DMA_REGION,
+    E_DUPLICATE,
+    E_FIELD_OVERLAP,
+    E_FIELD_RANGE,
+    E_INSTANCE_OVERLAP,
+    E_LOAD_ADDRESS,
+    E_MEMORY_OVERLAP,
+    E_OFFSET,
+    E_RANGE,
+    E_REG_OVERLAP,
+    E_RESERVED,
+    E_RESET,
+    E_STACK,
+    E_UNKNOWN_BOARD,
+    E_UNKNOWN_SOC,
+    E_WIDTH,
+    Doc,
+    Table,
+    check_name,
+)
+
+ADDRESS_LIMIT = 1 << 32
+"""The SoC has a 32-bit physical address space."""
+
+_WIDTHS = (8, 16, 32)
+_BITS = re.compile(r"\s*(\d+)\s*(?::\s*(\d+)\s*)?")
+
+_FILE_KEYS = ("peripheral", "instances", "registers")
+_PERIPHERAL_KEYS = ("name", "description", "size", "width")
+_REGISTER_KEYS = (
+    "offset",
+    "access",
+    "reset",
+    "width",
+    "reserved_value",
+    "read_sensitive",
+    "aliases",
+    "description",
+    "fields",
+)
+_FIELD_KEYS = ("bits", "access", "description")
+_BOARD_FILE_KEYS = ("board", "memory", "image", "stack", "dma", "console", "qemu")
+_BOARD_KEYS = ("name", "description", "soc", "cpu", "triple")
+
+
+# --- discovery -------------------------------------------------------------
+
+
+def _toml_files(directory: Path) -> list[Path]:
+    """Spec files of a directory, sorted by name; editor droppings (dotfiles) ignored."""
+    if not directory.is_dir():
+        return []
+    return sorted(
+        (p for p in directory.glob("*.toml") if p.is_file() and not p.name.startswith(".")),
+        key=lambda p: p.name,
+    )
+
+
+def list_boards(specs_root: Path) -> list[str]:
+    """Names of the boards under ``specs_root/boards``, sorted."""
+    return sorted(p.stem for p in _toml_files(specs_root / "boards"))
+
+
+def list_socs(specs_root: Path) -> list[str]:
+    """Names of the SoC directories under ``specs_root/soc`` that hold spec files, sorted."""
+    soc_dir = specs_root / "soc"
+    if not soc_dir.is_dir():
+        return []
+    return sorted(d.name for d in soc_dir.iterdir() if _toml_files(d))
+
+
+def _choices(kind: str, names: list[str]) -> str:
+    return f"available {kind}: {', '.join(names)}" if names else f"no {kind} found"
+
+
+# --- register maps ---------------------------------------------------------
+
+
+def _width(table: Table, key: str, default: int) -> int:
+    width = table.get_int(key, default)
+    if width not in _WIDTHS:
+        raise table.fail(
+            key,
+            E_WIDTH,
+            f"`{table.key(key)}` is {width}, not a register width",
+            "registers are 8, 16 or 32 bits wide",
+        )
+    return width
+
+
+def _access(table: Table, key: str, default: Access) -> Access:
+    text = table.get_str(key, default.value)
+    try:
+        return Access(text)
+    except ValueError:
+        raise table.fail(
+            key,
+            E_ACCESS,
+            f"`{table.key(key)}` has unknown access kind `{text}`",
+            "use one of " + ", ".join(a.value for a in Access),
+        ) from None
+
+
+def _check_fits(table: Table, key: str, value: int, width: int, code: str) -> None:
+    """Values stored in a register must be unsigned and fit its width."""
+    if not 0 <= value < 1 << width:
+        raise table.fail(
+            key,
+            code,
+            f"`{table.key(key)}` = {value:#x} does not fit in the register's {width} bits",
+            f"use 0 to {(1 << width) - 1:#x}",
+        )
+
+
+def _field(table: Table, name: str, register: Register) -> Field:
+    """One field; ``register`` supplies width, access and reset (its fields are still empty)."""
+    text = table.get_str("bits")
+    m = _BITS.fullmatch(text)
+    if m is None:
+        raise table.fail(
+            "bits",
+            E_BITS,
+            f'`{table.key("bits")}` = "{text}" is not a bit range',
+            'write "n" for one bit or "hi:lo" for several',
+        )
+    hi, lo = int(m[1]), int(m[2] if m[2] is not None else m[1])
+    if hi < lo:
+        raise table.fail(
+            "bits",
+            E_BITS,
+            f'`{table.key("bits")}` = "{text}" has hi < lo',
+            f'write the high bit first: "{lo}:{hi}"',
+        )
+    if hi >= register.width:
+        raise table.fail(
+            "bits",
+            E_FIELD_RANGE,
+            f'`{table.key("bits")}` = "{text}" reaches past the {register.width}-bit register',
+            f"bits must lie in {register.width - 1}:0",
+        )
+    access = _access(table, "access", register.access)
+    if (access.readable and not register.access.readable) or (
+        access.writable and not register.access.writable
+    ):
+        raise table.fail(
+            "access",
+            E_ACCESS_CONFLICT,
+            f"`{table.key('access')}` is {access.value} "
+            f"but the register is {register.access.value}",
+            "a field cannot be readable in a write-only register or writable in a read-only one",
+        )
+    width = hi - lo + 1
+    return Field(
+        name,
+        lo,
+        width,
+        access,
+        table.get_str("description", ""),
+        (register.reset >> lo) & ((1 << width) - 1),
+    )
+
+
+def _register(table: Table, name: str, default_width: int, size: int) -> Register:
+    width = _width(table, "width", default_width)
+    offset = table.get_int("offset")
+    aliases = table.get_strs("aliases")
+    for i, alias in enumerate(aliases):
+        if alias not in ALIAS_OFFSETS or alias in aliases[:i]:
+            kind = "repeated" if alias in ALIAS_OFFSETS else "unknown"
+            raise table.fail(
+                "aliases",
+                E_ALIAS,
+                f"`{table.key('aliases')}` has {kind} alias `{alias}`",
+                "aliases are a subset of SET, CLR, TOG, each listed once",
+            )
+    nbytes = width // 8
+    end = offset + nbytes + max((ALIAS_OFFSETS[a] for a in aliases), default=0)
+    if offset % nbytes:
+        problem = f"not a multiple of {nbytes} (the register width in bytes)"
+    elif offset < 0 or end > size:
+        problem = f"outside the {size:#x}-byte peripheral window" + (
+            " (with its aliases)" if aliases else ""
+        )
+    else:
+        problem = ""
+    if problem:
+        raise table.fail(
+            "offset",
+            E_OFFSET,
+            f"`{table.key('offset')}` = {offset:#x} is {problem}",
+            "the register and its SET/CLR/TOG aliases must be aligned and end "
+            "within `peripheral.size`",
+        )
+    reset = table.get_int("reset", 0)
+    _check_fits(table, "reset", reset, width, E_RESET)
+    reserved = table.get_int("reserved_value", 0)
+    _check_fits(table, "reserved_value", reserved, width, E_RESERVED)
+    register = Register(
+        name,
+        offset,
+        width,
+        _access(table, "access", Access.RW),
+        reset,
+        (),
+        aliases,
+        reserved,
+        table.get_bool("read_sensitive", False),
+        table.get_str("description", ""),
+    )
+    fields_table = table.get_table("fields", optional=True)
+    fields: list[Field] = []
+    for fname, raw in fields_table.entries():
+        check_name(fields_table, fname, fname)
+        field = _field(
+            Table(table.doc, (*fields_table.path, fname), raw, _FIELD_KEYS), fname, register
+        )
+        for other in fields:
+            if other.mask & field.mask:
+                raise fields_table.fail(
+                    fname,
+                    E_FIELD_OVERLAP,
+                    f"`{fields_table.key(fname)}` "
+                    f"(bits {field.msb}:{field.lsb}) overlaps field `{other.name}` "
+                    f"(bits {other.msb}:{other.lsb})",
+                    "each register bit belongs to at most one field",
+                )
+        fields.append(field)
+    register = replace(register, fields=tuple(fields))
+    if reserved & register.field_mask:
+        raise table.fail(
+            "reserved_value",
+            E_RESERVED,
+            f"`{table.key('reserved_value')}` = "
+            f"{reserved:#x} sets bits inside fields (mask {register.field_mask:#x})",
+            "reserved_value may only have bits where no field is",
+        )
+    return register
+
+
+def _windows(register: Register) -> list[tuple[str, str, int, int]]:
+    """(key, what, start, end) of every address range the register answers at, aliases included.
+
+    ``key`` is the register key that placed the range, for locating errors.
+    """
+    size = register.width // 8
+    what = f"`registers.{register.name}`"
+    return [("offset", what, register.offset, register.offset + size)] + [
+        (
+            "aliases",
+            f"the {a} alias of {what}",
+            register.alias_offset(a),
+            register.alias_offset(a) + size,
+        )
+        for a in register.aliases
+    ]
+
+
+def _peripheral(doc: Doc) -> Peripheral:
+    top = doc.root(_FILE_KEYS)
+    head = top.get_table("peripheral", _PERIPHERAL_KEYS)
+    name = head.name("name")
+    size = head.get_int("size")
+    if size <= 0 or size % 4:
+        raise head.fail(
+            "size",
+            E_RANGE,
+            f"`peripheral.size` = {size:#x} is not a positive multiple of 4",
+            "give the size in bytes of one instance's address window",
+        )
+    width = _width(head, "width", 32)
+    table = top.get_table("instances")
+    instances: list[tuple[str, int]] = []
+    for inst, _ in table.entries():
+        check_name(table, inst, inst)
+        base = table.get_int(inst)
+        if base % 4:
+            raise table.fail(
+                inst,
+                E_BASE_ALIGN,
+                f"`{table.key(inst)}` = {base:#x} is not aligned to 4",
+                "instance bases are word aligned",
+            )
+        if base < 0 or base + size > ADDRESS_LIMIT:
+            raise table.fail(
+                inst,
+                E_RANGE,
+                f"`{table.key(inst)}` = {base:#x} puts the window outside the 32-bit address space",
+                "check the base address",
+            )
+        instances.append((inst, base))
+    table = top.get_table("registers")
+    registers: list[Register] = []
+    for rname, raw in table.entries():
+        check_name(table, rname, rname)
+        rtable = Table(doc, (*table.path, rname), raw, _REGISTER_KEYS)
+        register = _register(rtable, rname, width, size)
+        for key, what, start, end in _windows(register):
+            for other in registers:
+                for _, owhat, ostart, oend in _windows(other):
+                    if start < oend and ostart < end:
+                        raise rtable.fail(
+                            key,
+                            E_REG_OVERLAP,
+                            f"{what} at {start:#x} overlaps {owhat} at {ostart:#x}",
+                            "every register and SET/CLR/TOG alias needs its own address",
+                        )
+        registers.append(register)
+    return Peripheral(
+        name,
+        tuple(registers),
+        tuple(instances),
+        size,
+        str(doc.path),
+        head.get_str("description", ""),
+    )
+
+
+def load_soc(specs_root: Path, name: str) -> Soc:
+    """All register maps of ``specs_root/soc/<name>``, one peripheral per file, by file name."""
+    directory = specs_root / "soc" / name
+    available = list_socs(specs_root)
+    if name not in available:
+        raise error(
+            display_path(directory),
+            0,
+            0,
+            E_UNKNOWN_SOC,
+            f"unknown SoC `{name}`",
+            _choices("SoCs", available),
+        )
+    peripherals: list[Peripheral] = []
+    windows: list[tuple[str, int, int, str]] = []  # instance, start, end, file
+    for path in _toml_files(directory):
+        doc = Doc(path)
+        peripheral = _peripheral(doc)
+        for other in peripherals:
+            if other.name == peripheral.name:
+                raise doc.fail(
+                    ("peripheral", "name"),
+                    E_DUPLICATE,
+                    f"`peripheral.name` "
+                    f"`{peripheral.name}` is also defined in {display_path(other.source)}",
+                    "each peripheral is described by exactly one file",
+                )
+        for inst, base in peripheral.instances:
+            end = base + peripheral.size
+            for oinst, ostart, oend, ofile in windows:
+                if oinst == inst:
+                    raise doc.fail(
+                        ("instances", inst),
+                        E_DUPLICATE,
+                        f"`instances.{inst}` is also defined in {ofile}",
+                        "instance names are unique within a SoC",
+                    )
+                if base < oend and ostart < end:
+                    raise doc.fail(
+                        ("instances", inst),
+                        E_INSTANCE_OVERLAP,
+                        f"`instances.{inst}` window {base:#x}-{end - 1:#x} overlaps "
+                        f"{oinst} ({ostart:#x}-{oend - 1:#x}, {ofile})",
+                        "check the base address and `peripheral.size`",
+                    )
+            windows.append((inst, base, end, doc.display))
+        peripherals.append(peripheral)
+    return Soc(name, tuple(peripherals))
+
+
+# --- boards ----------------------------------------------------------------
+
+
+def _memory(top: Table) -> tuple[MemoryRegion, ...]:
+    table = top.get_table("memory")
+    regions: list[MemoryRegion] = []
+    for rname, raw in table.entries():
+        rtable = Table(table.doc, (*table.path, rname), raw, ("base", "size"))
+        region = MemoryRegion(rname, rtable.get_int("base"), rtable.get_int("size"))
+        if region.base < 0 or region.size <= 0 or region.end > ADDRESS_LIMIT:
+            raise rtable.fail(
+                "size",
+                E_RANGE,
+                f"`{rtable.key('size')}`: region {region.base:#x} + "
+                f"{region.size:#x} is empty or leaves the 32-bit address space",
+                "give a nonzero size and a base within the address space",
+            )
+        for other in regions:
+            if region.base < other.end and other.base < region.end:
+                raise rtable.fail(
+                    "base",
+                    E_MEMORY_OVERLAP,
+                    f"`{table.key(rname)}` overlaps `{table.key(other.name)}`",
+                    "memory regions must be disjoint",
+                )
+        regions.append(region)
+    return tuple(regions)
+
+
+def _positive(table: Table, key: str) -> int:
+    value = table.get_int(key)
+    if value <= 0:
+        raise table.fail(
+            key,
+            E_RANGE,
+            f"`{table.key(key)}` must be positive, not {value}",
+            "give a number greater than 0",
+        )
+    return value
+
+
+def load_board(specs_root: Path, name: str) -> Board:
+    """The board ``specs_root/boards/<name>.toml``, checked against its SoC's register maps."""
+    path = specs_root / "boards" / f"{name}.toml"
+    available = list_boards(specs_root)
+    if name not in available:  # also keeps names like "../x" from reaching outside boards/
+        raise error(
+            display_path(specs_root / "boards"),
+            0,
+            0,
+            E_UNKNOWN_BOARD,
+            f"unknown board `{name}`",
+            _choices("boards", available),
+        )
+    doc = Doc(path)
+    top = doc.root(_BOARD_FILE_KEYS)
+    head = top.get_table("board", _BOARD_KEYS)
+    board_name, description = head.get_str("name"), head.get_str("description", "")
+    soc_name, cpu, triple = head.get_str("soc"), head.get_str("cpu"), head.get_str("triple")
+    if board_name != name:
+        raise head.fail(
+            "name",
+            E_BOARD_NAME,
+            f"`board.name` is `{board_name}` but the file is {name}.toml",
+            f'write name = "{name}" or rename the file',
+        )
+    memory = _memory(top)
+    image = top.get_table("image", ("load_address",))
+    load_address = image.get_int("load_address")
+    if load_address % 0x1000 or not any(r.contains(load_address) for r in memory):
+        raise image.fail(
+            "load_address",
+            E_LOAD_ADDRESS,
+            f"`image.load_address` = "
+            f"{load_address:#x} is "
+            + ("not 4 KiB aligned" if load_address % 0x1000 else "in no memory region"),
+            "use a 4 KiB aligned address inside one of: "
+            + ", ".join(f"{r.name} {r.base:#x}-{r.end - 1:#x}" for r in memory),
+        )
+    stack = top.get_table("stack", ("size",))
+    stack_size = stack.get_int("size")
+    if stack_size <= 0 or stack_size % 8:
+        raise stack.fail(
+            "size",
+            E_STACK,
+            f"`stack.size` = {stack_size:#x} is not a nonzero multiple of 8",
+            "the AAPCS keeps the stack 8-byte aligned",
+        )
+    dma = top.get_table("dma", ("region", "alignment"))
+    dma_region = dma.get_str("region")
+    if all(r.name != dma_region for r in memory):
+        raise dma.fail(
+            "region",
+            E_DMA_REGION,
+            f"`dma.region` `{dma_region}` is not a [memory.*] region",
+            _choices("regions", [r.name for r in memory]),
+        )
+    alignment = dma.get_int("alignment")
+    if alignment <= 0 or alignment & (alignment - 1):
+        raise dma.fail(
+            "alignment",
+            E_DMA_ALIGN,
+            f"`dma.alignment` = {alignment} is not a power of two",
+            "use 1, 2, 4, 8, ...",
+        )
+    console = top.get_table("console", ("uart", "qemu_serial_index"))
+    uart = console.get_str("uart")
+    serial_index = console.get_int("qemu_serial_index")
+    if serial_index < 0:
+        raise console.fail(
+            "qemu_serial_index",
+            E_RANGE,
+            f"`console.qemu_serial_index` must not be negative ({serial_index})",
+            "0 is QEMU's first -serial (UART1)",
+        )
+    qemu_memory = _positive(top.get_table("qemu", ("memory_mb",)), "memory_mb")
+    if soc_name not in list_socs(specs_root):
+        raise head.fail(
+            "soc",
+            E_UNKNOWN_SOC,
+            f"`board.soc` `{soc_name}` is not a SoC under {display_path(specs_root / 'soc')}",
+            _choices("SoCs", list_socs(specs_root)),
+        )
+    soc = load_soc(specs_root, soc_name)
+    if soc.instance(uart) is None:
+        uarts = soc.peripheral("UART")
+        names = (
+            [i for i, _ in uarts.instances]
+            if uarts
+            else [i for p in soc.peripherals for i, _ in p.instances]
+        )
+        raise console.fail(
+            "uart",
+            E_CONSOLE,
+            f"`console.uart` `{uart}` is not an instance of SoC {soc_name}",
+            _choices("UARTs", names),
+        )
+    return Board(
+        name=name,
+        description=description,
+        soc=soc_name,
+        cpu=cpu,
+        triple=triple,
+        memory=memory,
+        load_address=load_address,
+        stack_size=stack_size,
+        dma_region=dma_region,
+        dma_alignment=alignment,
+        console_uart=uart,
+        qemu_serial_index=serial_index,
+        qemu_memory_mb=qemu_memory,
+        source=str(path),
+        firmware_package=name.replace("-", "_"),
+    )
