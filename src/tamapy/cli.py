@@ -106,8 +106,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        status: int = args.func(args)
-        return status
+        return int(args.func(args))
     except TamapyError as exc:
         for d in exc.diagnostics:
             print(d.render(), file=sys.stderr)

@@ -445,8 +445,8 @@ class FunctionLowering:
         if isinstance(e, ir.Poll):
             return self._poll(e)
         if isinstance(e, ir.MmioRead):
-            addr = self.expr(e.address)
-            ptr = self.op(f"inttoptr i32 {addr.ref} to ptr")
+            address = self.expr(e.address)
+            ptr = self.op(f"inttoptr i32 {address.ref} to ptr")
             ty = f"i{e.width}"
             return Value(self.op(f"load volatile {ty}, ptr {ptr}, align {e.width // 8}"), ty)
         raise AssertionError(e)  # pragma: no cover - the IR is closed

@@ -162,10 +162,7 @@ def decreases(measure: int) -> None:
 
 def poll(cond: Any, limit: int) -> bool:
     """Re-evaluate ``cond`` (a callable or a lazy register condition) up to ``limit`` times."""
-    for _ in range(limit):
-        if cond() if callable(cond) else cond:
-            return True
-    return False
+    return any(cond() if callable(cond) else cond for _ in range(limit))
 
 
 def forever() -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
-from tamapy.diagnostics import Diagnostic
+from tamapy.diagnostics import Diagnostic, display_path
 from tamapy.lang import ir
 from tamapy.lang.scope import (
     FuncSym,
@@ -94,7 +94,8 @@ class FunctionChecker:
             body_nodes = body_nodes[1:]
         self._predeclare(body_nodes)
         body = self.block(body_nodes)
-        if not isinstance(self.sym.ret, ir.VoidType) and not _always_exits(body):
+        clean = len(self.tables.diags) == before
+        if clean and not isinstance(self.sym.ret, ir.VoidType) and not _always_exits(body):
             self.tables.report(
                 self.module, node, "E206", f"`{node.name}` can reach its end without returning a {self.sym.ret}",
                 "add a return on every path",
@@ -668,7 +669,7 @@ class FunctionChecker:
         if register is None:
             raise self.fail(
                 node, "E205", f"{periph.name} has no register `{node.attr}`",
-                f"registers are defined in {periph.source}",
+                f"registers are defined in {display_path(periph.source)}",
             )
         return inst, register
 

@@ -152,11 +152,9 @@ class Tables:
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                 sym = GlobalSym(f"{m.name}.{node.target.id}", ir.VOID, False, None, node, m)
                 self._define(scope, node.target.id, sym, node)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                continue
-            elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(
+            elif isinstance(node, (ast.Import, ast.ImportFrom)) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(
                 node.value.value, str
-            ):
+            )):
                 continue
             elif isinstance(node, (ast.Assign, ast.AugAssign)):
                 self.report(
@@ -414,11 +412,11 @@ class Tables:
                 and isinstance(scope.names.get(deco.func.id), IntrinsicSym)
                 and deco.func.id == "trusted"
             ):
-                arg = deco.args[0] if len(deco.args) == 1 and not deco.keywords else None
-                if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.strip()):
+                reason = deco.args[0] if len(deco.args) == 1 and not deco.keywords else None
+                if not (isinstance(reason, ast.Constant) and isinstance(reason.value, str) and reason.value.strip()):
                     self.report(m, deco, "E118", "@trusted needs a reason", 'write @trusted("why this is safe")')
                     continue
-                sym.trusted = arg.value.strip()
+                sym.trusted = reason.value.strip()
 
     # ------------------------------------------------------------ lookups
 

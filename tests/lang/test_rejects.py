@@ -1,0 +1,148 @@
+"""Every construct outside the subset is rejected with its code, at its line and column."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tamapy.diagnostics import TamapyError
+from tamapy.lang import check_paths
+
+HEADER = "from tamapy.fw import Bytes, View, requires, u8, u16, u32, i32\n"
+# Cases: (id, body after the header, code, line, column). Line 1 is the header.
+CASES = [
+    ("try", "def f() -> None:\n    try:\n        pass\n    except Exception:\n        pass\n", "E101", 3, 5),
+    ("raise", "def f() -> None:\n    raise ValueError\n", "E101", 3, 5),
+    ("with", "def f(x: u32) -> None:\n    with x:\n        pass\n", "E102", 3, 5),
+    ("lambda", "def f() -> u32:\n    g = lambda: 1\n    return 0\n", "E103", 3, 9),
+    ("listcomp", "def f() -> None:\n    x = [i for i in range(3)]\n", "E104", 3, 9),
+    ("genexp", "def f(a: u32) -> None:\n    g(i for i in range(a))\n", "E104", 3, 6),
+    ("yield", "def f() -> u32:\n    yield 1\n", "E105", 3, 5),
+    ("async", "async def f() -> None:\n    pass\n", "E105", 2, 1),
+    ("float", "def f() -> u32:\n    x: u32 = 1.5\n    return x\n", "E106", 3, 14),
+    ("truediv", "def f(a: u32) -> u32:\n    return a / 2\n", "E106", 3, 12),
+    ("str", "def f() -> None:\n    s: u32 = 'x'\n", "E107", 3, 14),
+    ("class", "class Point:\n    pass\n", "E108", 2, 1),
+    ("struct", "@struct\nclass D:\n    a: u32\n", "E108", 3, 1),
+    ("recursion", "def f(n: u32) -> u32:\n    if n == 0:\n        return 0\n    return f(n - 1)\n", "E109", 5, 12),
+    ("mutual-recursion", "def f(n: u32) -> None:\n    g(n)\n\n\ndef g(n: u32) -> None:\n    f(n)\n", "E109", 7, 5),
+    ("nested-def", "def f() -> None:\n    def g() -> None:\n        pass\n", "E110", 3, 5),
+    ("global-module", "global x\n", "E111", 2, 1),
+    ("global-missing", "count: u32 = 0\n\n\ndef f() -> None:\n    count = 1\n", "E111", 6, 5),
+    ("nonlocal", "def f() -> None:\n    nonlocal x\n", "E111", 3, 5),
+    ("star-args", "def f(*args: u32) -> None:\n    pass\n", "E112", 2, 1),
+    ("default-arg", "def f(a: u32 = 1) -> None:\n    pass\n", "E112", 2, 1),
+    ("no-param-annotation", "def f(a) -> None:\n    pass\n", "E113", 2, 7),
+    ("no-return-annotation", "def f(a: u32):\n    pass\n", "E113", 2, 1),
+    ("no-local-annotation", "def f() -> None:\n    x = 1\n", "E113", 3, 5),
+    ("dict", "def f() -> None:\n    d: u32 = {}\n", "E114", 3, 14),
+    ("tuple", "def f(a: u32) -> u32:\n    return (a, a)\n", "E114", 3, 12),
+    ("import-in-function", "def f() -> None:\n    import os\n", "E115", 3, 5),
+    ("relative-import", "from . import x\n", "E115", 2, 1),
+    ("unknown-module", "from os import path\n", "E115", 2, 1),
+    ("del", "def f(a: u32) -> None:\n    del a\n", "E116", 3, 5),
+    ("pow", "def f(a: u32) -> u32:\n    return a ** 2\n", "E117", 3, 12),
+    ("is", "def f(a: u32) -> bool:\n    return a is 1\n", "E117", 3, 12),
+    ("unknown-decorator", "@staticmethod\ndef f() -> None:\n    pass\n", "E118", 2, 2),
+    ("for-not-range", "def f(b: Bytes[4]) -> None:\n    for x in b:\n        pass\n", "E119", 3, 5),
+    ("while-else", "def f(a: u32) -> None:\n    while a:\n        a -= 1\n    else:\n        pass\n", "E120", 3, 5),
+    ("unknown-name", "def f() -> u32:\n    return nope\n", "E200", 3, 12),
+    ("int-annotation", "def f(a: int) -> None:\n    pass\n", "E201", 2, 10),
+    ("array-as-int", "def f(b: Bytes[4]) -> u32:\n    return b\n", "E201", 3, 12),
+    ("literal-too-big", "def f() -> None:\n    x: u8 = 256\n", "E202", 3, 13),
+    ("wrong-arg-count", "def g(a: u32) -> None:\n    pass\n\n\ndef f() -> None:\n    g(1, 2)\n", "E203", 7, 5),
+    ("missing-return", "def f(a: u32) -> u32:\n    if a:\n        return 1\n", "E206", 2, 1),
+    ("index-out-of-bounds", "def f(b: Bytes[4]) -> u8:\n    return b[4]\n", "E208", 3, 14),
+    ("write-constant", "K: Final = b'abc'\n\n\ndef f() -> None:\n    K[0] = 1\n", "E208", 6, 5),
+    ("view-is-read-only", "def f(v: View[u8]) -> None:\n    v[0] = 1\n", "E208", 3, 5),
+    ("use-before-assign", "def f(a: u32) -> u32:\n    if a:\n        x: u32 = 1\n    return x\n", "E212", 5, 12),
+    ("call-not-function", "def f(a: u32) -> None:\n    a(1)\n", "E204", 3, 5),
+    ("syntax", "def f(:\n", "E100", 2, 7),
+]
+REG_HEADER = "from soc.imx6ul.regs import CCM, UART1\nfrom tamapy.fw import u8, u32\n"
+# Register rules that are decidable from the spec alone. Line 1-2 are the header.
+REG_CASES = [
+    ("write-ro-register", "def f() -> None:\n    UART1.URXD.write(RX_DATA=1)\n", "E205", 4, 5),
+    ("read-wo-register", "def f() -> u32:\n    return UART1.UTXD.read()\n", "E205", 4, 12),
+    ("modify-w1c-register", "def f() -> None:\n    UART1.USR1.modify(RTSD=1)\n", "E205", 4, 5),
+    ("modify-read-sensitive", "def f() -> None:\n    UART1.URXD.modify(RX_DATA=1)\n", "E205", 4, 5),
+    ("unknown-field", "def f() -> None:\n    UART1.UCR1.write(NOPE=1)\n", "E205", 4, 22),
+    ("unknown-register", "def f() -> u32:\n    return UART1.NOPE.read()\n", "E205", 4, 12),
+    ("ro-field", "def f() -> None:\n    UART1.USR1.clear(TRDY=1)\n", "E205", 4, 22),
+    ("no-set-alias", "def f() -> None:\n    UART1.UCR1.set(UARTEN=1)\n", "E205", 4, 5),
+    ("field-too-wide", "def f() -> None:\n    CCM.CCGR5.modify(CG12=4)\n", "E205", 4, 27),
+    ("attribute-assign", "def f() -> None:\n    UART1.UCR1 = 1\n", "E205", 4, 5),
+    ("mmio-untrusted", "from tamapy.fw import mmio\n\n\ndef f() -> u32:\n    return mmio.read32(0x02020000)\n", "E205", 7, 12),
+]
+
+
+def _check(project: Path, source: str) -> TamapyError:
+    path = project / "firmware" / "examples" / "case.py"
+    path.write_text(source)
+    with pytest.raises(TamapyError) as info:
+        check_paths([path], "mcimx6ul-evk")
+    return info.value
+
+
+@pytest.mark.parametrize(("source", "code", "line", "col"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_rejected_construct(project: Path, source: str, code: str, line: int, col: int) -> None:
+    src = HEADER + ("from typing import Final\n" if "Final" in source else "") + source
+    if "Final" in source:
+        line += 1
+    err = _check(project, src)
+    first = err.diagnostics[0]
+    assert (first.code, first.line, first.col) == (code, line, col), err
+    assert first.file.endswith("case.py")
+    assert first.hint, "every diagnostic carries a hint"
+
+
+@pytest.mark.parametrize(("source", "code", "line", "col"), [c[1:] for c in REG_CASES], ids=[c[0] for c in REG_CASES])
+def test_rejected_register_use(project: Path, source: str, code: str, line: int, col: int) -> None:
+    err = _check(project, REG_HEADER + source)
+    first = err.diagnostics[0]
+    assert (first.code, first.line, first.col) == (code, line, col), err
+
+
+def test_every_error_is_reported_not_just_the_first(project: Path) -> None:
+    err = _check(project, HEADER + "def f() -> None:\n    x = 1.5\n    y = 'a'\n")
+    assert [d.code for d in err.diagnostics] == ["E106", "E107"]
+
+
+def test_cli_reports_file_line_col_code_and_hint_with_status_2(project: Path) -> None:
+    path = project / "firmware" / "examples" / "case.py"
+    path.write_text(HEADER + "def f() -> None:\n    try:\n        pass\n    finally:\n        pass\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "tamapy", "check", str(path)], capture_output=True, text=True, cwd=project
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[0] == "firmware/examples/case.py:3:5: error[E101]: exceptions are not in the subset"
+    assert lines[1].startswith("  hint: ")
+
+
+def test_missing_main_is_reported(project: Path) -> None:
+    from tamapy.lang import load_program
+
+    app = project / "firmware" / "examples" / "nomain"
+    app.mkdir()
+    (app / "main.py").write_text(HEADER + "def start() -> None:\n    pass\n")
+    with pytest.raises(TamapyError) as info:
+        load_program(app, "mcimx6ul-evk")
+    assert info.value.diagnostics[0].code == "E209"
+
+
+def test_import_of_missing_name_is_reported(project: Path) -> None:
+    err = _check(project, "from runtime.console import nothing_here\n")
+    assert (err.diagnostics[0].code, err.diagnostics[0].line) == ("E115", 1)
+
+
+def test_source_is_not_valid_utf8(project: Path) -> None:
+    path = project / "firmware" / "examples" / "case.py"
+    path.write_bytes(b"x = '\xff'\n")
+    with pytest.raises(TamapyError) as info:
+        check_paths([path], "mcimx6ul-evk")
+    assert info.value.diagnostics[0].code == "E001"
