@@ -79,6 +79,7 @@ class _Loop:
 class FunctionLowering:
     fn: ir.Function
     checks: bool
+    entry: bool = False
     lines: list[str] = field(default_factory=list)
     allocas: list[str] = field(default_factory=list)
     counter: int = 0
@@ -147,7 +148,8 @@ class FunctionLowering:
                 self.terminate("ret void")
             else:
                 self.terminate("unreachable")
-        header = f"define internal {llvm_type(fn.ret)} {quote(fn.qualname)}({', '.join(params)}) #0 {{"
+        attrs = "#2" if self.entry else "#0"  # main stays a function of its own: traces name it
+        header = f"define internal {llvm_type(fn.ret)} {quote(fn.qualname)}({', '.join(params)}) {attrs} {{"
         body = ["entry:", *self.allocas, *self.lines]
         return "\n".join([header, *body, "}", ""])
 
@@ -682,13 +684,14 @@ def lower_program(program: ir.Program, checks: bool = True) -> str:
     parts.append("")
     helpers: set[str] = set()
     for fn in program.functions:
-        lowering = FunctionLowering(fn, checks)
+        lowering = FunctionLowering(fn, checks, entry=fn.qualname == program.entry)
         parts.append(lowering.lower())
         helpers |= lowering.uses_udiv64
     if helpers:
         parts.append(_UDIV64)
     parts.append(startup_ir(program.entry, program.panic_handler))
-    parts.append('attributes #0 = { nounwind "frame-pointer"="none" "no-builtins" "no-trapping-math"="true" }')
+    parts.append('attributes #0 = { nounwind "frame-pointer"="none" "no-builtins" }')
+    parts.append('attributes #2 = { noinline nounwind "frame-pointer"="none" "no-builtins" }')
     parts.append('!1 = !{!"branch_weights", i32 2000, i32 1}')
     return "\n".join(parts) + "\n"
 

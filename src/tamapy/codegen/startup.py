@@ -123,6 +123,6 @@ declare void @llvm.arm.dsb(i32)
 declare void @llvm.arm.dmb(i32)
 declare void @llvm.arm.hint(i32)
 
-attributes #1 = {{ noreturn nounwind "frame-pointer"="none" "no-builtins" }}
+attributes #1 = {{ noreturn noinline nounwind "frame-pointer"="none" "no-builtins" }}
 !0 = !{{!"sp"}}
 """

@@ -13,6 +13,11 @@ import llvmlite.binding as llvm
 
 from tamapy.diagnostics import error
 
+CPU_FEATURES = "+soft-float,-neon,-fpregs"
+"""No floating point or NEON: the FPU is off at reset and the subset has no floats,
+so the auto-vectoriser must not use NEON registers (they would fault as undefined
+instructions)."""
+
 
 @functools.cache
 def _initialise() -> None:
@@ -23,7 +28,9 @@ def _initialise() -> None:
 def target_machine(triple: str, cpu: str) -> llvm.TargetMachine:
     _initialise()
     target = llvm.Target.from_triple(triple)
-    return target.create_target_machine(cpu=cpu, opt=2, reloc="static", codemodel="small")
+    return target.create_target_machine(
+        cpu=cpu, features=CPU_FEATURES, opt=2, reloc="static", codemodel="small"
+    )
 
 
 def optimise(text: str, triple: str, cpu: str, name: str) -> tuple[llvm.ModuleRef, llvm.TargetMachine]:
