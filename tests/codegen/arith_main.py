@@ -90,7 +90,7 @@ def sum_down2(a: i32, b: i32) -> i64:
 
 def count_u8_step7(a: u8, b: u8) -> u32:
     n: u32 = 0
-    for i in range(a, b, 7):
+    for _i in range(a, b, 7):
         n += 1
     return n
 
