@@ -2,40 +2,50 @@
 
 Output never blocks forever: a byte the UART refuses (transmitter stuck)
 is dropped, so the firmware keeps running and its bounded waits hold.
+Every output function requires the console UART's clock gate to be on,
+which ``init`` establishes.
 """
 
 from typing import Final
 
 from board import console as port
-from tamapy.fw import Bytes, View, decreases, u8, u32
+from tamapy.fw import Bytes, View, clock_enabled, ensures, invariant, requires, u8, u32
 
 HEX_DIGITS: Final = b"0123456789abcdef"
 NEWLINE: Final = 10
+MAX_DEC_DIGITS: Final = 10
+"""A u32 has at most ten decimal digits."""
 
 
+@ensures(lambda result: clock_enabled(port.PORT))
 def init() -> bool:
     return port.init()
 
 
+@requires(lambda: clock_enabled(port.PORT))
 def board_name() -> None:
     """Print the name of the board this image was built for."""
     write(port.NAME)
 
 
+@requires(lambda text: clock_enabled(port.PORT))
 def write(text: View[u8]) -> None:
     for i in range(0, len(text)):
         port.putc(text[i])
 
 
+@requires(lambda: clock_enabled(port.PORT))
 def newline() -> None:
     port.putc(NEWLINE)
 
 
+@requires(lambda text: clock_enabled(port.PORT))
 def write_line(text: View[u8]) -> None:
     write(text)
     newline()
 
 
+@requires(lambda value, digits: digits <= 8 and clock_enabled(port.PORT))
 def write_hex(value: u32, digits: u32) -> None:
     """Print the low ``digits`` nibbles of ``value`` in lower-case hex (no prefix)."""
     for i in range(0, digits):
@@ -43,16 +53,19 @@ def write_hex(value: u32, digits: u32) -> None:
         port.putc(HEX_DIGITS[(value >> shift) & 0xF])
 
 
+@requires(lambda value: clock_enabled(port.PORT))
 def write_dec(value: u32) -> None:
     """Print ``value`` in decimal."""
     buf: Bytes[10] = Bytes[10]()
-    n: u32 = 0
+    count: u32 = 0
     rest: u32 = value
-    while rest >= 10:
-        decreases(rest)
+    for n in range(0, MAX_DEC_DIGITS):
+        invariant(count <= n)
         buf[n] = u8(rest % 10 + 48)
+        count = n + 1
         rest = rest // 10
-        n += 1
-    buf[n] = u8(rest + 48)
-    for i in range(0, n + 1):
-        port.putc(buf[n - i])
+        if rest == 0:
+            break
+    for i in range(0, count):
+        invariant(count <= MAX_DEC_DIGITS)
+        port.putc(buf[count - 1 - i])

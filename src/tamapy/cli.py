@@ -34,6 +34,38 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty() and total > 4:
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done == total else ""
+        print(f"\rverifying [{'#' * filled}{'.' * (width - filled)}] {done}/{total} functions", end=end, file=sys.stderr, flush=True)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from tamapy.lang.resolve import find_project
+    from tamapy.verify import ProofStore, verify_tree
+    from tamapy.verify.report import write_outputs
+
+    paths = [Path(p) for p in args.paths]
+    project = find_project(paths[0])
+    store = ProofStore(project.root)
+    report = verify_tree(paths, args.board, workers=args.jobs, timeout_ms=int(args.timeout * 1000),
+                         store=store, with_smt2=bool(args.smt2), progress=_progress)
+    write_outputs(report, args, project.root)
+    if not args.check:
+        store.write(list(report.results))
+    totals = report.totals()
+    print(f"{sum(totals.values())} obligations in {len(report.results)} functions: "
+          f"{totals['proved']} proved, {totals['failed']} failed, {totals['unknown']} unknown"
+          + (f"; {len(report.stale)} certificate(s) stale" if args.check and report.stale else ""))
+    if args.check and report.stale:
+        for name in report.stale:
+            print(f"stale or missing certificate: {name}", file=sys.stderr)
+        return 1
+    return 0 if report.all_proved else 1
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from tamapy.build import build
 
@@ -85,6 +117,20 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("paths", nargs="+", help="files or directories under firmware/")
     c.add_argument("--board", default=DEFAULT_BOARD, help="board for board-independent modules")
     c.set_defaults(func=cmd_check)
+
+    v = sub.add_parser("verify", help="prove the absence of run-time errors with Z3")
+    v.add_argument("paths", nargs="+", help="files or directories under firmware/")
+    v.add_argument("--board", default=DEFAULT_BOARD, help="board for board-independent modules")
+    v.add_argument("--check", action="store_true", help="fail (exit 1) on any unproved obligation or stale certificate; write nothing to proofs/")
+    v.add_argument("--jobs", type=int, default=None, help="parallel solver processes (default: all cores)")
+    v.add_argument("--timeout", type=float, default=10.0, help="solver time limit per obligation, seconds (default 10)")
+    v.add_argument("--json", metavar="FILE", help="write the results as JSON")
+    v.add_argument("--sarif", metavar="FILE", help="write the results as SARIF 2.1.0")
+    v.add_argument("--junit", metavar="FILE", help="write the results as JUnit XML")
+    v.add_argument("--replay", metavar="DIR", help="write a pytest file per failed obligation that replays it in CPython")
+    v.add_argument("--smt2", metavar="DIR", help="export every obligation as SMT-LIB2")
+    v.add_argument("--recheck", choices=["cvc5"], help="re-check every obligation with a second solver")
+    v.set_defaults(func=cmd_verify)
 
     b = sub.add_parser("build", help="compile an application into an ELF image")
     b.add_argument("app", help="application directory (holding main.py)")

@@ -4,17 +4,21 @@ from typing import Final
 
 from soc.imx6ul import uart
 from soc.imx6ul.regs import CCM, UART1
-from tamapy.fw import u8
+from tamapy.fw import clock_enabled, ensures, requires, u8
 
 NAME: Final = b"MCIMX6UL-EVK"
 CLOCK_ON: Final = 0b11
+PORT: Final = UART1
+"""The console UART, for contracts of board-independent code."""
 
 
+@ensures(lambda result: clock_enabled(PORT))
 def init() -> bool:
     """Open the UART1 clock gate, then set the UART up."""
     CCM.CCGR5.modify(CG12=CLOCK_ON)
-    return uart.init(UART1)
+    return uart.init(PORT)
 
 
+@requires(lambda: clock_enabled(PORT))
 def putc(ch: u8) -> bool:
-    return uart.putc(UART1, ch)
+    return uart.putc(PORT, ch)

@@ -7,7 +7,7 @@ return False instead of hanging the firmware.
 from typing import Final
 
 from soc.imx6ul.regs import UART
-from tamapy.fw import poll, u8
+from tamapy.fw import clock_enabled, poll, requires, u8
 
 REF_CLOCK_HZ: Final = 80_000_000 // 2
 """UART_CLK_ROOT (80 MHz from PLL3 at reset) divided by RFDIV = 2."""
@@ -17,6 +17,7 @@ RESET_POLL_LIMIT: Final = 10_000
 TX_POLL_LIMIT: Final = 1_000_000
 
 
+@requires(lambda uart: clock_enabled(uart))
 def init(uart: UART) -> bool:
     """Reset the UART and set it up for 115200 8N1 without flow control."""
     uart.UCR1.write(UARTEN=0)
@@ -33,6 +34,7 @@ def init(uart: UART) -> bool:
     return True
 
 
+@requires(lambda uart: clock_enabled(uart))
 def putc(uart: UART, ch: u8) -> bool:
     """Queue one byte; False if the transmit FIFO stayed full."""
     if not poll(uart.UTS.TXFULL == 0, limit=TX_POLL_LIMIT):

@@ -169,6 +169,14 @@ def forever() -> bool:
     return True
 
 
+def clock_enabled(instance: Any) -> bool:
+    """Ghost predicate of contracts: is ``instance``'s clock gate on?  Needs a simulated bus."""
+    probe = getattr(instance, "clock_enabled", None)
+    if probe is None:
+        raise RuntimeError("clock_enabled() needs register objects bound to a simulated bus")
+    return bool(probe())
+
+
 def panic(code: int) -> None:
     raise Panic(code)
 

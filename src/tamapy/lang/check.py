@@ -72,6 +72,7 @@ class FunctionChecker:
         self.global_names: set[str] = set()
         self.assigned: frozenset[str] = frozenset(self.locals)
         self.loop_depth = 0
+        self.in_contract = False
         self.calls: list[tuple[str, ir.Span]] = []
 
     # ------------------------------------------------------------ errors
@@ -165,11 +166,13 @@ class FunctionChecker:
         self.locals = {a.arg: names[a.arg] for a in lam.args.args}
         old_assigned = self.assigned
         self.assigned = frozenset(self.locals)
+        self.in_contract = True
         try:
             return self.condition(lam.body)
         finally:
             self.locals = saved
             self.assigned = old_assigned
+            self.in_contract = False
 
     # ------------------------------------------------------------ statements
 
@@ -965,6 +968,15 @@ class FunctionChecker:
             return ir.Poll(self.condition(node.args[0]), limit, ir.BOOL, sp)
         if name == "forever":
             raise self.fail(node, "E203", "forever() only appears as `while forever():`", "write the idle loop that way")
+        if name == "clock_enabled":
+            if not self.in_contract:
+                raise self.fail(node, "E203", "clock_enabled() is a ghost predicate for contracts", "use it in @requires/@ensures")
+            if len(node.args) != 1 or node.keywords:
+                raise self.fail(node, "E203", "clock_enabled(INSTANCE) takes one register instance", "e.g. clock_enabled(UART1)")
+            inst = self.expr(node.args[0], None)
+            if not isinstance(inst.type, ir.PeripheralType):
+                raise self.fail(node, "E201", f"clock_enabled() takes a register instance, not {inst.type}", "e.g. clock_enabled(uart)")
+            return ir.ClockOn(inst, ir.BOOL, sp)
         raise self.fail(node, "E204", f"{name}() does not produce a value", "call it as a statement")
 
     def _register_write(self, call: ast.Call, method: str, inst: ir.Expr, register: Register, sp: ir.Span) -> ir.Stmt:

@@ -324,6 +324,15 @@ class MmioRead:
     span: Span
 
 
+@dataclass(frozen=True)
+class ClockOn:
+    """Contract-only ghost predicate ``clock_enabled(INSTANCE)``: its clock gate is on."""
+
+    instance: Expr
+    type: BoolType
+    span: Span
+
+
 Expr = (
     Const
     | Local
@@ -341,6 +350,7 @@ Expr = (
     | RegRead
     | Poll
     | MmioRead
+    | ClockOn
 )
 
 # ---------------------------------------------------------------- statements

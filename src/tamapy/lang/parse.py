@@ -27,9 +27,12 @@ class ParsedModule:
     tree: ast.Module
 
 
-def parse_module(name: str, path: Path) -> ParsedModule:
-    """Read, parse and screen one module; raise TamapyError listing every violation."""
-    shown = display_path(path)
+def parse_module(name: str, path: Path, shown: str | None = None) -> ParsedModule:
+    """Read, parse and screen one module; raise TamapyError listing every violation.
+
+    ``shown`` is the path used in diagnostics and spans (the project-relative
+    path, so proofs and reports do not depend on the working directory)."""
+    shown = shown or display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

@@ -9,6 +9,7 @@ first.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from tamapy.diagnostics import Diagnostic, TamapyError, display_path, error
@@ -17,7 +18,7 @@ from tamapy.lang.check import check_function
 from tamapy.lang.resolve import PANIC_MODULE, ModuleLoader, Project, find_project, module_name_of
 from tamapy.lang.scope import FuncSym, GlobalSym, Tables
 from tamapy.specs import list_boards, load_board, load_soc
-from tamapy.specs.model import Board
+from tamapy.specs.model import Board, Soc
 
 ENTRY_NAME = "main"
 PANIC_HOOK = "on_panic"
@@ -64,8 +65,27 @@ def load_program(app: Path, board_name: str) -> ir.Program:
     return ir.Program(program_functions, globals_, entry, panic, board, soc, tuple(sources))
 
 
+@dataclass(frozen=True)
+class CheckedModules:
+    """Typed IR of every function in a set of modules (and what they import), for one board."""
+
+    project: Project
+    board: Board
+    soc: Soc
+    functions: dict[str, ir.Function]
+    calls: dict[str, list[tuple[str, ir.Span]]]
+    globals: tuple[ir.GlobalVar, ...]
+    sources: dict[str, str]
+    """module name -> file path"""
+
+
 def check_paths(paths: list[Path], default_board: str) -> int:
     """Parse and type-check every module under ``paths``; returns how many were checked."""
+    return len(check_tree(paths, default_board)[1])
+
+
+def check_tree(paths: list[Path], default_board: str) -> tuple[list[CheckedModules], list[Path]]:
+    """Type-check every module under ``paths``, grouped by the board each module is built for."""
     if not paths:
         raise error("<command line>", 0, 0, "E012", "no paths given", "tamapy check firmware/")
     project = find_project(paths[0])
@@ -90,24 +110,27 @@ def check_paths(paths: list[Path], default_board: str) -> int:
             board_name = boards[parts[1]]
         groups.setdefault(board_name, []).append(name)
     diags: set[Diagnostic] = set()
+    checked: list[CheckedModules] = []
     for board_name, names in sorted(groups.items()):
         board = load_board(project.specs, board_name)
         try:
-            _check_modules(project, board, names)
+            checked.append(_check_modules(project, board, names))
         except TamapyError as exc:
             diags.update(exc.diagnostics)
     if diags:
         raise TamapyError(diags)
-    return len(files)
+    return checked, files
 
 
-def _check_modules(project: Project, board: Board, names: list[str]) -> None:
+def _check_modules(project: Project, board: Board, names: list[str]) -> CheckedModules:
     soc = load_soc(project.specs, board.soc)
     loader = ModuleLoader(project, board)
     tables = Tables(loader, soc)
     tables.build(loader.load_closure(names))
     tables.raise_if_errors()
-    _check_all(tables, set(names))
+    functions, edges = _check_all(tables, set(tables.scopes))
+    sources = {m.name: str(m.path) for m in loader.modules.values()}
+    return CheckedModules(project, board, soc, functions, edges, _globals(tables), sources)
 
 
 def _check_all(tables: Tables, modules: set[str]) -> tuple[dict[str, ir.Function], dict[str, list[tuple[str, ir.Span]]]]:

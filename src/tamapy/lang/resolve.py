@@ -89,7 +89,7 @@ class ModuleLoader:
         path = self.path_of(name)
         if path is None:
             raise KeyError(name)
-        module = parse_module(name, path)
+        module = parse_module(name, path, path.resolve().relative_to(self.project.root).as_posix())
         self.modules[name] = module
         return module
 

@@ -22,7 +22,7 @@ from tamapy.specs.model import Peripheral, Soc
 FW_INTRINSICS = frozenset(
     {
         "requires", "ensures", "invariant", "decreases", "poll", "forever", "panic",
-        "trusted", "wfi", "dsb", "isb", "dmb", "mmio",
+        "trusted", "wfi", "dsb", "isb", "dmb", "mmio", "clock_enabled",
     }
 )
 FW_GENERICS = frozenset({"Array", "Bytes", "View"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import struct
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,7 @@ _PARSE_ERRORS = (
     UnicodeDecodeError,
     AssertionError,
     OverflowError,
+    zlib.error,  # an allocatable section flagged SHF_COMPRESSED
 )
 
 
@@ -168,6 +170,11 @@ def _read(elf: Any, name: str) -> ObjectFile:
                 )
                 for r in sec.iter_relocations()
             )
+    for sym in symbols:
+        if sym.shndx in (SHN_UNDEF, SHN_ABS, SHN_COMMON):
+            continue
+        if sym.shndx >= len(sections) or sym.value > sections[sym.shndx].size:
+            raise ValueError(f"symbol {sym.name!r} lies outside its section")
     for target, entries in relocations.items():
         if not 0 < target < len(sections):
             raise ValueError(f"relocation section targets section {target}")

@@ -30,6 +30,7 @@ from tamapy.specs.validate import (
     E_ALIAS,
     E_BASE_ALIGN,
     E_BITS,
+    E_CLOCK,
     E_BOARD_NAME,
     E_CONSOLE,
     E_DMA_ALIGN,
@@ -60,7 +61,9 @@ ADDRESS_LIMIT = 1 << 32
 _WIDTHS = (8, 16, 32)
 _BITS = re.compile(r"\s*(\d+)\s*(?::\s*(\d+)\s*)?")
 
-_FILE_KEYS = ("peripheral", "instances", "registers")
+_FILE_KEYS = ("peripheral", "instances", "registers", "clocks")
+CLOCK_CONTROLLER = "CCM"
+"""The peripheral whose register fields gate other peripherals' clocks."""
 _PERIPHERAL_KEYS = ("name", "description", "size", "width")
 _REGISTER_KEYS = (
     "offset",
@@ -340,6 +343,18 @@ def _peripheral(doc: Doc) -> Peripheral:
                             "every register and SET/CLR/TOG alias needs its own address",
                         )
         registers.append(register)
+    table = top.get_table("clocks", optional=True)
+    clocks: list[tuple[str, str, str]] = []
+    names = [i for i, _ in instances]
+    for inst, _ in table.entries():
+        gate = table.get_str(inst)
+        parts = gate.split(".")
+        if inst not in names or len(parts) != 2:
+            raise table.fail(
+                inst, E_CLOCK, f"`{table.key(inst)}` = {gate!r} is not `INSTANCE = \"CCGRn.CGk\"`",
+                f"name an instance of this file ({', '.join(names)}) and a {CLOCK_CONTROLLER} register field",
+            )
+        clocks.append((inst, parts[0], parts[1]))
     return Peripheral(
         name,
         tuple(registers),
@@ -347,6 +362,7 @@ def _peripheral(doc: Doc) -> Peripheral:
         size,
         str(doc.path),
         head.get_str("description", ""),
+        tuple(clocks),
     )
 
 
@@ -397,7 +413,24 @@ def load_soc(specs_root: Path, name: str) -> Soc:
                     )
             windows.append((inst, base, end, doc.display))
         peripherals.append(peripheral)
-    return Soc(name, tuple(peripherals))
+    soc = Soc(name, tuple(peripherals))
+    _check_clocks(soc)
+    return soc
+
+
+def _check_clocks(soc: Soc) -> None:
+    """Every clock gate named by a ``[clocks]`` table is a field of the clock controller."""
+    ccm = soc.peripheral(CLOCK_CONTROLLER)
+    for p in soc.peripherals:
+        for inst, reg_name, field_name in p.clocks:
+            reg = ccm.register(reg_name) if ccm else None
+            if reg is None or reg.field(field_name) is None:
+                doc = Doc(Path(p.source))
+                raise doc.fail(
+                    ("clocks", inst), E_CLOCK,
+                    f"`clocks.{inst}` names {reg_name}.{field_name}, which is not a {CLOCK_CONTROLLER} register field",
+                    f"check specs/soc/{soc.name}/ for the {CLOCK_CONTROLLER} register map",
+                )
 
 
 # --- boards ----------------------------------------------------------------

@@ -113,6 +113,15 @@ class Peripheral:
     source: str
     """Path of the TOML file, for diagnostics and digests."""
     description: str = ""
+    clocks: tuple[tuple[str, str, str], ...] = ()
+    """(instance, CCM register, CCM field): the clock gate that must be on
+    before the instance's registers are touched."""
+
+    def clock_of(self, instance: str) -> tuple[str, str] | None:
+        for inst, reg, fld in self.clocks:
+            if inst == instance:
+                return reg, fld
+        return None
 
     def register(self, name: str) -> Register | None:
         for r in self.registers:
@@ -140,6 +149,12 @@ class Soc:
         for p in self.peripherals:
             if p.name == name:
                 return p
+        return None
+
+    def instance_name(self, peripheral: Peripheral, base: int) -> str | None:
+        for inst, b in peripheral.instances:
+            if b == base:
+                return inst
         return None
 
 

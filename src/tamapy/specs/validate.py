@@ -49,6 +49,7 @@ E_DMA_ALIGN = "E326"  # dma.alignment not a power of two
 E_CONSOLE = "E327"  # console.uart is not an instance of the SoC
 E_RANGE = "E328"  # number out of its allowed range
 E_NAME = "E329"  # name unusable as a Python identifier
+E_CLOCK = "E330"  # clocks entry names no instance, or no CCM register field
 
 KeyPath = tuple[str, ...]
 T = TypeVar("T")

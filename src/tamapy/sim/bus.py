@@ -1,0 +1,143 @@
+"""MMIO dispatch: from a physical address to a peripheral register, with the spec's checks.
+
+The bus owns the rules that hold for every peripheral, straight from the
+register specs: the instance window an address falls in, the register (or
+SET/CLR/TOG alias) at that offset, the declared width, the access kind and,
+through :class:`ClockGates`, whether the instance's clock is on.  A broken
+rule raises :class:`BusFault`; the machine turns it into a stopped run with a
+:class:`~tamapy.sim.machine.SimFault`.  The bus is plain Python so its rules
+can be tested without a CPU.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from tamapy.sim.peripherals.base import RegisterFile, spec_error
+from tamapy.specs.model import Peripheral, Register
+
+
+class BusFault(Exception):
+    """An access the hardware description forbids; ``kind`` as in ``SimFault.kind``."""
+
+    def __init__(self, kind: str, address: int, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.address = address
+        self.message = message
+
+
+class ClockGates(Protocol):
+    """Who decides whether an instance's clock is on (the CCM model)."""
+
+    def closed_gate(self, instance: str) -> str | None:
+        """A description of the closed gate (``CCM.CCGR5.CG12 = 0b00``), or None if clocked."""
+        ...
+
+
+Decoded = tuple[Register, str | None]
+"""A register and the alias (``SET``/``CLR``/``TOG``) an offset selects, None for the register itself."""
+
+
+def decode_table(peripheral: Peripheral) -> dict[int, Decoded]:
+    """Offset -> register (and alias) for one peripheral type, from its spec."""
+    table: dict[int, Decoded] = {}
+    for reg in peripheral.registers:
+        table[reg.offset] = (reg, None)
+        for alias in reg.aliases:
+            table[reg.alias_offset(alias)] = (reg, alias)
+    return table
+
+
+def _kind(read: bool) -> str:
+    return "read" if read else "write"
+
+
+class Bus:
+    """The peripheral instances of a SoC, found by address."""
+
+    def __init__(self, devices: Iterable[RegisterFile], clock: ClockGates | None = None) -> None:
+        self._devices = sorted(devices, key=lambda d: d.base)
+        self._bases = [d.base for d in self._devices]
+        self._tables = {id(d.peripheral): decode_table(d.peripheral) for d in self._devices}
+        self.clock = clock
+        for left, right in zip(self._devices, self._devices[1:], strict=False):
+            if left.base + left.peripheral.size > right.base:
+                raise spec_error(
+                    right.peripheral,
+                    f"the windows of {left.instance} (0x{left.base:08x}, size 0x{left.peripheral.size:x}) "
+                    f"and {right.instance} (0x{right.base:08x}) overlap",
+                    "fix the instance base addresses or window sizes",
+                )
+
+    @property
+    def devices(self) -> Sequence[RegisterFile]:
+        """All instances, by ascending base address."""
+        return self._devices
+
+    def device(self, instance: str) -> RegisterFile:
+        """The instance called ``instance`` (``KeyError`` if the SoC has none)."""
+        for d in self._devices:
+            if d.instance == instance:
+                return d
+        raise KeyError(instance)
+
+    def device_at(self, address: int) -> RegisterFile | None:
+        """The instance whose window holds ``address``."""
+        i = bisect.bisect_right(self._bases, address) - 1
+        if i >= 0:
+            d = self._devices[i]
+            if address < d.base + d.peripheral.size:
+                return d
+        return None
+
+    def read(self, address: int, size: int) -> int:
+        """A load of ``size`` bytes."""
+        device, reg, _ = self._decode(address, size, read=True)
+        return device.read(reg) & ((1 << reg.width) - 1)
+
+    def write(self, address: int, size: int, value: int) -> None:
+        """A store of ``size`` bytes."""
+        device, reg, alias = self._decode(address, size, read=False)
+        device.write(reg, alias, value & ((1 << reg.width) - 1))
+
+    def _decode(self, address: int, size: int, *, read: bool) -> tuple[RegisterFile, Register, str | None]:
+        """The register an access reaches, after every check the specs imply."""
+        device = self.device_at(address)
+        if device is None:
+            raise BusFault(
+                "unmapped", address,
+                f"{_kind(read)} of {size} bytes at 0x{address:08x}: no peripheral is mapped there",
+            )
+        offset = address - device.base
+        found = self._tables[id(device.peripheral)].get(offset)
+        if found is None:
+            raise BusFault(
+                "unmapped", address,
+                f"{_kind(read)} at 0x{address:08x}: {device.instance} ({device.peripheral.name}) "
+                f"has no register at offset 0x{offset:x}",
+            )
+        reg, alias = found
+        name = f"{device.instance}.{reg.name}" + (f"_{alias}" if alias else "")
+        if self.clock is not None:
+            gate = self.clock.closed_gate(device.instance)
+            if gate is not None:
+                raise BusFault(
+                    "clock-gated", address,
+                    f"{_kind(read)} of {name} while its clock is gated off ({gate})",
+                )
+        if size * 8 != reg.width:
+            raise BusFault(
+                "width", address,
+                f"{size * 8}-bit {_kind(read)} of {name}, a {reg.width}-bit register",
+            )
+        if read and not reg.access.readable:
+            raise BusFault("access", address, f"read of {name}, which is write-only")
+        if not read and not reg.access.writable:
+            raise BusFault("access", address, f"write to {name}, which is read-only")
+        return device, reg, alias
+
+
+__all__ = ["Bus", "BusFault", "ClockGates", "Decoded", "decode_table"]

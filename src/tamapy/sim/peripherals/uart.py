@@ -1,0 +1,109 @@
+"""The i.MX UART as a console: instantaneous transmit, a receive queue, software reset.
+
+Transmission takes no time, so the transmitter is always ready: USR1.TRDY,
+USR2.TXDC/TXFE and UTS.TXEMPTY read 1 and UTS.TXFULL reads 0, as in QEMU 7.2.
+A byte written to UTXD is sent only while UCR1.UARTEN *and* UCR2.TXEN are
+set.  QEMU 7.2 checks TXEN alone (and resets with both bits on); requiring
+both is what the hardware does, and the firmware's driver sets both, so the
+console output is the same as QEMU's for correct firmware while a driver that
+forgets UARTEN is caught here.  Register reset values are the spec's (the
+hardware's), not QEMU's, for the same reason.
+
+Received bytes (``Uart.receive``) wait in an unbounded queue: URXD returns
+the oldest with CHARRDY set and pops it; USR2.RDR, USR1.RRDY and
+UTS.RXEMPTY follow the queue.  Baud rate, parity, flow control, loopback and
+interrupts are not modelled.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+
+from tamapy.sim.peripherals.base import RegisterFile
+from tamapy.specs.model import Peripheral, Register
+
+FIFO_DEPTH = 32
+"""Characters in the hardware RX FIFO: UTS.RXFULL reads 1 from this many queued bytes."""
+
+SOFT_RESET_REGISTERS = ("USR1", "USR2", "UBIR", "UBMR", "UBRC")
+"""What UCR2.SRST = 0 returns to reset besides the FIFOs and state machines (RM, UCR2.SRST:
+USR1, USR2, UBIR, UBMR, UBRC, URXD, UTXD and UTS[6:3]; URXD, UTXD and UTS[6:3] are
+computed from the queues here)."""
+
+
+class Uart(RegisterFile):
+    """One UART instance; bytes it sends are kept in :attr:`transmitted`."""
+
+    def __init__(self, peripheral: Peripheral, instance: str, base: int) -> None:
+        super().__init__(peripheral, instance, base)
+        self.transmitted = bytearray()
+        self.on_transmit: Callable[[int], None] | None = None
+        """Called with each byte sent, after it is appended to :attr:`transmitted`."""
+        self._rx: deque[int] = deque()
+        self._urxd = self.register("URXD")
+        self._utxd = self.register("UTXD")
+        self._ucr2 = self.register("UCR2")
+        self._usr1 = self.register("USR1")
+        self._usr2 = self.register("USR2")
+        self._uts = self.register("UTS")
+        self._charrdy = self.field("URXD", "CHARRDY").mask
+        self._uarten = self.field("UCR1", "UARTEN").mask
+        self._txen = self.field("UCR2", "TXEN").mask
+        self._srst = self.field("UCR2", "SRST").mask
+        self._usr1_tx = self.field("USR1", "TRDY").mask
+        self._usr1_rx = self.field("USR1", "RRDY").mask
+        self._usr2_tx = self.field("USR2", "TXDC").mask | self.field("USR2", "TXFE").mask
+        self._usr2_rx = self.field("USR2", "RDR").mask
+        self._uts_txempty = self.field("UTS", "TXEMPTY").mask
+        self._uts_txfull = self.field("UTS", "TXFULL").mask
+        self._uts_rxempty = self.field("UTS", "RXEMPTY").mask
+        self._uts_rxfull = self.field("UTS", "RXFULL").mask
+
+    def receive(self, data: bytes) -> None:
+        """Bytes arriving on the RX line, read back through URXD in order."""
+        self._rx.extend(data)
+
+    @property
+    def pending(self) -> int:
+        """Received bytes not yet read from URXD."""
+        return len(self._rx)
+
+    @property
+    def transmitting(self) -> bool:
+        """UCR1.UARTEN and UCR2.TXEN: whether a write to UTXD is sent."""
+        return bool(self.value("UCR1") & self._uarten and self.value("UCR2") & self._txen)
+
+    def software_reset(self) -> None:
+        """What writing UCR2.SRST = 0 does: FIFOs emptied, status registers reset."""
+        self._rx.clear()
+        for name in SOFT_RESET_REGISTERS:
+            self.set_value(name, self.register(name).reset)
+
+    def read(self, reg: Register) -> int:
+        value = super().read(reg)
+        if reg is self._urxd:
+            return self._rx.popleft() | self._charrdy if self._rx else 0
+        rx = bool(self._rx)
+        if reg is self._usr1:
+            return (value & ~self._usr1_rx) | self._usr1_tx | (self._usr1_rx if rx else 0)
+        if reg is self._usr2:
+            return (value & ~self._usr2_rx) | self._usr2_tx | (self._usr2_rx if rx else 0)
+        if reg is self._uts:
+            value &= ~(self._uts_txfull | self._uts_rxempty | self._uts_rxfull)
+            value |= self._uts_txempty | (0 if rx else self._uts_rxempty)
+            return value | (self._uts_rxfull if len(self._rx) >= FIFO_DEPTH else 0)
+        return value
+
+    def write(self, reg: Register, alias: str | None, value: int) -> None:
+        if reg is self._utxd:
+            if self.transmitting:
+                byte = value & 0xFF
+                self.transmitted.append(byte)
+                if self.on_transmit is not None:
+                    self.on_transmit(byte)
+            return
+        super().write(reg, alias, value)
+        if reg is self._ucr2 and not value & self._srst:
+            self.software_reset()
+            self.set_value(reg.name, self.value(reg.name) | self._srst)

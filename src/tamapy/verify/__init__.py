@@ -1,0 +1,93 @@
+"""Verification stage: typed IR -> verification conditions -> Z3; proof store (DESIGN §4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tamapy.lang import ir
+from tamapy.lang.program import CheckedModules, check_tree
+from tamapy.verify.engine import DEFAULT_TIMEOUT_MS, FunctionResult, Job, compute_effects, default_jobs, verify_functions
+from tamapy.verify.obligation import Category, Counterexample, Obligation, Status
+from tamapy.verify.store import ProofStore
+
+
+@dataclass(frozen=True)
+class Report:
+    """Outcome of verifying a set of modules."""
+
+    results: tuple[FunctionResult, ...]
+    stale: tuple[str, ...]
+    """Functions whose certificate was missing or out of date (``--check`` fails on these)."""
+
+    @property
+    def obligations(self) -> list[Obligation]:
+        return [o for r in self.results for o in r.obligations]
+
+    def totals(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Status}
+        for o in self.obligations:
+            counts[o.status.value] += 1
+        return counts
+
+    @property
+    def all_proved(self) -> bool:
+        return all(o.status is Status.PROVED for o in self.obligations)
+
+
+def jobs_for(checked: CheckedModules, timeout_ms: int, with_smt2: bool, only: set[str] | None = None, entry: str | None = None) -> list[Job]:
+    effects = compute_effects(checked.functions, checked.calls)
+    globals_ = {g.symbol: g for g in checked.globals}
+    names = sorted(n for n in checked.functions if only is None or n in only)
+    return [Job(n, checked.functions, effects, globals_, checked.soc, entry, timeout_ms, with_smt2) for n in names]
+
+
+def verify_tree(
+    paths: list[Path],
+    board: str,
+    *,
+    workers: int | None = None,
+    timeout_ms: int = DEFAULT_TIMEOUT_MS,
+    store: ProofStore | None = None,
+    with_smt2: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Verify every function of the modules under ``paths`` (and what they import).
+
+    Functions of board packages are verified for their own board, the rest for
+    ``board``; each function once.  ``store`` supplies cached results and
+    records which certificates are stale; it is not written here.
+    """
+    checked_sets, _ = check_tree(paths, board)
+    jobs: list[Job] = []
+    calls: dict[str, list[tuple[str, ir.Span]]] = {}
+    seen: set[str] = set()
+    for checked in checked_sets:
+        fresh = {n for n in checked.functions if n not in seen and _in_scope(checked, n, paths)}
+        seen |= fresh
+        jobs += jobs_for(checked, timeout_ms, with_smt2, fresh)
+        calls.update(checked.calls)
+    cached = store.cached() if store else {}
+    results = verify_functions(jobs, calls, cached, workers or default_jobs(), progress)
+    stale = tuple(sorted(r.function for r in results if not r.cached)) if store else ()
+    return Report(tuple(results), stale)
+
+
+def _in_scope(checked: CheckedModules, name: str, paths: list[Path]) -> bool:
+    """A function is verified if its module's file lies under one of ``paths``."""
+    module = checked.functions[name].module
+    source = Path(checked.sources[module]).resolve()
+    return any(source == p.resolve() or p.resolve() in source.parents for p in paths)
+
+
+__all__ = [
+    "Category",
+    "Counterexample",
+    "FunctionResult",
+    "Obligation",
+    "ProofStore",
+    "Report",
+    "Status",
+    "verify_tree",
+]

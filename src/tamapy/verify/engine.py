@@ -1,0 +1,191 @@
+"""Verify functions modularly, in parallel, reusing earlier results.
+
+A function is verified against its callees' contracts only, so its result
+depends on: its own IR, the contracts (and effects) of what it calls, the
+globals it touches, the register specs, and the solver version.  The hash
+of exactly those is the function's cache key; an unchanged function is not
+re-proved, and an edited one re-verifies alone (its callers too only when
+its contract changed, because only then do their keys change).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from tamapy import __version__
+from tamapy.lang import ir
+from tamapy.specs.model import Soc
+from tamapy.verify.obligation import Category, Obligation, Status
+from tamapy.verify.solve import SOLVER, smt2, solve
+from tamapy.verify.symbolic import Context, Effects, FunctionEncoder, _walk_expr, _walk_stmts, _stmt_exprs
+
+DEFAULT_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class FunctionResult:
+    function: str
+    module: str
+    key: str
+    obligations: tuple[Obligation, ...]
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker process needs to verify one function (all picklable)."""
+
+    function: str
+    functions: dict[str, ir.Function]
+    effects: dict[str, Effects]
+    globals: dict[str, ir.GlobalVar]
+    soc: Soc
+    entry: str | None
+    timeout_ms: int
+    with_smt2: bool
+
+
+def compute_effects(functions: dict[str, ir.Function], calls: dict[str, list[tuple[str, ir.Span]]]) -> dict[str, Effects]:
+    """Globals each function may write, and whether it may write a clock gate, transitively."""
+    direct: dict[str, tuple[set[str], bool]] = {}
+    for name, fn in functions.items():
+        written: set[str] = set()
+        gates = False
+        for s in _walk_stmts(fn.body):
+            if isinstance(s, ir.Assign):
+                t = s.target
+                if isinstance(t, ir.GlobalRef):
+                    written.add(t.symbol)
+                elif isinstance(t, ir.Index) and isinstance(t.base, ir.GlobalRef):
+                    written.add(t.base.symbol)
+            if isinstance(s, ir.RegWrite) and isinstance(s.instance.type, ir.PeripheralType) and s.instance.type.peripheral.name == "CCM":
+                gates = True
+            for e in _stmt_exprs(s):
+                for sub in _walk_expr(e):
+                    if isinstance(sub, ir.Call):
+                        for a in sub.args:
+                            if isinstance(a, ir.GlobalRef) and isinstance(a.type, ir.ArrayType):
+                                written.add(a.symbol)
+        direct[name] = (written, gates)
+    result: dict[str, Effects] = {}
+
+    def visit(name: str, stack: frozenset[str]) -> Effects:
+        if name in result:
+            return result[name]
+        written, gates = direct.get(name, (set(), False))
+        total, any_gates = set(written), gates
+        for callee, _ in calls.get(name, []):
+            if callee in stack:
+                continue
+            eff = visit(callee, stack | {name})
+            total |= eff.globals
+            any_gates |= eff.gates
+        result[name] = Effects(frozenset(total), any_gates)
+        return result[name]
+
+    for name in functions:
+        visit(name, frozenset())
+    return result
+
+
+def cache_key(job: Job, calls: list[tuple[str, ir.Span]]) -> str:
+    fn = job.functions[job.function]
+    h = hashlib.sha256()
+    h.update(f"tamapy {__version__}\n{SOLVER}\ntimeout {job.timeout_ms}\n".encode())
+    h.update(repr(fn).encode())
+    for callee in sorted({c for c, _ in calls}):
+        f = job.functions.get(callee)
+        if f is not None:
+            h.update(repr((f.qualname, f.params, f.ret, f.requires, f.ensures, job.effects.get(callee))).encode())
+    used = _globals_used(fn)
+    for symbol in sorted(job.globals):
+        if job.function == job.entry or symbol in used:
+            h.update(repr(job.globals[symbol]).encode())
+    h.update(repr(job.soc).encode())
+    h.update(f"entry={job.function == job.entry}".encode())
+    return h.hexdigest()
+
+
+def _globals_used(fn: ir.Function) -> set[str]:
+    used: set[str] = set()
+    for s in _walk_stmts(fn.body):
+        if isinstance(s, ir.Assign) and isinstance(s.target, ir.GlobalRef):
+            used.add(s.target.symbol)
+        for e in [*_stmt_exprs(s), *(s.target.base for s in [s] if isinstance(s, ir.Assign) and isinstance(s.target, ir.Index))]:
+            for sub in _walk_expr(e):
+                if isinstance(sub, ir.GlobalRef):
+                    used.add(sub.symbol)
+    return used
+
+
+def run_job(job: Job) -> tuple[Obligation, ...]:
+    """Encode and solve one function's obligations (runs in a worker process)."""
+    fn = job.functions[job.function]
+    ctx = Context(job.functions, job.effects, job.globals, job.soc, job.entry)
+    encoder = FunctionEncoder(fn, ctx)
+    pending = encoder.run()
+    out: list[Obligation] = []
+    counters: dict[tuple[str, int, int], int] = {}
+    for p in pending:
+        place = (p.category.value, p.span.line, p.span.col)
+        counters[place] = counters.get(place, 0) + 1
+        ident = f"{fn.qualname}:{p.category.value}:{p.span.line}:{p.span.col}:{counters[place]}"
+        status, seconds, cex = solve(p, job.timeout_ms, encoder.entry_args)
+        out.append(Obligation(ident, p.category, fn.qualname, p.span, p.message, status, seconds, SOLVER, cex,
+                              smt2(p) if job.with_smt2 else ""))
+    return tuple(out)
+
+
+def stack_obligation(fn: ir.Function, depth_bytes: int, limit: int) -> Obligation:
+    status = Status.PROVED if depth_bytes <= limit else Status.FAILED
+    return Obligation(f"{fn.qualname}:stack", Category.STACK, fn.qualname, fn.span,
+                      f"deepest call chain uses {depth_bytes} bytes of a {limit}-byte stack", status, 0.0, "tamapy")
+
+
+def verify_functions(
+    jobs: list[Job],
+    calls: dict[str, list[tuple[str, ir.Span]]],
+    cached: dict[str, tuple[str, tuple[Obligation, ...]]],
+    workers: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[FunctionResult]:
+    """Results for every job: from ``cached`` (function -> (key, obligations)) when the key matches."""
+    results: dict[str, FunctionResult] = {}
+    todo: list[tuple[Job, str]] = []
+    for job in jobs:
+        fn = job.functions[job.function]
+        key = cache_key(job, calls.get(job.function, []))
+        hit = cached.get(job.function)
+        if hit is not None and hit[0] == key and not job.with_smt2:
+            results[job.function] = FunctionResult(job.function, fn.module, key, hit[1], cached=True)
+        else:
+            todo.append((job, key))
+    done = len(results)
+    total = len(jobs)
+    if progress:
+        progress(done, total)
+    for (job, key), obligations in zip(todo, _map(run_job, [j for j, _ in todo], workers), strict=True):
+        fn = job.functions[job.function]
+        results[job.function] = FunctionResult(job.function, fn.module, key, obligations)
+        done += 1
+        if progress:
+            progress(done, total)
+    return [results[j.function] for j in jobs]
+
+
+def _map(fn: Callable[[Job], tuple[Obligation, ...]], items: list[Job], workers: int) -> Iterable[tuple[Obligation, ...]]:
+    if workers <= 1 or len(items) <= 1:
+        return map(fn, items)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(items)))
+    try:
+        return list(pool.map(fn, items, chunksize=1))
+    finally:
+        pool.shutdown()
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1

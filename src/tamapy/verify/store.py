@@ -1,0 +1,117 @@
+"""Proof certificates under ``proofs/``: stable JSON, one file per module.
+
+A certificate records, for every function of a module, the cache key the
+result belongs to and every obligation (id, category, source span, status,
+solver, time).  Certificates double as the verification cache: a function
+whose key is unchanged is taken from its certificate.  Files are written
+with sorted keys and atomically, and are rewritten only when their content
+changes, so re-verifying from cache leaves them byte-for-byte identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from tamapy.diagnostics import error
+from tamapy.lang.ir import Span
+from tamapy.outputs import write_atomic
+from tamapy.verify.engine import FunctionResult
+from tamapy.verify.obligation import Category, Counterexample, Obligation, Status
+
+FORMAT = "tamapy-proof-1"
+
+
+def obligation_json(o: Obligation) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": o.id,
+        "category": o.category.value,
+        "span": {"file": o.span.file, "line": o.span.line, "col": o.span.col, "end_line": o.span.end_line, "end_col": o.span.end_col},
+        "status": o.status.value,
+        "solver": o.solver,
+        "time": round(o.seconds, 4),
+        "message": o.message,
+    }
+    if o.counterexample is not None:
+        c = o.counterexample
+        data["counterexample"] = {
+            "arguments": dict(c.arguments), "locals": dict(c.locals),
+            "registers": dict(c.registers), "ghost": dict(c.ghost),
+            "raw_arguments": dict(c.raw_arguments),
+        }
+    return data
+
+
+def obligation_from_json(data: dict[str, Any], function: str) -> Obligation:
+    s = data["span"]
+    cex = None
+    if "counterexample" in data:
+        c = data["counterexample"]
+        cex = Counterexample(
+            tuple(c["arguments"].items()), tuple(c["locals"].items()), tuple(c["registers"].items()),
+            tuple(c["ghost"].items()), tuple(c.get("raw_arguments", {}).items()),
+        )
+    return Obligation(
+        data["id"], Category(data["category"]), function,
+        Span(s["file"], s["line"], s["col"], s["end_line"], s["end_col"]), data["message"],
+        Status(data["status"]), float(data["time"]), data["solver"], cex,
+    )
+
+
+class ProofStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.dir = root / "proofs"
+
+    def path_for(self, module: str) -> Path:
+        return self.dir.joinpath(*module.split(".")).with_suffix(".json")
+
+    def files(self) -> list[Path]:
+        return sorted(self.dir.rglob("*.json")) if self.dir.is_dir() else []
+
+    def cached(self) -> dict[str, tuple[str, tuple[Obligation, ...]]]:
+        out: dict[str, tuple[str, tuple[Obligation, ...]]] = {}
+        for path in self.files():
+            try:
+                doc = json.loads(path.read_text())
+                if doc.get("format") != FORMAT:
+                    continue
+                for name, entry in doc["functions"].items():
+                    out[name] = (entry["key"], tuple(obligation_from_json(o, name) for o in entry["obligations"]))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise error(str(path), 0, 0, "E601", f"unreadable proof certificate: {exc}",
+                            "delete it and run `tamapy verify` to regenerate it") from None
+        return out
+
+    def write(self, results: list[FunctionResult]) -> list[Path]:
+        """Write the certificates of the modules in ``results``; returns the files changed."""
+        by_module: dict[str, list[FunctionResult]] = {}
+        for r in results:
+            by_module.setdefault(r.module, []).append(r)
+        changed: list[Path] = []
+        for module, items in sorted(by_module.items()):
+            path = self.path_for(module)
+            functions: dict[str, Any] = {}
+            if path.is_file():
+                try:
+                    old = json.loads(path.read_text())
+                    functions = dict(old.get("functions", {})) if old.get("format") == FORMAT else {}
+                except ValueError:
+                    functions = {}
+            for r in items:
+                functions[r.function] = {"key": r.key, "obligations": [obligation_json(o) for o in r.obligations]}
+            doc = {"format": FORMAT, "module": module, "functions": dict(sorted(functions.items()))}
+            text = json.dumps(doc, indent=1, sort_keys=True) + "\n"
+            if not path.is_file() or path.read_text() != text:
+                write_atomic(path, text.encode())
+                changed.append(path)
+        return changed
+
+    def digest(self) -> str:
+        """SHA-256 over every certificate (path and bytes), for provenance."""
+        h = hashlib.sha256()
+        for path in self.files():
+            h.update(path.relative_to(self.root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        return h.hexdigest()

@@ -1,0 +1,803 @@
+"""Symbolic execution of one IR function into proof obligations.
+
+Integers are Z3 bit-vectors of ``WIDTH`` bits holding the exact Python
+value: every machine value fits in 64 bits, and each operation's result is
+computed wide enough to be exact before the obligation that it fits its
+type is stated (DESIGN §4) — so shifts, masks and field packing are decided,
+not approximated.  Control flow merges states with ``If`` terms; loops are cut
+at their head with the invariants (variables they modify are havocked), and
+calls are replaced by their contracts, which makes the encoding modular.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+import z3
+
+from tamapy.lang import ir
+from tamapy.specs.model import Access, Register, Soc
+from tamapy.verify.obligation import Category
+
+WIDTH = 72
+WIDE = 136
+"""Width for 64-bit products and shifts, exact before their range check."""
+
+Term = z3.BitVecRef | z3.BoolRef | z3.ArrayRef
+ViewTerm = tuple[z3.ArrayRef, z3.BitVecRef, z3.BitVecRef]
+"""(backing array, offset, length) of a view."""
+Value = Term | ViewTerm
+
+
+def bv(value: int) -> z3.BitVecRef:
+    return z3.BitVecVal(value, WIDTH)
+
+
+def fits(v: z3.BitVecRef, t: ir.IntType) -> z3.BoolRef:
+    return z3.And(v >= bv(t.min), v <= bv(t.max))
+
+
+def int_of(t: ir.Type) -> ir.IntType:
+    if isinstance(t, ir.PeripheralType):
+        return ir.U32
+    scalar = ir.scalar_int(t)
+    assert scalar is not None, t
+    return scalar
+
+
+@dataclass
+class State:
+    """One symbolic path: its condition and the values of variables and ghost state."""
+
+    pc: z3.BoolRef
+    vars: dict[str, Value]
+    gates: dict[tuple[str, str], z3.BitVecRef]
+    """Clock gates: (CCM register, field) -> field value."""
+
+    def assume(self, fact: z3.BoolRef) -> State:
+        return replace(self, pc=z3.And(self.pc, fact))
+
+    def dead(self) -> State:
+        return replace(self, pc=z3.BoolVal(False))
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An obligation before solving: ``pc`` must imply ``goal``."""
+
+    category: Category
+    span: ir.Span
+    message: str
+    pc: z3.BoolRef
+    goal: z3.BoolRef
+    snapshot: tuple[tuple[str, Value], ...]
+    reads: tuple[tuple[str, z3.BitVecRef], ...]
+    gates: tuple[tuple[str, z3.BitVecRef], ...]
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What a function may change, beyond its return value (computed over the call graph)."""
+
+    globals: frozenset[str]
+    gates: bool
+    """Writes a clock-gate register."""
+
+
+@dataclass
+class Context:
+    """What the encoder needs to know about the rest of the program."""
+
+    functions: dict[str, ir.Function]
+    effects: dict[str, Effects]
+    globals: dict[str, ir.GlobalVar]
+    soc: Soc
+    entry: str | None
+
+    def gate_of(self, instance: ir.Expr) -> tuple[str, str] | None:
+        """The clock gate of a constant register instance (None: no gate, or not constant)."""
+        assert isinstance(instance.type, ir.PeripheralType)
+        if not isinstance(instance, ir.Const):
+            return None
+        p = instance.type.peripheral
+        name = self.soc.instance_name(p, instance.value)
+        return p.clock_of(name) if name else None
+
+    def all_gates(self) -> list[tuple[str, str]]:
+        return sorted({(r, f) for p in self.soc.peripherals for _, r, f in p.clocks})
+
+
+@dataclass
+class _LoopFrame:
+    breaks: list[State] = field(default_factory=list)
+    continues: list[State] = field(default_factory=list)
+
+
+class FunctionEncoder:
+    def __init__(self, fn: ir.Function, ctx: Context) -> None:
+        self.fn = fn
+        self.ctx = ctx
+        self.pending: list[Pending] = []
+        self.reads: list[tuple[str, z3.BitVecRef]] = []
+        self.loops: list[_LoopFrame] = []
+        self.fresh_count = 0
+        self.entry_args: dict[str, Value] = {}
+        self.pure = 0
+
+    # ------------------------------------------------------------ helpers
+
+    def fresh(self, name: str, t: ir.Type) -> tuple[Value, z3.BoolRef]:
+        """A new unknown value of type ``t`` and the fact that it is well-typed."""
+        self.fresh_count += 1
+        tag = f"{name}!{self.fresh_count}"
+        if isinstance(t, ir.BoolType):
+            return z3.Bool(tag), z3.BoolVal(True)
+        if isinstance(t, ir.ArrayType):
+            return z3.Array(tag, z3.BitVecSort(WIDTH), z3.BitVecSort(WIDTH)), z3.BoolVal(True)
+        if isinstance(t, ir.ViewType):
+            arr = z3.Array(tag, z3.BitVecSort(WIDTH), z3.BitVecSort(WIDTH))
+            off, length = z3.BitVec(f"{tag}.off", WIDTH), z3.BitVec(f"{tag}.len", WIDTH)
+            return (arr, off, length), z3.And(fits(off, ir.U32), fits(length, ir.U32), fits(off + length, ir.U32))
+        if isinstance(t, ir.EnumType):
+            v = z3.BitVec(tag, WIDTH)
+            return v, z3.Or(*[v == bv(val) for _, val in t.members])
+        v = z3.BitVec(tag, WIDTH)
+        return v, fits(v, int_of(t))
+
+    def oblige(self, state: State, category: Category, span: ir.Span, goal: z3.BoolRef, message: str) -> None:
+        if self.pure:
+            return
+        if z3.is_false(state.pc):
+            return
+        snapshot = tuple((k, v) for k, v in state.vars.items() if not k.startswith("$"))
+        gates = tuple((f"{r}.{f}", v) for (r, f), v in sorted(state.gates.items()))
+        self.pending.append(Pending(category, span, message, state.pc, goal, snapshot, tuple(self.reads), gates))
+
+    # ------------------------------------------------------------ entry
+
+    def run(self) -> list[Pending]:
+        fn = self.fn
+        state = State(z3.BoolVal(True), {}, {})
+        for p in fn.params:
+            value, fact = self.fresh(p.name, p.type)
+            state.vars[p.name] = value
+            state = state.assume(fact)
+        self.entry_args = dict(state.vars)
+        is_entry = fn.qualname == self.ctx.entry
+        for symbol, g in sorted(self.ctx.globals.items()):
+            state = self._init_global(state, symbol, g, is_entry)
+        for gate in self.ctx.all_gates():
+            if is_entry:
+                reg = self._ccm_register(gate[0])
+                f = reg.field(gate[1]) if reg else None
+                state.gates[gate] = bv(f.reset if f else 0)
+            else:
+                value, fact = self.fresh(f"{gate[0]}.{gate[1]}", ir.U8)
+                assert isinstance(value, z3.BitVecRef)
+                state.gates[gate] = value
+                state = state.assume(z3.And(fact, value <= 3))
+        for req in fn.requires:
+            state = state.assume(self.pure_cond(req, state))
+        state = self.block(fn.body, state)
+        if isinstance(fn.ret, ir.VoidType):
+            self._check_ensures(state, None, fn.span)
+        return self.pending
+
+    def _init_global(self, state: State, symbol: str, g: ir.GlobalVar, is_entry: bool) -> State:
+        if g.const and isinstance(g.init, bytes):
+            arr = z3.K(z3.BitVecSort(WIDTH), bv(0))
+            for i, b in enumerate(g.init):
+                arr = z3.Store(arr, bv(i), bv(b))
+            state.vars[f"${symbol}"] = arr
+            return state
+        if is_entry:
+            if isinstance(g.type, ir.ArrayType):
+                state.vars[f"${symbol}"] = z3.K(z3.BitVecSort(WIDTH), bv(0))
+            elif isinstance(g.type, ir.BoolType):
+                state.vars[f"${symbol}"] = z3.BoolVal(bool(g.init))
+            else:
+                state.vars[f"${symbol}"] = bv(g.init if isinstance(g.init, int) else 0)
+            return state
+        value, fact = self.fresh(symbol.rsplit(".", 1)[-1], g.type)
+        state.vars[f"${symbol}"] = value
+        return state.assume(fact)
+
+    def _ccm_register(self, name: str) -> Register | None:
+        ccm = self.ctx.soc.peripheral("CCM")
+        return ccm.register(name) if ccm else None
+
+    def pure_cond(self, e: ir.Expr, state: State) -> z3.BoolRef:
+        """A contract expression's value, without obligations of its own."""
+        self.pure += 1
+        try:
+            value = self.expr(e, state)
+        finally:
+            self.pure -= 1
+        assert isinstance(value, z3.BoolRef)
+        return value
+
+    def _check_ensures(self, state: State, result: Value | None, span: ir.Span) -> None:
+        if not self.fn.ensures:
+            return
+        env = dict(state.vars)
+        env.update(self.entry_args)
+        if result is not None:
+            env["result"] = result
+        post = replace(state, vars=env)
+        for e in self.fn.ensures:
+            self.oblige(state, Category.POSTCONDITION, span, self.pure_cond(e, post),
+                        f"post-condition of `{self.fn.name}` (line {e.span.line}) may not hold here")
+
+    # ------------------------------------------------------------ statements
+
+    def block(self, stmts: tuple[ir.Stmt, ...], state: State) -> State:
+        for s in stmts:
+            if z3.is_false(state.pc):
+                break
+            state = self.stmt(s, state)
+        return state
+
+    def stmt(self, s: ir.Stmt, state: State) -> State:
+        if isinstance(s, ir.Assign):
+            return self._assign(s, state)
+        if isinstance(s, ir.ExprStmt):
+            self.expr(s.expr, state)
+            return state
+        if isinstance(s, ir.If):
+            c = self.cond(s.cond, state)
+            then = self.block(s.then, state.assume(c))
+            orelse = self.block(s.orelse, state.assume(z3.Not(c)))
+            return merge(then, orelse)
+        if isinstance(s, ir.While):
+            return self._while(s, state)
+        if isinstance(s, ir.For):
+            return self._for(s, state)
+        if isinstance(s, ir.Break):
+            self.loops[-1].breaks.append(state)
+            return state.dead()
+        if isinstance(s, ir.Continue):
+            self.loops[-1].continues.append(state)
+            return state.dead()
+        if isinstance(s, ir.Return):
+            result = self.expr(s.value, state) if s.value is not None else None
+            self._check_ensures(state, result, s.span)
+            return state.dead()
+        if isinstance(s, ir.Assert):
+            c = self.cond(s.cond, state)
+            self.oblige(state, Category.ASSERT, s.span, c, "assertion may fail")
+            return state.assume(c)
+        if isinstance(s, ir.RegWrite):
+            return self._reg_write(s, state)
+        if isinstance(s, ir.Panic):
+            self.expr(s.code, state)
+            return state.dead()
+        if isinstance(s, ir.Intrinsic):
+            return state
+        if isinstance(s, ir.MmioWrite):
+            self.expr(s.address, state)
+            self.expr(s.value, state)
+            return state
+        raise AssertionError(s)  # pragma: no cover - the IR is closed
+
+    def _assign(self, s: ir.Assign, state: State) -> State:
+        target = s.target
+        if isinstance(target, ir.Local) and isinstance(target.type, ir.ArrayType):
+            state.vars = {**state.vars, target.name: z3.K(z3.BitVecSort(WIDTH), bv(0))}
+            return state
+        value = self.expr(s.value, state)
+        if isinstance(target, ir.Local):
+            return replace(state, vars={**state.vars, target.name: value})
+        if isinstance(target, ir.GlobalRef):
+            return replace(state, vars={**state.vars, f"${target.symbol}": value})
+        arr, index = self._element(target, state)
+        assert isinstance(value, z3.BitVecRef)
+        name = _root_name(target.base)
+        return replace(state, vars={**state.vars, name: z3.Store(arr, index, value)})
+
+    def _modified(self, body: tuple[ir.Stmt, ...]) -> tuple[set[str], bool]:
+        """Variables (``$symbol`` for globals) a loop body may change, and whether gates may change."""
+        names: set[str] = set()
+        gates = False
+        for s in _walk_stmts(body):
+            if isinstance(s, ir.Assign):
+                t = s.target
+                names.add(t.name if isinstance(t, ir.Local) else f"${t.symbol}" if isinstance(t, ir.GlobalRef) else _root_name(t.base))
+            elif isinstance(s, ir.For):
+                names.add(s.var.name)
+            elif isinstance(s, ir.RegWrite) and self._writes_gate(s.register, s.instance):
+                gates = True
+            for e in _stmt_exprs(s):
+                for sub in _walk_expr(e):
+                    if isinstance(sub, ir.Call):
+                        eff = self.ctx.effects.get(sub.function)
+                        if eff:
+                            names |= {f"${g}" for g in eff.globals}
+                            gates |= eff.gates
+                        for a in sub.args:
+                            if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef):
+                                names.add(_root_name(a))
+        return names, gates
+
+    def _havoc(self, state: State, names: set[str], gates: bool) -> State:
+        types = self._var_types()
+        new_vars = dict(state.vars)
+        for name in sorted(names):
+            t = types.get(name)
+            if t is None or name not in new_vars:
+                continue
+            value, fact = self.fresh(name.lstrip("$"), t)
+            new_vars[name] = value
+            state = state.assume(fact)
+        state = replace(state, vars=new_vars)
+        if gates:
+            new_gates = dict(state.gates)
+            for gate in sorted(new_gates):
+                value, fact = self.fresh(f"{gate[0]}.{gate[1]}", ir.U8)
+                assert isinstance(value, z3.BitVecRef)
+                new_gates[gate] = value
+                state = state.assume(z3.And(fact, value <= 3))
+            state = replace(state, gates=new_gates)
+        return state
+
+    def _var_types(self) -> dict[str, ir.Type]:
+        types: dict[str, ir.Type] = {p.name: p.type for p in self.fn.params}
+        types.update(dict(self.fn.locals))
+        types.update({f"${s}": g.type for s, g in self.ctx.globals.items()})
+        return types
+
+    def _while(self, s: ir.While, state: State) -> State:
+        for inv in s.invariants:
+            self.oblige(state, Category.INVARIANT, inv.span, self.pure_cond(inv, state), "loop invariant may not hold on entry")
+        names, gates = self._modified(s.body)
+        head = self._havoc(state, names, gates)
+        for inv in s.invariants:
+            head = head.assume(self.pure_cond(inv, head))
+        c = self.cond(s.cond, head)
+        body_state = head.assume(c)
+        measure: z3.BitVecRef | None = None
+        if s.decreases is not None:
+            m = self.expr(s.decreases, body_state)
+            assert isinstance(m, z3.BitVecRef)
+            measure = m
+            self.oblige(body_state, Category.TERMINATION, s.decreases.span, m >= bv(0),
+                        "decreases() measure may be negative when the loop runs")
+        elif not s.forever:
+            self.oblige(body_state, Category.TERMINATION, s.span, z3.BoolVal(False),
+                        "loop may not terminate: give it a decreases() measure, or wait with poll(..., limit=N)")
+        self.loops.append(_LoopFrame())
+        end = self.block(s.body, body_state)
+        frame = self.loops.pop()
+        for back in [end, *frame.continues]:
+            for inv in s.invariants:
+                self.oblige(back, Category.INVARIANT, inv.span, self.pure_cond(inv, back), "loop invariant may not be preserved")
+            if measure is not None:
+                after = self.pure_value(s.decreases, back)
+                self.oblige(back, Category.TERMINATION, s.decreases.span if s.decreases else s.span,
+                            after < measure, "decreases() measure may not decrease in this iteration")
+        exit_state = head.assume(z3.Not(c))
+        return merge_all([exit_state, *frame.breaks])
+
+    def pure_value(self, e: ir.Expr | None, state: State) -> z3.BitVecRef:
+        assert e is not None
+        self.pure += 1
+        try:
+            v = self.expr(e, state)
+        finally:
+            self.pure -= 1
+        assert isinstance(v, z3.BitVecRef)
+        return v
+
+    def _for(self, s: ir.For, state: State) -> State:
+        t = int_of(s.var.type)
+        start = self.expr(s.start, state)
+        stop = self.expr(s.stop, state)
+        assert isinstance(start, z3.BitVecRef) and isinstance(stop, z3.BitVecRef)
+        entry = replace(state, vars={**state.vars, s.var.name: start})
+        for inv in s.invariants:
+            self.oblige(entry, Category.INVARIANT, inv.span, self.pure_cond(inv, entry), "loop invariant may not hold on entry")
+        names, gates = self._modified(s.body)
+        names.discard(s.var.name)
+        head = self._havoc(state, names, gates)
+        counter, _ = self.fresh(s.var.name, ir.I64)
+        assert isinstance(counter, z3.BitVecRef)
+        step = bv(s.step)
+        if s.step > 0:
+            bound = z3.And(counter >= start, counter <= z3.If(stop > start, stop + step - 1, start))
+            more = counter < stop
+        else:
+            bound = z3.And(counter <= start, counter >= z3.If(stop < start, stop + step + 1, start))
+            more = counter > stop
+        head = head.assume(z3.And(bound, z3.SRem(counter - start, step) == 0))
+        head_vars = replace(head, vars={**head.vars, s.var.name: counter})
+        for inv in s.invariants:
+            head = head.assume(self.pure_cond(inv, head_vars))
+        body_state = replace(head, vars={**head.vars, s.var.name: counter}).assume(more)
+        self.loops.append(_LoopFrame())
+        end = self.block(s.body, body_state)
+        frame = self.loops.pop()
+        for back in [end, *frame.continues]:
+            nxt = replace(back, vars={**back.vars, s.var.name: counter + step})
+            for inv in s.invariants:
+                self.oblige(back, Category.INVARIANT, inv.span, self.pure_cond(inv, nxt), "loop invariant may not be preserved")
+        previous = state.vars.get(s.var.name)
+        last = counter - step
+        ran = last if previous is None else z3.If(counter == start, previous, last)  # type: ignore[arg-type]
+        exit_state = replace(head, vars={**head.vars, s.var.name: ran}).assume(z3.Not(more))
+        return merge_all([exit_state, *frame.breaks])
+
+    # ------------------------------------------------------------ registers
+
+    def _writes_gate(self, reg: Register, instance: ir.Expr) -> bool:
+        return isinstance(instance.type, ir.PeripheralType) and instance.type.peripheral.name == "CCM" and any(
+            (reg.name, f.name) in {(r, fl) for r, fl in self.ctx.all_gates()} for f in reg.fields
+        )
+
+    def _clock_check(self, instance: ir.Expr, state: State, span: ir.Span, what: str) -> None:
+        gate = self.ctx.gate_of(instance)
+        if gate is not None and gate in state.gates:
+            self.oblige(state, Category.CLOCK, span, state.gates[gate] != bv(0),
+                        f"{what} while its clock gate {gate[0]}.{gate[1]} may be off")
+        elif gate is None and isinstance(instance.type, ir.PeripheralType) and not isinstance(instance, ir.Const):
+            p = instance.type.peripheral
+            if p.clocks:
+                base = self.expr(instance, state)
+                assert isinstance(base, z3.BitVecRef)
+                alternatives = []
+                for inst, reg_name, fld in p.clocks:
+                    addr = dict(p.instances)[inst]
+                    g = state.gates.get((reg_name, fld))
+                    if g is not None:
+                        alternatives.append(z3.And(base == bv(addr), g != bv(0)))
+                ungated = [b for i, b in p.instances if p.clock_of(i) is None]
+                alternatives += [base == bv(b) for b in ungated]
+                self.oblige(state, Category.CLOCK, span, z3.Or(*alternatives) if alternatives else z3.BoolVal(False),
+                            f"{what} while its clock gate may be off (or the instance is not a {p.name})")
+
+    def _reg_write(self, s: ir.RegWrite, state: State) -> State:
+        reg = s.register
+        inst_name = _instance_label(s.instance, self.ctx.soc)
+        self._clock_check(s.instance, state, s.span, f"{inst_name}.{reg.name} is written")
+        values: list[tuple[str, z3.BitVecRef]] = []
+        if s.raw is not None:
+            raw = self.expr(s.raw, state)
+            assert isinstance(raw, z3.BitVecRef)
+            if reg.reserved_mask:
+                self.oblige(state, Category.REGISTER, s.span, (raw & bv(reg.reserved_mask)) == bv(reg.reserved_value),
+                            f"reserved bits of {reg.name} (mask 0x{reg.reserved_mask:x}) must be written as 0x{reg.reserved_value:x}")
+            values = [(f.name, z3.LShR(raw, bv(f.lsb)) & bv(f.max_value)) for f in reg.fields]
+        for f, e in s.fields:
+            v = self.expr(e, state)
+            assert isinstance(v, z3.BitVecRef)
+            self.oblige(state, Category.REGISTER, e.span, z3.ULE(v, bv(f.max_value)),
+                        f"value written to {reg.name}.{f.name} may not fit its {f.width} bit(s)")
+            values.append((f.name, v))
+        if self._writes_gate(reg, s.instance):
+            gates = dict(state.gates)
+            named = dict(values)
+            for (r, fl) in list(gates):
+                if r != reg.name:
+                    continue
+                f = reg.field(fl)
+                assert f is not None
+                if fl in named:
+                    new = named[fl]
+                    if s.mode == "clear":
+                        new = gates[(r, fl)] & ~named[fl] & bv(f.max_value)
+                    elif s.mode == "set":
+                        new = gates[(r, fl)] | named[fl]
+                    elif s.mode == "toggle":
+                        new = gates[(r, fl)] ^ named[fl]
+                    gates[(r, fl)] = new
+                elif s.mode == "write":
+                    gates[(r, fl)] = bv(0 if f.access is Access.W1C else f.reset)
+            state = replace(state, gates=gates)
+        return state
+
+    # ------------------------------------------------------------ expressions
+
+    def cond(self, e: ir.Expr, state: State) -> z3.BoolRef:
+        v = self.expr(e, state)
+        assert isinstance(v, z3.BoolRef)
+        return v
+
+    def expr(self, e: ir.Expr, state: State) -> Value:
+        if isinstance(e, ir.Const):
+            if isinstance(e.type, ir.BoolType):
+                return z3.BoolVal(bool(e.value))
+            return bv(e.value)
+        if isinstance(e, ir.Local):
+            return state.vars[e.name]
+        if isinstance(e, ir.GlobalRef):
+            return state.vars[f"${e.symbol}"]
+        if isinstance(e, ir.Unary):
+            v = self.expr(e.operand, state)
+            if e.op == "not":
+                assert isinstance(v, z3.BoolRef)
+                return z3.Not(v)
+            assert isinstance(v, z3.BitVecRef)
+            r = -v if e.op == "neg" else ~v
+            if e.op == "neg":
+                self._range(state, e, r)
+            return r
+        if isinstance(e, ir.Binary):
+            return self._binary(e, state)
+        if isinstance(e, ir.Compare):
+            return self._compare(e, state)
+        if isinstance(e, ir.BoolOp):
+            acc: list[z3.BoolRef] = []
+            current = state
+            for v in e.values:
+                c = self.cond(v, current)
+                acc.append(c)
+                current = current.assume(c if e.op == "and" else z3.Not(c))
+            self._leak(state, current)
+            return z3.And(*acc) if e.op == "and" else z3.Or(*acc)
+        if isinstance(e, ir.IfExp):
+            c = self.cond(e.cond, state)
+            then, orelse = state.assume(c), state.assume(z3.Not(c))
+            a = self.expr(e.then, then)
+            b = self.expr(e.orelse, orelse)
+            self._leak(state, then)
+            self._leak(state, orelse)
+            return z3.If(c, a, b)  # type: ignore[arg-type]
+        if isinstance(e, ir.Convert):
+            return self._convert(e, state)
+        if isinstance(e, ir.Call):
+            return self._call(e, state)
+        if isinstance(e, ir.Index):
+            arr, index = self._element(e, state)
+            value = z3.Select(arr, index)
+            return value
+        if isinstance(e, ir.SliceView):
+            base = self._view(e.base, state)
+            start = self.expr(e.start, state)
+            stop = self.expr(e.stop, state)
+            assert isinstance(start, z3.BitVecRef) and isinstance(stop, z3.BitVecRef)
+            self.oblige(state, Category.INDEX, e.span, z3.And(start >= bv(0), start <= stop, stop <= base[2]),
+                        "slice bounds may be outside the array")
+            return (base[0], base[1] + start, stop - start)
+        if isinstance(e, ir.Len):
+            return self._view(e.base, state)[2]
+        if isinstance(e, ir.RegRead):
+            inst = _instance_label(e.instance, self.ctx.soc)
+            what = f"{inst}.{e.register.name}" + (f".{e.field.name}" if e.field else "")
+            self._clock_check(e.instance, state, e.span, f"{what} is read")
+            value, fact = self.fresh(what, e.type)
+            assert isinstance(value, z3.BitVecRef)
+            if e.field is not None:
+                fact = z3.And(fact, z3.ULE(value, bv(e.field.max_value)))
+            self.reads.append((f"{what} (line {e.span.line})", value))
+            self._assume_in_place(state, fact)
+            return value
+        if isinstance(e, ir.Poll):
+            self.expr(e.cond, state)
+            value, _ = self.fresh("poll", ir.BOOL)
+            return value
+        if isinstance(e, ir.MmioRead):
+            self.expr(e.address, state)
+            value, fact = self.fresh("mmio", e.type)
+            self._assume_in_place(state, fact)
+            return value
+        if isinstance(e, ir.ClockOn):
+            gate = self.ctx.gate_of(e.instance)
+            if gate is not None:
+                return state.gates[gate] != bv(0) if gate in state.gates else z3.BoolVal(False)
+            p = e.instance.type.peripheral  # type: ignore[union-attr]
+            base = self.expr(e.instance, state)
+            options = [z3.And(base == bv(dict(p.instances)[i]), state.gates[(r, f)] != bv(0))
+                       for i, r, f in p.clocks if (r, f) in state.gates]
+            options += [base == bv(b) for i, b in p.instances if p.clock_of(i) is None]
+            return z3.Or(*options) if options else z3.BoolVal(False)
+        raise AssertionError(e)  # pragma: no cover - the IR is closed
+
+    def _assume_in_place(self, state: State, fact: z3.BoolRef) -> None:
+        """Facts about fresh values (type ranges) hold on every path: add them to the state."""
+        state.pc = z3.And(state.pc, fact)
+
+    def _range(self, state: State, e: ir.Expr, value: z3.BitVecRef) -> None:
+        t = int_of(e.type)
+        self.oblige(state, Category.RANGE, e.span, fits(value, t), f"result may not fit {t} ({t.min}..{t.max})")
+
+    def _binary(self, e: ir.Binary, state: State) -> z3.BitVecRef:
+        a = self.expr(e.left, state)
+        b = self.expr(e.right, state)
+        assert isinstance(a, z3.BitVecRef) and isinstance(b, z3.BitVecRef)
+        t = e.type
+        if e.op in ("add", "sub", "and", "or", "xor"):
+            r = {"add": a + b, "sub": a - b, "and": a & b, "or": a | b, "xor": a ^ b}[e.op]
+            self._range(state, e, r)
+            return r
+        if e.op == "mul":
+            if t.bits <= 32:
+                r = a * b
+                self._range(state, e, r)
+                return r
+            wide = z3.SignExt(WIDE - WIDTH, a) * z3.SignExt(WIDE - WIDTH, b)
+            ok = z3.And(wide >= z3.BitVecVal(t.min, WIDE), wide <= z3.BitVecVal(t.max, WIDE))
+            self.oblige(state, Category.RANGE, e.span, ok, f"product may not fit {t} ({t.min}..{t.max})")
+            return z3.Extract(WIDTH - 1, 0, wide)
+        if e.op in ("floordiv", "mod"):
+            self.oblige(state, Category.DIVISION, e.right.span, b != bv(0), "divisor may be zero")
+            safe = z3.If(b == bv(0), bv(1), b)
+            mod = a % safe  # bvsmod: the remainder takes the divisor's sign, as in Python
+            r = mod if e.op == "mod" else (a - mod) / safe
+            self._range(state, e, r)
+            return r
+        self.oblige(state, Category.SHIFT, e.right.span, z3.And(b >= bv(0), b < bv(t.bits)),
+                    f"shift amount may be outside 0..{t.bits - 1}")
+        amount = z3.If(z3.And(b >= bv(0), b < bv(64)), b, bv(0))
+        if e.op == "rshift":
+            return a >> amount
+        wide = z3.SignExt(WIDE - WIDTH, a) << z3.ZeroExt(WIDE - WIDTH, amount)
+        ok = z3.And(wide >= z3.BitVecVal(t.min, WIDE), wide <= z3.BitVecVal(t.max, WIDE))
+        self.oblige(state, Category.RANGE, e.span, ok, f"shifted value may not fit {t} ({t.min}..{t.max})")
+        return z3.Extract(WIDTH - 1, 0, wide)
+
+    def _compare(self, e: ir.Compare, state: State) -> z3.BoolRef:
+        ops = {"eq": lambda x, y: x == y, "ne": lambda x, y: x != y, "lt": lambda x, y: x < y,
+               "le": lambda x, y: x <= y, "gt": lambda x, y: x > y, "ge": lambda x, y: x >= y}
+        current = state
+        left = self._scalar(self.expr(e.operands[0], current))
+        parts: list[z3.BoolRef] = []
+        for i, op in enumerate(e.ops):
+            right = self._scalar(self.expr(e.operands[i + 1], current))
+            part = ops[op](left, right)
+            parts.append(part)
+            current = current.assume(part)
+            left = right
+        self._leak(state, current)
+        return z3.And(*parts) if len(parts) > 1 else parts[0]
+
+    @staticmethod
+    def _scalar(v: Value) -> z3.BitVecRef:
+        if isinstance(v, z3.BoolRef):
+            return z3.If(v, bv(1), bv(0))
+        assert isinstance(v, z3.BitVecRef)
+        return v
+
+    def _convert(self, e: ir.Convert, state: State) -> Value:
+        v = self.expr(e.value, state)
+        value = self._scalar(v)
+        target = e.type
+        if isinstance(target, ir.EnumType):
+            self.oblige(state, Category.RANGE, e.span, z3.Or(*[value == bv(x) for _, x in target.members]),
+                        f"value may not be a member of {target}")
+            return value
+        t = int_of(target)
+        src = e.value.type
+        src_range = (0, 1) if isinstance(src, ir.BoolType) else (int_of(src).min, int_of(src).max)
+        if not (t.min <= src_range[0] and src_range[1] <= t.max):
+            self.oblige(state, Category.RANGE, e.span, fits(value, t), f"value may not fit {t} ({t.min}..{t.max})")
+        return value
+
+    def _view(self, e: ir.Expr, state: State) -> ViewTerm:
+        v = self.expr(e, state)
+        if isinstance(v, tuple):
+            return v
+        assert isinstance(v, z3.ArrayRef) and isinstance(e.type, ir.ArrayType)
+        return (v, bv(0), bv(e.type.length))
+
+    def _element(self, e: ir.Index, state: State) -> tuple[z3.ArrayRef, z3.BitVecRef]:
+        arr, off, length = self._view(e.base, state)
+        index = self.expr(e.index, state)
+        assert isinstance(index, z3.BitVecRef)
+        self.oblige(state, Category.INDEX, e.index.span, z3.And(index >= bv(0), index < length),
+                    "index may be out of bounds")
+        self._assume_in_place(state, fits(z3.Select(arr, off + index), e.type))
+        return arr, off + index
+
+    def _call(self, e: ir.Call, state: State) -> Value:
+        callee = self.ctx.functions[e.function]
+        args = [self.expr(a, state) for a in e.args]
+        env = {p.name: v for p, v in zip(callee.params, args, strict=True)}
+        call_state = replace(state, vars=env)
+        for req in callee.requires:
+            self.oblige(state, Category.PRECONDITION, e.span, self.pure_cond(req, call_state),
+                        f"pre-condition of `{callee.name}` (line {req.span.line}) may not hold")
+        result: Value | None = None
+        if not isinstance(callee.ret, ir.VoidType):
+            result, fact = self.fresh(f"{callee.name}()", callee.ret)
+            self._assume_in_place(state, fact)
+        # What the callee may change: globals it writes, arrays passed to it, clock gates.
+        eff = self.ctx.effects.get(e.function, Effects(frozenset(), False))
+        names = {f"${g}" for g in eff.globals}
+        names |= {_root_name(a) for a in e.args if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef)}
+        after = self._havoc(state, names, eff.gates)
+        post_env = dict(env)
+        if result is not None:
+            post_env["result"] = result
+        for ens in callee.ensures:
+            after = after.assume(self.pure_cond(ens, replace(after, vars=post_env)))
+        state.pc, state.vars, state.gates = after.pc, after.vars, after.gates
+        return result if result is not None else z3.BoolVal(True)
+
+    def _leak(self, state: State, branch: State) -> None:
+        """Calls evaluated only on some paths (short-circuit operands) may still have changed
+        variables: havoc in ``state`` whatever ``branch`` changed."""
+        changed = {n for n, v in branch.vars.items() if state.vars.get(n) is not v and n in state.vars}
+        gates = any(branch.gates.get(g) is not v for g, v in state.gates.items())
+        if changed or gates:
+            after = self._havoc(state, changed, gates)
+            state.pc, state.vars, state.gates = after.pc, after.vars, after.gates
+
+
+# ---------------------------------------------------------------- merging
+
+
+def merge(a: State, b: State) -> State:
+    if z3.is_false(a.pc):
+        return b
+    if z3.is_false(b.pc):
+        return a
+    names = set(a.vars) | set(b.vars)
+    merged: dict[str, Value] = {}
+    for n in names:
+        x, y = a.vars.get(n), b.vars.get(n)
+        if x is None or y is None:
+            merged[n] = x if x is not None else y  # type: ignore[assignment]
+        elif x is y:
+            merged[n] = x
+        elif isinstance(x, tuple) and isinstance(y, tuple):
+            merged[n] = tuple(z3.If(a.pc, p, q) for p, q in zip(x, y, strict=True))  # type: ignore[assignment]
+        else:
+            merged[n] = z3.If(a.pc, x, y)  # type: ignore[arg-type]
+    gates = {g: (v if v is b.gates.get(g) else z3.If(a.pc, v, b.gates[g])) for g, v in a.gates.items()}
+    return State(z3.Or(a.pc, b.pc), merged, gates)  # type: ignore[arg-type]
+
+
+def merge_all(states: list[State]) -> State:
+    out = states[0]
+    for s in states[1:]:
+        out = merge(out, s)
+    return out
+
+
+def _root_name(e: ir.Expr) -> str:
+    if isinstance(e, ir.Local):
+        return e.name
+    if isinstance(e, ir.GlobalRef):
+        return f"${e.symbol}"
+    raise AssertionError(f"not an array variable: {e}")
+
+
+def _instance_label(instance: ir.Expr, soc: Soc) -> str:
+    if isinstance(instance, ir.Const) and isinstance(instance.type, ir.PeripheralType):
+        return soc.instance_name(instance.type.peripheral, instance.value) or instance.type.peripheral.name
+    if isinstance(instance, ir.Local):
+        return instance.name
+    return "?"
+
+
+def _walk_stmts(stmts: tuple[ir.Stmt, ...]) -> Iterator[ir.Stmt]:
+    for s in stmts:
+        yield s
+        if isinstance(s, ir.If):
+            yield from _walk_stmts(s.then)
+            yield from _walk_stmts(s.orelse)
+        elif isinstance(s, ir.While | ir.For):
+            yield from _walk_stmts(s.body)
+
+
+def _stmt_exprs(s: ir.Stmt) -> list[ir.Expr]:
+    out: list[ir.Expr] = []
+    for name in ("value", "expr", "cond", "start", "stop", "raw", "code", "address"):
+        v = getattr(s, name, None)
+        if v is not None and not isinstance(v, tuple | str | int | bool):
+            out.append(v)
+    if isinstance(s, ir.RegWrite):
+        out.extend(e for _, e in s.fields)
+    if isinstance(s, ir.Assign) and isinstance(s.target, ir.Index):
+        out.append(s.target.index)
+    return out
+
+
+def _walk_expr(e: ir.Expr) -> Iterator[ir.Expr]:
+    yield e
+    for name in ("operand", "left", "right", "value", "cond", "then", "orelse", "base", "index", "start", "stop", "instance", "address"):
+        sub = getattr(e, name, None)
+        if sub is not None and not isinstance(sub, int | str):
+            yield from _walk_expr(sub)
+    for name in ("operands", "values", "args"):
+        for sub in getattr(e, name, ()):
+            yield from _walk_expr(sub)
