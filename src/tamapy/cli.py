@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 from tamapy import __version__
+from tamapy.build import BuildRefused
 from tamapy.diagnostics import TamapyError
 
 DEFAULT_BOARD = "mcimx6ul-evk"
@@ -66,16 +67,33 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if report.all_proved else 1
 
 
+def _refused(exc: BuildRefused) -> int:
+    for o in exc.result.failures():
+        print(f"{o.span.file}:{o.span.line}:{o.span.col}: {o.status.value}[{o.category.value}]: {o.message}", file=sys.stderr)
+        if o.counterexample:
+            for line in o.counterexample.lines():
+                print(f"  {line}", file=sys.stderr)
+    print("tamapy: build refused: unproven obligations (use --unverified to build anyway, marked unverified)", file=sys.stderr)
+    return 1
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from tamapy.build import build
 
-    result = build(Path(args.app), args.board, Path(args.output))
+    try:
+        result = build(Path(args.app), args.board, Path(args.output), unverified=args.unverified)
+    except BuildRefused as exc:
+        return _refused(exc)
     image = result.image
     load = sum(s.filesz for s in image.segments)
-    print(f"built {result.elf_path} for {result.program.board.name}: entry 0x{image.entry:08x}, "
-          f"{load} bytes loaded, {len(image.elf)} bytes ELF (unverified: the verifier is not part of this build)")
+    state = "verified" if result.verified else "UNVERIFIED"
+    totals = result.report.totals() if result.report else {}
+    print(f"built {result.elf_path} for {result.program.board.name} ({state}: {totals.get('proved', 0)} obligations proved): "
+          f"entry 0x{image.entry:08x}, {load} bytes loaded, {len(image.elf)} bytes ELF")
     for s in image.segments:
         print(f"  {s.name:7} 0x{s.vaddr:08x} file {s.filesz:6} mem {s.memsz:6} {s.flags}")
+    for o in result.stack:
+        print(f"  {o.message}")
     return 0
 
 
@@ -84,7 +102,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="tamapy-run-") as tmp:
         out = Path(args.output) if args.output else Path(tmp)
-        result = build(Path(args.app), args.board, out)
+        try:
+            result = build(Path(args.app), args.board, out, unverified=args.unverified)
+        except BuildRefused as exc:
+            return _refused(exc)
         assert result.elf_path is not None
         board = result.program.board
         if args.qemu:
@@ -136,6 +157,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("app", help="application directory (holding main.py)")
     b.add_argument("--board", required=True)
     b.add_argument("-o", "--output", default="out", help="output directory (default: out)")
+    b.add_argument("--unverified", action="store_true", help="build even if obligations are unproved; the image is marked unverified")
     b.set_defaults(func=cmd_build)
 
     r = sub.add_parser("run", help="build and boot an application in the simulator or QEMU")
@@ -145,6 +167,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--timeout", type=float, default=30.0, help="wall-clock limit in seconds (default 30)")
     r.add_argument("--max-insns", type=int, default=200_000_000, help="simulator instruction budget")
     r.add_argument("-o", "--output", help="keep the build outputs in this directory")
+    r.add_argument("--unverified", action="store_true", help="run even if obligations are unproved")
     r.set_defaults(func=cmd_run)
     return p
 

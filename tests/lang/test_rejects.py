@@ -61,6 +61,7 @@ CASES = [
     ("use-before-assign", "def f(a: u32) -> u32:\n    if a:\n        x: u32 = 1\n    return x\n", "E212", 5, 12),
     ("call-not-function", "def f(a: u32) -> None:\n    a(1)\n", "E204", 3, 5),
     ("syntax", "def f(:\n", "E100", 2, 7),
+    ("assign-loop-variable", "def f() -> None:\n    for i in range(3):\n        i = 5\n", "E114", 4, 9),
 ]
 REG_HEADER = "from soc.imx6ul.regs import CCM, UART1\nfrom tamapy.fw import u8, u32\n"
 # Register rules that are decidable from the spec alone. Line 1-2 are the header.

@@ -73,6 +73,7 @@ class FunctionChecker:
         self.assigned: frozenset[str] = frozenset(self.locals)
         self.loop_depth = 0
         self.in_contract = False
+        self.for_vars: list[str] = []
         self.calls: list[tuple[str, ir.Span]] = []
 
     # ------------------------------------------------------------ errors
@@ -298,6 +299,7 @@ class FunctionChecker:
                 )
             if isinstance(t, ir.ArrayType | ir.ViewType):
                 raise self.fail(target, "E201", "arrays and views cannot be re-assigned", "assign elements")
+            self._not_loop_variable(target)
             value = self.coerce(self.expr(value_node, t), t, value_node)
             self.assigned = self.assigned | {name}
             return ir.Assign(ir.Local(name, t, self.span(target)), value, sp)
@@ -334,8 +336,16 @@ class FunctionChecker:
             return ir.Assign(self._element(node.target, store=True), value, sp)
         raise self.fail(node.target, "E114", "unsupported assignment target", "assign to a name or an element")
 
+    def _not_loop_variable(self, target: ast.Name) -> None:
+        if target.id in self.for_vars:
+            raise self.fail(
+                target, "E114", f"`{target.id}` is the variable of an enclosing for loop",
+                "assigning it would not change the iteration; use another variable",
+            )
+
     def _store_name(self, target: ast.Name, value: ir.Expr, sp: ir.Span) -> ir.Stmt:
         name = target.id
+        self._not_loop_variable(target)
         if name in self.global_names:
             sym = self.scope.names[name]
             assert isinstance(sym, GlobalSym)
@@ -435,7 +445,9 @@ class FunctionChecker:
         if dec_node is not None:
             raise self.fail(dec_node, "E203", "for loops over range() terminate by construction", "drop decreases()")
         self.loop_depth += 1
+        self.for_vars.append(name)
         body = self.block(rest)
+        self.for_vars.pop()
         self.loop_depth -= 1
         self.assigned = invariants_ok
         var = ir.Local(name, declared, self.span(node.target))

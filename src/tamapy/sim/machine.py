@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import unicorn
 from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 from unicorn import (
@@ -38,8 +39,6 @@ from unicorn import (
     UC_MEM_FETCH_UNMAPPED,
     UC_MEM_WRITE_UNMAPPED,
     UC_MODE_ARM,
-    Uc,
-    UcError,
 )
 from unicorn.arm_const import UC_ARM_REG_CPSR, UC_ARM_REG_PC, UC_CPU_ARM_CORTEX_A7
 
@@ -54,6 +53,9 @@ BAD_IMAGE = "E520"
 """The image is not an ELF32 little-endian ARM executable, or is truncated."""
 IMAGE_OUTSIDE_MEMORY = "E521"
 """A loadable segment or the entry point lies outside the board's memory."""
+
+UNICORN: Any = unicorn
+"""The Unicorn binding, used through ``Any``: mypy sees its decorated methods as untyped."""
 
 IMAGE_NAME = "<image>"
 """File name in diagnostics: the simulator is given bytes, not a path."""
@@ -253,10 +255,11 @@ class Machine:
         self._line_start = 0
         self._echoed = 0
         self._error: BaseException | None = None
+        self._ran = False
 
-        self.uc = Uc(UC_ARCH_ARM, UC_MODE_ARM)
+        self.uc: Any = UNICORN.Uc(UC_ARCH_ARM, UC_MODE_ARM)
         self.uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_A7)
-        self._map_memory(soc)
+        self._map_memory()
         self._load()
         self.uc.reg_write(UC_ARM_REG_CPSR, RESET_CPSR)
         self.uc.hook_add(UC_HOOK_BLOCK, self._on_block)
@@ -265,28 +268,25 @@ class Machine:
 
     # -- set-up ------------------------------------------------------------------
 
-    def _map_memory(self, soc: Soc) -> None:
+    def _map_memory(self) -> None:
         """RAM for the board's regions, MMIO for the SoC's peripheral windows."""
         for region in self.board.memory:
-            start, end = _page_span(region.base, region.size)
-            self._map(f"memory region {region.name}", lambda s=start, e=end: self.uc.mem_map(s, e - s))
+            self._map(f"memory region {region.name}", *_page_span(region.base, region.size), mmio=False)
         spans = _merge_spans([_page_span(d.base, d.peripheral.size) for d in self.bus.devices])
         for start, end in spans:
-            self._map(
-                f"peripheral windows at 0x{start:08x}",
-                lambda s=start, e=end: self.uc.mmio_map(s, e - s, self._mmio_read, s, self._mmio_write, s),
-            )
-        if spans:
-            # A memory hook over the MMIO range makes Unicorn keep the PC exact at
-            # each access there (otherwise it reads as the start of the block), so
-            # faults name the faulting instruction and stops land right after it.
-            self.uc.hook_add(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, self._on_mmio_access,
-                             None, spans[0][0], spans[-1][1] - 1)
+            self._map(f"peripheral windows at 0x{start:08x}", start, end, mmio=True)
+            # A memory hook over the window makes Unicorn keep the PC exact at each
+            # access there (otherwise it reads as the start of the block), so faults
+            # name the faulting instruction and stops land right after it.
+            self.uc.hook_add(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, self._on_mmio_access, None, start, end - 1)
 
-    def _map(self, what: str, do: Callable[[], None]) -> None:
+    def _map(self, what: str, start: int, end: int, *, mmio: bool) -> None:
         try:
-            do()
-        except UcError as exc:
+            if mmio:
+                self.uc.mmio_map(start, end - start, self._mmio_read, start, self._mmio_write, start)
+            else:
+                self.uc.mem_map(start, end - start)
+        except UNICORN.UcError as exc:
             raise error(self.board.source, 0, 0, SPEC_MISMATCH,
                         f"cannot map the {what}: it overlaps another region ({exc})",
                         "memory regions and peripheral windows must not overlap") from None
@@ -324,6 +324,9 @@ class Machine:
 
     def run(self, *, max_insns: int = 50_000_000, timeout: float = 30.0) -> SimOutcome:
         """Run from the entry point until the final line, a fault, WFI, the budget or the timeout."""
+        if self._ran:
+            raise RuntimeError("a Machine runs once; build a new one to run again")
+        self._ran = True
         start = time.monotonic()
         pc = self.image.entry
         while True:
@@ -334,10 +337,10 @@ class Machine:
             self._max_insns = max_insns
             self._chunk_end = self._insns + self.chunk
             self._stopped_by = None
-            failure: UcError | None = None
+            failure: Any = None
             try:
                 self.uc.emu_start(pc, NO_EXIT)
-            except UcError as exc:
+            except UNICORN.UcError as exc:
                 failure = exc
             self._flush_echo()
             if self._error is not None:
@@ -385,11 +388,11 @@ class Machine:
         """The hint instruction (WFI, WFE, YIELD) just before ``pc``, if it is one."""
         try:
             word = int.from_bytes(self.uc.mem_read(pc - INSN_BYTES, INSN_BYTES), "little")
-        except UcError:
+        except UNICORN.UcError:
             return None
         return word & HINT_MASK if word & HINT_MASK in (WFI, WFE, YIELD) else None
 
-    def _cpu_fault(self, failure: UcError, pc: int) -> SimFault:
+    def _cpu_fault(self, failure: Any, pc: int) -> SimFault:
         if failure.errno == UC_ERR_INSN_INVALID:
             word = int.from_bytes(self.uc.mem_read(pc, INSN_BYTES), "little")
             return self._make_fault("undefined-instruction", None, pc, f"undefined instruction 0x{word:08x}")
@@ -408,7 +411,7 @@ class Machine:
 
     # -- Unicorn callbacks (exceptions cannot cross them: they are kept and re-raised) --
 
-    def _on_block(self, uc: Uc, address: int, size: int, _user: Any) -> None:
+    def _on_block(self, uc: Any, address: int, size: int, _user: Any) -> None:
         n = size // INSN_BYTES
         over_budget = self._insns + n > self._max_insns
         if over_budget or self._insns >= self._chunk_end:
@@ -419,10 +422,10 @@ class Machine:
         self._insns += n
         self._block = (address, size)
 
-    def _on_mmio_access(self, uc: Uc, access: int, address: int, size: int, value: int, _user: Any) -> None:
+    def _on_mmio_access(self, uc: Any, access: int, address: int, size: int, value: int, _user: Any) -> None:
         """Present only for its side effect on the PC (see _map_memory)."""
 
-    def _stop(self, uc: Uc, exc: BaseException) -> None:
+    def _stop(self, uc: Any, exc: BaseException) -> None:
         if isinstance(exc, BusFault):
             pc = uc.reg_read(UC_ARM_REG_PC)
             self._fault = self._make_fault(exc.kind, exc.address, pc, exc.message)
@@ -430,24 +433,24 @@ class Machine:
             self._error = exc
         uc.emu_stop()
 
-    def _mmio_read(self, uc: Uc, offset: int, size: int, base: int) -> int:
+    def _mmio_read(self, uc: Any, offset: int, size: int, base: int) -> int:
         if self._fault is not None or self._error is not None:
             return 0
         try:
             return self.bus.read(base + offset, size)
-        except BaseException as exc:  # noqa: BLE001 -- must not unwind through Unicorn
+        except BaseException as exc:  # must not unwind through Unicorn
             self._stop(uc, exc)
             return 0
 
-    def _mmio_write(self, uc: Uc, offset: int, size: int, value: int, base: int) -> None:
+    def _mmio_write(self, uc: Any, offset: int, size: int, value: int, base: int) -> None:
         if self._fault is not None or self._error is not None:
             return
         try:
             self.bus.write(base + offset, size, value)
-        except BaseException as exc:  # noqa: BLE001 -- must not unwind through Unicorn
+        except BaseException as exc:  # must not unwind through Unicorn
             self._stop(uc, exc)
 
-    def _on_unmapped(self, uc: Uc, access: int, address: int, size: int, value: int, _user: Any) -> bool:
+    def _on_unmapped(self, uc: Any, access: int, address: int, size: int, value: int, _user: Any) -> bool:
         pc = uc.reg_read(UC_ARM_REG_PC)
         if access == UC_MEM_FETCH_UNMAPPED:
             what = "instruction fetch"
@@ -459,7 +462,7 @@ class Machine:
             "unmapped", address, pc, f"{what} at 0x{address:08x}: no memory or peripheral is mapped there")
         return False
 
-    def _on_exception(self, uc: Uc, number: int, _user: Any) -> None:
+    def _on_exception(self, uc: Any, number: int, _user: Any) -> None:
         pc = uc.reg_read(UC_ARM_REG_PC)
         name = CPU_EXCEPTIONS.get(number, f"exception {number}")
         self._fault = self._make_fault("cpu-exception", None, pc, f"{name} (not delivered to the vector table)")

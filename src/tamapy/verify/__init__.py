@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tamapy.lang import ir
 from tamapy.lang.program import CheckedModules, check_tree
+from tamapy.specs.model import Soc
 from tamapy.verify.engine import DEFAULT_TIMEOUT_MS, FunctionResult, Job, compute_effects, default_jobs, verify_functions
 from tamapy.verify.obligation import Category, Counterexample, Obligation, Status
 from tamapy.verify.store import ProofStore
@@ -36,11 +37,24 @@ class Report:
         return all(o.status is Status.PROVED for o in self.obligations)
 
 
-def jobs_for(checked: CheckedModules, timeout_ms: int, with_smt2: bool, only: set[str] | None = None, entry: str | None = None) -> list[Job]:
-    effects = compute_effects(checked.functions, checked.calls)
-    globals_ = {g.symbol: g for g in checked.globals}
-    names = sorted(n for n in checked.functions if only is None or n in only)
-    return [Job(n, checked.functions, effects, globals_, checked.soc, entry, timeout_ms, with_smt2) for n in names]
+def make_jobs(
+    functions: dict[str, ir.Function], globals_: tuple[ir.GlobalVar, ...], soc: Soc, names: list[str],
+    entry: str | None, timeout_ms: int, with_smt2: bool,
+) -> list[Job]:
+    effects = compute_effects(functions)
+    table = {g.symbol: g for g in globals_}
+    return [Job(n, functions, effects, table, soc, entry, timeout_ms, with_smt2) for n in sorted(names)]
+
+
+def verify_program(
+    program: ir.Program, store: ProofStore | None, *, workers: int | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS
+) -> Report:
+    """Verify the functions of one application, ``main`` starting from the reset state."""
+    functions = {f.qualname: f for f in program.functions}
+    jobs = make_jobs(functions, program.globals, program.soc, list(functions), program.entry, timeout_ms, False)
+    cached = store.cached() if store else {}
+    results = verify_functions(jobs, cached, workers or default_jobs())
+    return Report(tuple(results), ())
 
 
 def verify_tree(
@@ -61,15 +75,13 @@ def verify_tree(
     """
     checked_sets, _ = check_tree(paths, board)
     jobs: list[Job] = []
-    calls: dict[str, list[tuple[str, ir.Span]]] = {}
     seen: set[str] = set()
     for checked in checked_sets:
-        fresh = {n for n in checked.functions if n not in seen and _in_scope(checked, n, paths)}
-        seen |= fresh
-        jobs += jobs_for(checked, timeout_ms, with_smt2, fresh)
-        calls.update(checked.calls)
+        fresh = [n for n in checked.functions if n not in seen and _in_scope(checked, n, paths)]
+        seen |= set(fresh)
+        jobs += make_jobs(checked.functions, checked.globals, checked.soc, fresh, None, timeout_ms, with_smt2)
     cached = store.cached() if store else {}
-    results = verify_functions(jobs, calls, cached, workers or default_jobs(), progress)
+    results = verify_functions(jobs, cached, workers or default_jobs(), progress)
     stale = tuple(sorted(r.function for r in results if not r.cached)) if store else ()
     return Report(tuple(results), stale)
 

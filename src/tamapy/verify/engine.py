@@ -49,8 +49,18 @@ class Job:
     with_smt2: bool
 
 
-def compute_effects(functions: dict[str, ir.Function], calls: dict[str, list[tuple[str, ir.Span]]]) -> dict[str, Effects]:
+def calls_of(fn: ir.Function) -> list[tuple[str, ir.Span]]:
+    """The calls a function makes, in source order, read off its IR."""
+    out: list[tuple[str, ir.Span]] = []
+    for s in _walk_stmts(fn.body):
+        for e in _stmt_exprs(s):
+            out.extend((sub.function, sub.span) for sub in _walk_expr(e) if isinstance(sub, ir.Call))
+    return out
+
+
+def compute_effects(functions: dict[str, ir.Function]) -> dict[str, Effects]:
     """Globals each function may write, and whether it may write a clock gate, transitively."""
+    calls = {name: calls_of(fn) for name, fn in functions.items()}
     direct: dict[str, tuple[set[str], bool]] = {}
     for name, fn in functions.items():
         written: set[str] = set()
@@ -92,8 +102,9 @@ def compute_effects(functions: dict[str, ir.Function], calls: dict[str, list[tup
     return result
 
 
-def cache_key(job: Job, calls: list[tuple[str, ir.Span]]) -> str:
+def cache_key(job: Job) -> str:
     fn = job.functions[job.function]
+    calls = calls_of(fn)
     h = hashlib.sha256()
     h.update(f"tamapy {__version__}\n{SOLVER}\ntimeout {job.timeout_ms}\n".encode())
     h.update(repr(fn).encode())
@@ -148,7 +159,6 @@ def stack_obligation(fn: ir.Function, depth_bytes: int, limit: int) -> Obligatio
 
 def verify_functions(
     jobs: list[Job],
-    calls: dict[str, list[tuple[str, ir.Span]]],
     cached: dict[str, tuple[str, tuple[Obligation, ...]]],
     workers: int,
     progress: Callable[[int, int], None] | None = None,
@@ -158,7 +168,7 @@ def verify_functions(
     todo: list[tuple[Job, str]] = []
     for job in jobs:
         fn = job.functions[job.function]
-        key = cache_key(job, calls.get(job.function, []))
+        key = cache_key(job)
         hit = cached.get(job.function)
         if hit is not None and hit[0] == key and not job.with_smt2:
             results[job.function] = FunctionResult(job.function, fn.module, key, hit[1], cached=True)

@@ -151,7 +151,7 @@ class FunctionEncoder:
         if z3.is_false(state.pc):
             return
         snapshot = tuple((k, v) for k, v in state.vars.items() if not k.startswith("$"))
-        gates = tuple((f"{r}.{f}", v) for (r, f), v in sorted(state.gates.items()))
+        gates = tuple((f"{r}.{f}", v) for (r, f), v in sorted(state.gates.items())) if category is Category.CLOCK else ()
         self.pending.append(Pending(category, span, message, state.pc, goal, snapshot, tuple(self.reads), gates))
 
     # ------------------------------------------------------------ entry

@@ -8,7 +8,7 @@ peripheral name in :data:`MODELS`, or the generic :class:`RegisterFile`
 from __future__ import annotations
 
 from tamapy.sim.peripherals.base import RegisterFile
-from tamapy.sim.peripherals.ccm import CLOCK_GATES, Ccm, CcmAnalog
+from tamapy.sim.peripherals.ccm import Ccm, CcmAnalog, clock_gates
 from tamapy.sim.peripherals.uart import Uart
 from tamapy.specs.model import Soc
 
@@ -21,12 +21,18 @@ MODELS: dict[str, type[RegisterFile]] = {
 
 
 def build_devices(soc: Soc) -> list[RegisterFile]:
-    """A fresh model, at reset, for every peripheral instance of ``soc``."""
-    return [
+    """A fresh model, at reset, for every peripheral instance of ``soc``; the CCM
+    learns which gate clocks which instance."""
+    devices = [
         MODELS.get(p.name, RegisterFile)(p, instance, base)
         for p in soc.peripherals
         for instance, base in p.instances
     ]
+    gates = clock_gates(soc)
+    for device in devices:
+        if isinstance(device, Ccm):
+            device.connect_gates(gates)
+    return devices
 
 
-__all__ = ["CLOCK_GATES", "MODELS", "Ccm", "CcmAnalog", "RegisterFile", "Uart", "build_devices"]
+__all__ = ["MODELS", "Ccm", "CcmAnalog", "RegisterFile", "Uart", "build_devices", "clock_gates"]

@@ -4,7 +4,8 @@ Real hardware misbehaves when a gated peripheral is touched (bus error or
 hang) while QEMU 7.2 ignores the gates entirely; the simulator stops the run
 with a ``clock-gated`` fault instead, so a driver that forgets its gate is
 caught before it reaches a board.  Which gate feeds which instance is data
-(:data:`CLOCK_GATES`); the gate registers themselves (CCGR0..6, reset values
+from the specs (each peripheral's ``[clocks]`` table, the same one the
+verifier uses); the gate registers themselves (CCGR0..6, reset values
 included) come from the CCM spec.  A gate is closed only when its field is
 0b00; 0b01 (on in RUN) and 0b11 count as on, 0b10 (reserved) too.
 """
@@ -12,20 +13,15 @@ included) come from the CCM spec.  A gate is closed only when its field is
 from __future__ import annotations
 
 from tamapy.sim.peripherals.base import RegisterFile
-from tamapy.specs.model import Field, Peripheral, Register
+from tamapy.specs.model import Field, Peripheral, Register, Soc
 
-CLOCK_GATES: dict[str, tuple[str, str]] = {
-    "UART1": ("CCGR5", "CG12"),
-    "UART2": ("CCGR0", "CG14"),
-    "UART3": ("CCGR1", "CG5"),
-    "UART4": ("CCGR1", "CG12"),
-    "UART5": ("CCGR3", "CG1"),
-    "UART6": ("CCGR3", "CG3"),
-    "UART7": ("CCGR5", "CG13"),
-    "UART8": ("CCGR6", "CG7"),
-}
-"""Peripheral instance -> (CCGR register, CG field) of its clock gate (i.MX6UL RM,
-Linux clk-imx6ul, TamaGo).  Instances not listed are not gated in the model."""
+
+def clock_gates(soc: Soc) -> dict[str, tuple[str, str]]:
+    """Peripheral instance -> (CCGR register, CG field) of its clock gate, from the specs.
+
+    Instances no spec lists are not gated in the model.
+    """
+    return {inst: (reg, cg) for p in soc.peripherals for inst, reg, cg in p.clocks}
 
 
 class Ccm(RegisterFile):
@@ -33,9 +29,11 @@ class Ccm(RegisterFile):
 
     def __init__(self, peripheral: Peripheral, instance: str, base: int) -> None:
         super().__init__(peripheral, instance, base)
-        self._gates: dict[str, tuple[Register, Field]] = {
-            inst: (self.register(reg), self.field(reg, cg)) for inst, (reg, cg) in CLOCK_GATES.items()
-        }
+        self._gates: dict[str, tuple[Register, Field]] = {}
+
+    def connect_gates(self, gates: dict[str, tuple[str, str]]) -> None:
+        """Use ``gates`` (as :func:`clock_gates` returns) to decide which instances are clocked."""
+        self._gates = {inst: (self.register(reg), self.field(reg, cg)) for inst, (reg, cg) in gates.items()}
 
     def closed_gate(self, instance: str) -> str | None:
         gate = self._gates.get(instance)

@@ -1,0 +1,287 @@
+"""Whole images on the simulated boards: hello, and tiny LLVM-made images that misbehave."""
+
+from __future__ import annotations
+
+import functools
+import time
+from pathlib import Path
+
+import pytest
+from unicorn import UC_HOOK_CODE
+
+from tamapy.build import compile_app
+from tamapy.codegen import compile_ir
+from tamapy.diagnostics import TamapyError
+from tamapy.link import LinkLayout, link
+from tamapy.sim import Machine, SimOutcome, simulate
+from tamapy.sim.machine import Symbols
+from tamapy.specs import Board, Soc, load_board, load_soc
+
+ROOT = Path(__file__).resolve().parents[2]
+HELLO = ROOT / "firmware" / "examples" / "hello"
+BOARD_NAMES = {"mcimx6ul-evk": b"MCIMX6UL-EVK", "usbarmory-mk2": b"USB armory Mk II"}
+
+
+@functools.cache
+def board(name: str) -> tuple[Board, Soc]:
+    b = load_board(ROOT / "specs", name)
+    return b, load_soc(ROOT / "specs", b.soc)
+
+
+@functools.cache
+def hello(name: str) -> bytes:
+    return compile_app(HELLO, name).image.elf
+
+
+def run(elf: bytes, name: str = "mcimx6ul-evk", **kwargs: float) -> SimOutcome:
+    b, soc = board(name)
+    return simulate(elf, b, soc, **kwargs)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------- hello
+
+
+@pytest.mark.parametrize("name", sorted(BOARD_NAMES))
+def test_hello_boots_and_exits_cleanly(name: str) -> None:
+    elf = hello(name)
+    start = time.perf_counter()
+    outcome = run(elf, name)
+    elapsed = time.perf_counter() - start
+    assert outcome.output == (
+        b"Hello from tamapy on " + BOARD_NAMES[name] + b"\n"
+        b"proven Python firmware, no C inside\n"
+        b"tamapy: exit 0\n"
+    )
+    assert (outcome.final, outcome.code, outcome.status) == ("exit", 0, 0)
+    assert outcome.stop_reason == "final-line" and outcome.fault is None
+    assert 0 < outcome.instructions < 10_000
+    assert elapsed < 0.5
+
+
+@pytest.mark.parametrize("name", sorted(BOARD_NAMES))
+def test_hello_is_deterministic(name: str) -> None:
+    first, second = run(hello(name), name), run(hello(name), name)
+    assert first == second
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 64])
+def test_instruction_count_is_exact_across_chunk_boundaries(chunk: int) -> None:
+    b, soc = board("mcimx6ul-evk")
+    machine = Machine(hello("mcimx6ul-evk"), b, soc, chunk=chunk)
+    stepped = [0]
+
+    def count(_uc: object, _address: int, _size: int, _user: object) -> None:
+        stepped[0] += 1
+
+    machine.uc.hook_add(UC_HOOK_CODE, count)
+    outcome = machine.run()
+    assert outcome.stop_reason == "final-line"
+    assert outcome.instructions == stepped[0] == run(hello("mcimx6ul-evk")).instructions
+
+
+def test_console_of_the_other_board_is_silent() -> None:
+    """An EVK image prints on UART1; the Mk II's console is UART2."""
+    b, soc = board("usbarmory-mk2")
+    machine = Machine(hello("mcimx6ul-evk"), b, soc)
+    outcome = machine.run(max_insns=100_000)
+    assert outcome.output == b"" and outcome.final is None and outcome.status == 1
+    assert bytes(machine.uart("UART1").transmitted).endswith(b"tamapy: exit 0\n")
+
+
+def test_echo_receives_the_console_output() -> None:
+    chunks: list[bytes] = []
+    b, soc = board("usbarmory-mk2")
+    outcome = simulate(hello("usbarmory-mk2"), b, soc, echo=chunks.append)
+    assert b"".join(chunks) == outcome.output
+
+
+def test_budget_stops_the_run_within_it() -> None:
+    outcome = run(hello("mcimx6ul-evk"), max_insns=300)
+    assert outcome.stop_reason == "max-insns" and 0 < outcome.instructions <= 300
+    assert outcome.final is None and outcome.status == 1
+
+
+# -------------------------------------------------------- tiny images from IR
+
+LOAD = 0x8001_0000
+LAYOUT = LinkLayout(load_address=LOAD, stack_size=0x1000, exception_stack_size=0x1000,
+                    entry_symbol="vectors")
+UART1 = 0x0202_0000
+PROBE = "probe.body"
+
+
+def image(body: str, extra: str = "", layout: LinkLayout = LAYOUT) -> bytes:
+    """An image whose reset handler sets SP, calls ``probe.body`` and idles in WFI."""
+    words = ", ".join([f"i32 {0xE59F_F018}"] * 8 + ["i32 ptrtoint (ptr @reset to i32)"] * 8)
+    text = f"""
+target triple = "armv7a-none-eabi"
+@__stack_top = external global i8
+@vectors = constant [16 x i32] [{words}], section ".vectors", align 32
+{extra}
+define void @reset() #0 {{
+  call void @llvm.write_register.i32(metadata !0, i32 ptrtoint (ptr @__stack_top to i32))
+  call void @"{PROBE}"()
+  br label %idle
+idle:
+  call void @llvm.arm.hint(i32 3)
+  br label %idle
+}}
+define void @"{PROBE}"() #1 {{
+{body}
+}}
+declare void @llvm.write_register.i32(metadata, i32)
+declare void @llvm.arm.hint(i32)
+declare void @llvm.trap()
+attributes #0 = {{ noreturn nounwind "frame-pointer"="none" }}
+attributes #1 = {{ noinline nounwind }}
+!0 = !{{!"sp"}}
+"""
+    obj, _ = compile_ir(text, "armv7a-none-eabi", "cortex-a7", "probe")
+    return link(obj, layout, "probe.o").elf
+
+
+def ptr(address: int) -> str:
+    return f"ptr inttoptr (i32 {address} to ptr)"
+
+
+def in_probe(elf: bytes, pc: int) -> bool:
+    b, soc = board("mcimx6ul-evk")
+    return Machine(elf, b, soc).symbol(pc) == PROBE
+
+
+def test_unmapped_load_faults_with_pc_and_symbol() -> None:
+    elf = image(f"  %v = load volatile i32, {ptr(0x3000_0000)}\n  ret void")
+    outcome = run(elf)
+    fault = outcome.fault
+    assert fault is not None and outcome.stop_reason == "fault" and outcome.status == 1
+    assert (fault.kind, fault.address, fault.symbol) == ("unmapped", 0x3000_0000, PROBE)
+    assert "0x30000000" in fault.message
+    b, soc = board("mcimx6ul-evk")
+    m = Machine(elf, b, soc)
+    word = int.from_bytes(m.uc.mem_read(fault.pc, 4), "little")
+    assert word & 0x0C50_0000 == 0x0410_0000  # the faulting instruction is the LDR
+    assert run(elf) == outcome
+
+
+def test_access_to_gated_uart_stops_the_run() -> None:
+    body = f"""  store volatile i32 0, {ptr(0x020C_407C)}
+  %v = load volatile i32, {ptr(UART1 + 0x80)}
+  ret void"""
+    outcome = run(image(body))
+    fault = outcome.fault
+    assert fault is not None
+    assert (fault.kind, fault.address, fault.symbol) == ("clock-gated", UART1 + 0x80, PROBE)
+    assert "CCGR5.CG12" in fault.message
+
+
+def test_byte_access_to_word_register_stops_the_run() -> None:
+    outcome = run(image(f"  %v = load volatile i8, {ptr(UART1 + 0x80)}\n  ret void"))
+    assert outcome.fault is not None
+    assert (outcome.fault.kind, outcome.fault.symbol) == ("width", PROBE)
+
+
+def test_undefined_instruction_faults() -> None:
+    outcome = run(image("  call void @llvm.trap()\n  unreachable"))
+    fault = outcome.fault
+    assert fault is not None and fault.kind == "undefined-instruction"
+    assert fault.address is None and fault.symbol == PROBE
+
+
+def test_wfi_with_nothing_pending_halts() -> None:
+    outcome = run(image("  ret void"))
+    assert (outcome.stop_reason, outcome.final, outcome.fault, outcome.status) == ("halted", None, None, 1)
+    assert 0 < outcome.instructions < 20
+
+
+def test_endless_loop_hits_the_budget_or_the_timeout() -> None:
+    body = f"""  br label %spin
+spin:
+  store volatile i32 1, {ptr(LOAD + 0x8000)}
+  br label %spin"""
+    elf = image(body)
+    by_budget = run(elf, max_insns=200_000)
+    assert by_budget.stop_reason == "max-insns" and by_budget.instructions <= 200_000
+    assert run(elf, max_insns=10**12, timeout=0.05).stop_reason == "timeout"
+
+
+UART_ON = f"""  store volatile i32 16423, {ptr(UART1 + 0x84)}
+  store volatile i32 1, {ptr(UART1 + 0x80)}"""  # UCR2 = IRTS|WS|TXEN|RXEN|SRST; UCR1 = UARTEN
+
+
+def test_panic_line_ends_the_run_with_failure() -> None:
+    text = b"tamapy: panic 0xdeadbeef\n"
+    extra = f'@msg = constant [{len(text)} x i8] c"{text[:-1].decode()}\\0A"'
+    body = f"""{UART_ON}
+  br label %loop
+loop:
+  %i = phi i32 [0, %0], [%next, %loop]
+  %p = getelementptr [{len(text)} x i8], ptr @msg, i32 0, i32 %i
+  %c = load i8, ptr %p
+  %w = zext i8 %c to i32
+  store volatile i32 %w, {ptr(UART1 + 0x40)}
+  %next = add i32 %i, 1
+  %more = icmp ult i32 %next, {len(text)}
+  br i1 %more, label %loop, label %done
+done:
+  ret void"""
+    outcome = run(image(body, extra))
+    assert outcome.output == text
+    assert (outcome.final, outcome.code, outcome.stop_reason, outcome.status) == (
+        "panic", 0xDEADBEEF, "final-line", 1)
+
+
+def test_console_input_reaches_the_firmware() -> None:
+    """The image echoes what it reads from URXD until a newline."""
+    body = f"""{UART_ON}
+  br label %poll
+poll:
+  %d = load volatile i32, {ptr(UART1)}
+  %ready = icmp uge i32 %d, 32768
+  br i1 %ready, label %got, label %poll
+got:
+  %b = and i32 %d, 255
+  store volatile i32 %b, {ptr(UART1 + 0x40)}
+  %nl = icmp eq i32 %b, 10
+  br i1 %nl, label %done, label %poll
+done:
+  ret void"""
+    b, soc = board("mcimx6ul-evk")
+    machine = Machine(image(body), b, soc)
+    machine.feed_console(b"hi\ntamapy: exit 7\n")
+    outcome = machine.run(max_insns=100_000)
+    assert outcome.output == b"hi\n"  # the image stops echoing at the first newline
+    assert outcome.stop_reason == "halted"
+    machine = Machine(image(body.replace("%nl = icmp eq i32 %b, 10", "%nl = icmp eq i32 %b, 0")), b, soc)
+    machine.feed_console(b"hi\ntamapy: exit 7\n")
+    outcome = machine.run(max_insns=100_000)
+    assert outcome.output == b"hi\ntamapy: exit 7\n"
+    assert (outcome.final, outcome.code, outcome.status) == ("exit", 7, 1)
+
+
+# ------------------------------------------------------------------ bad images
+
+
+def test_not_an_elf_is_bad_input() -> None:
+    with pytest.raises(TamapyError) as info:
+        run(b"\x7fELF but not really")
+    assert info.value.diagnostics[0].code == "E520"
+
+
+def test_image_outside_board_memory_is_bad_input() -> None:
+    layout = LinkLayout(load_address=0x3000_0000, stack_size=0x1000, exception_stack_size=0x1000,
+                        entry_symbol="vectors")
+    with pytest.raises(TamapyError) as info:
+        run(image("  ret void", layout=layout))
+    assert info.value.diagnostics[0].code == "E521"
+
+
+# -------------------------------------------------------------- symbolisation
+
+
+def test_symbols_use_size_or_nearest_preceding_for_size_zero() -> None:
+    symbols = Symbols([(0x100, 0x10, "sized"), (0x200, 0, "unsized")])
+    assert symbols.function_at(0x0FF) is None
+    assert symbols.function_at(0x100) == "sized"
+    assert symbols.function_at(0x10F) == "sized"
+    assert symbols.function_at(0x110) is None
+    assert symbols.function_at(0x2FF) == "unsized"
