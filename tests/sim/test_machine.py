@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import shutil
 import time
 from pathlib import Path
 
@@ -13,12 +14,15 @@ from tamapy.build import compile_app
 from tamapy.codegen import compile_ir
 from tamapy.diagnostics import TamapyError
 from tamapy.link import LinkLayout, link
+from tamapy.qemu import QEMU, run_qemu
 from tamapy.sim import Machine, SimOutcome, simulate
 from tamapy.sim.machine import Symbols
 from tamapy.specs import Board, Soc, load_board, load_soc
 
 ROOT = Path(__file__).resolve().parents[2]
 HELLO = ROOT / "firmware" / "examples" / "hello"
+LOAD = 0x8001_0000
+UART1 = 0x0202_0000
 BOARD_NAMES = {"mcimx6ul-evk": b"MCIMX6UL-EVK", "usbarmory-mk2": b"USB armory Mk II"}
 
 
@@ -64,6 +68,17 @@ def test_hello_is_deterministic(name: str) -> None:
     assert first == second
 
 
+@pytest.mark.skipif(shutil.which(QEMU) is None, reason=f"{QEMU} is not installed")
+@pytest.mark.parametrize("name", sorted(BOARD_NAMES))
+def test_hello_console_matches_qemu(name: str, tmp_path: Path) -> None:
+    elf = tmp_path / "hello.elf"
+    elf.write_bytes(hello(name))
+    b, _ = board(name)
+    qemu = run_qemu(b, elf, timeout=20.0)
+    sim = run(hello(name), name)
+    assert (sim.output, sim.final, sim.code) == (qemu.output, qemu.final, qemu.code)
+
+
 @pytest.mark.parametrize("chunk", [1, 5, 64])
 def test_instruction_count_is_exact_across_chunk_boundaries(chunk: int) -> None:
     b, soc = board("mcimx6ul-evk")
@@ -101,12 +116,61 @@ def test_budget_stops_the_run_within_it() -> None:
     assert outcome.final is None and outcome.status == 1
 
 
+# ------------------------------------------------- firmware written in the subset
+
+
+def probe_app(project: Path, source: str) -> Path:
+    """An application ``examples/probe`` in the test's private copy of the project."""
+    app = project / "firmware" / "examples" / "probe"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "main.py").write_text(source)
+    return app
+
+
+@pytest.mark.parametrize("name", sorted(BOARD_NAMES))
+def test_firmware_panic_is_the_final_line(project: Path, name: str) -> None:
+    app = probe_app(project, """\"\"\"Panics after one line.\"\"\"
+
+from runtime import console
+from tamapy.fw import panic
+
+
+def main() -> None:
+    if not console.init():
+        return
+    console.write_line(b"about to panic")
+    panic(0x1234)
+""")
+    outcome = run(compile_app(app, name).image.elf, name)
+    assert outcome.output == b"about to panic\ntamapy: panic 0x00001234\n"
+    assert (outcome.final, outcome.code, outcome.stop_reason, outcome.status) == (
+        "panic", 0x1234, "final-line", 1)
+
+
+def test_driver_that_closes_its_clock_gate_is_stopped(project: Path) -> None:
+    app = probe_app(project, """\"\"\"Sets up UART1 with its clock gate closed.\"\"\"
+
+from soc.imx6ul import uart
+from soc.imx6ul.regs import CCM, UART1
+
+
+def main() -> None:
+    CCM.CCGR5.modify(CG12=0)
+    uart.init(UART1)
+""")
+    outcome = run(compile_app(app, "mcimx6ul-evk").image.elf)
+    fault = outcome.fault
+    assert fault is not None and outcome.stop_reason == "fault"
+    assert (fault.kind, fault.address) == ("clock-gated", UART1 + 0x80)  # uart.init's first write
+    assert fault.symbol is not None and fault.symbol.startswith("examples.probe.main")
+    assert "UART1.UCR1" in fault.message and "CCM.CCGR5.CG12 = 0b00" in fault.message
+
+
 # -------------------------------------------------------- tiny images from IR
 
-LOAD = 0x8001_0000
 LAYOUT = LinkLayout(load_address=LOAD, stack_size=0x1000, exception_stack_size=0x1000,
                     entry_symbol="vectors")
-UART1 = 0x0202_0000
 PROBE = "probe.body"
 
 

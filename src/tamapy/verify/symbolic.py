@@ -517,8 +517,7 @@ class FunctionEncoder:
                 return z3.Not(v)
             assert isinstance(v, z3.BitVecRef)
             r = -v if e.op == "neg" else ~v
-            if e.op == "neg":
-                self._range(state, e, r)
+            self._range(state, e, r)
             return r
         if isinstance(e, ir.Binary):
             return self._binary(e, state)
@@ -599,9 +598,18 @@ class FunctionEncoder:
         t = int_of(e.type)
         self.oblige(state, Category.RANGE, e.span, fits(value, t), f"result may not fit {t} ({t.min}..{t.max})")
 
+    def _operand(self, e: ir.Expr, state: State, masked: bool) -> Value:
+        """An operand; under ``&`` a ``~x`` is exempt from its own range check: the mask
+        makes the result fit (checked on the ``&``), as in ``~x & 0xFFFF_FFFF``."""
+        if masked and isinstance(e, ir.Unary) and e.op == "invert":
+            v = self.expr(e.operand, state)
+            assert isinstance(v, z3.BitVecRef)
+            return ~v
+        return self.expr(e, state)
+
     def _binary(self, e: ir.Binary, state: State) -> z3.BitVecRef:
-        a = self.expr(e.left, state)
-        b = self.expr(e.right, state)
+        a = self._operand(e.left, state, e.op == "and")
+        b = self._operand(e.right, state, e.op == "and")
         assert isinstance(a, z3.BitVecRef) and isinstance(b, z3.BitVecRef)
         t = e.type
         if e.op in ("add", "sub", "and", "or", "xor"):
