@@ -61,6 +61,9 @@ CASES = [
     ("use-before-assign", "def f(a: u32) -> u32:\n    if a:\n        x: u32 = 1\n    return x\n", "E212", 5, 12),
     ("call-not-function", "def f(a: u32) -> None:\n    a(1)\n", "E204", 3, 5),
     ("syntax", "def f(:\n", "E100", 2, 7),
+    ("view-local", "def f(b: Bytes[4]) -> None:\n    v: View[u8] = b[0:2]\n", "E201", 3, 5),
+    ("aliasing", "def g(a: Bytes[4], b: Bytes[4]) -> None:\n    pass\n\n\ndef f(x: Bytes[4]) -> None:\n    g(x, x)\n", "E208", 7, 5),
+    ("call-in-contract", "def g(a: u32) -> bool:\n    return a > 1\n\n\n@requires(lambda a: g(a))\ndef f(a: u32) -> None:\n    pass\n", "E203", 6, 21),
     ("assign-loop-variable", "def f() -> None:\n    for i in range(3):\n        i = 5\n", "E114", 4, 9),
 ]
 REG_HEADER = "from soc.imx6ul.regs import CCM, UART1\nfrom tamapy.fw import u8, u32\n"

@@ -34,12 +34,13 @@ def board(name: str) -> tuple[Board, Soc]:
 
 @functools.cache
 def hello(name: str) -> bytes:
-    return compile_app(HELLO, name).image.elf
+    return compile_app(HELLO, name, verify=False).image.elf
 
 
-def run(elf: bytes, name: str = "mcimx6ul-evk", **kwargs: float) -> SimOutcome:
+def run(elf: bytes, name: str = "mcimx6ul-evk", *, max_insns: int = 50_000_000,
+        timeout: float = 30.0) -> SimOutcome:
     b, soc = board(name)
-    return simulate(elf, b, soc, **kwargs)  # type: ignore[arg-type]
+    return simulate(elf, b, soc, max_insns=max_insns, timeout=timeout)
 
 
 # ------------------------------------------------------------------- hello
@@ -79,19 +80,24 @@ def test_hello_console_matches_qemu(name: str, tmp_path: Path) -> None:
     assert (sim.output, sim.final, sim.code) == (qemu.output, qemu.final, qemu.code)
 
 
-@pytest.mark.parametrize("chunk", [1, 5, 64])
-def test_instruction_count_is_exact_across_chunk_boundaries(chunk: int) -> None:
+def stepped_run(elf: bytes, chunk: int = 3) -> tuple[SimOutcome, int]:
+    """The outcome on the EVK, and how many instructions a per-instruction hook saw start."""
     b, soc = board("mcimx6ul-evk")
-    machine = Machine(hello("mcimx6ul-evk"), b, soc, chunk=chunk)
+    machine = Machine(elf, b, soc, chunk=chunk)
     stepped = [0]
 
     def count(_uc: object, _address: int, _size: int, _user: object) -> None:
         stepped[0] += 1
 
     machine.uc.hook_add(UC_HOOK_CODE, count)
-    outcome = machine.run()
+    return machine.run(), stepped[0]
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 64, 100_000])
+def test_instruction_count_is_exact_across_chunk_boundaries(chunk: int) -> None:
+    outcome, stepped = stepped_run(hello("mcimx6ul-evk"), chunk)
     assert outcome.stop_reason == "final-line"
-    assert outcome.instructions == stepped[0] == run(hello("mcimx6ul-evk")).instructions
+    assert outcome.instructions == stepped == run(hello("mcimx6ul-evk")).instructions
 
 
 def test_console_of_the_other_board_is_silent() -> None:
@@ -142,7 +148,7 @@ def main() -> None:
     console.write_line(b"about to panic")
     panic(0x1234)
 """)
-    outcome = run(compile_app(app, name).image.elf, name)
+    outcome = run(compile_app(app, name, verify=False).image.elf, name)
     assert outcome.output == b"about to panic\ntamapy: panic 0x00001234\n"
     assert (outcome.final, outcome.code, outcome.stop_reason, outcome.status) == (
         "panic", 0x1234, "final-line", 1)
@@ -159,7 +165,7 @@ def main() -> None:
     CCM.CCGR5.modify(CG12=0)
     uart.init(UART1)
 """)
-    outcome = run(compile_app(app, "mcimx6ul-evk").image.elf)
+    outcome = run(compile_app(app, "mcimx6ul-evk", verify=False).image.elf)
     fault = outcome.fault
     assert fault is not None and outcome.stop_reason == "fault"
     assert (fault.kind, fault.address) == ("clock-gated", UART1 + 0x80)  # uart.init's first write
@@ -208,9 +214,14 @@ def ptr(address: int) -> str:
     return f"ptr inttoptr (i32 {address} to ptr)"
 
 
-def in_probe(elf: bytes, pc: int) -> bool:
+def word_at(elf: bytes, address: int) -> int:
     b, soc = board("mcimx6ul-evk")
-    return Machine(elf, b, soc).symbol(pc) == PROBE
+    return int.from_bytes(Machine(elf, b, soc).uc.mem_read(address, 4), "little")
+
+
+def is_ldr(word: int) -> bool:
+    """LDR (word, immediate or register): bits 27:26 = 01, B = 0, L = 1."""
+    return word & 0x0C50_0000 == 0x0410_0000
 
 
 def test_unmapped_load_faults_with_pc_and_symbol() -> None:
@@ -220,22 +231,23 @@ def test_unmapped_load_faults_with_pc_and_symbol() -> None:
     assert fault is not None and outcome.stop_reason == "fault" and outcome.status == 1
     assert (fault.kind, fault.address, fault.symbol) == ("unmapped", 0x3000_0000, PROBE)
     assert "0x30000000" in fault.message
-    b, soc = board("mcimx6ul-evk")
-    m = Machine(elf, b, soc)
-    word = int.from_bytes(m.uc.mem_read(fault.pc, 4), "little")
-    assert word & 0x0C50_0000 == 0x0410_0000  # the faulting instruction is the LDR
+    assert is_ldr(word_at(elf, fault.pc))  # the PC is the faulting instruction's
     assert run(elf) == outcome
+    again, stepped = stepped_run(elf)
+    assert again == outcome and outcome.instructions == stepped - 1  # the LDR did not complete
 
 
 def test_access_to_gated_uart_stops_the_run() -> None:
     body = f"""  store volatile i32 0, {ptr(0x020C_407C)}
   %v = load volatile i32, {ptr(UART1 + 0x80)}
   ret void"""
-    outcome = run(image(body))
+    elf = image(body)
+    outcome = run(elf)
     fault = outcome.fault
     assert fault is not None
     assert (fault.kind, fault.address, fault.symbol) == ("clock-gated", UART1 + 0x80, PROBE)
     assert "CCGR5.CG12" in fault.message
+    assert is_ldr(word_at(elf, fault.pc))  # exact PC for MMIO faults too, not the block start
 
 
 def test_byte_access_to_word_register_stops_the_run() -> None:
@@ -251,10 +263,28 @@ def test_undefined_instruction_faults() -> None:
     assert fault.address is None and fault.symbol == PROBE
 
 
-def test_wfi_with_nothing_pending_halts() -> None:
-    outcome = run(image("  ret void"))
+@pytest.mark.parametrize("hint", [1, 3])  # YIELD (a no-op) before the idle WFI; WFI at once
+def test_wfi_with_nothing_pending_halts(hint: int) -> None:
+    outcome, stepped = stepped_run(image(f"  call void @llvm.arm.hint(i32 {hint})\n  ret void"))
     assert (outcome.stop_reason, outcome.final, outcome.fault, outcome.status) == ("halted", None, None, 1)
-    assert 0 < outcome.instructions < 20
+    assert outcome.instructions == stepped
+
+
+def test_wfe_with_no_event_source_halts() -> None:
+    outcome, stepped = stepped_run(image("  call void @llvm.arm.hint(i32 2)\n  ret void"))
+    assert (outcome.stop_reason, outcome.fault) == ("halted", None)
+    assert outcome.instructions == stepped
+
+
+def test_data_abort_is_reported_not_delivered() -> None:
+    """LDREX from an unaligned address aborts whatever SCTLR.A says."""
+    load = f"call i32 @llvm.arm.ldrex.p0(ptr elementtype(i32) inttoptr (i32 {LOAD + 0x8001} to ptr))"
+    outcome, stepped = stepped_run(image(f"  %v = {load}\n  ret void", "declare i32 @llvm.arm.ldrex.p0(ptr)"))
+    fault = outcome.fault
+    assert fault is not None and outcome.stop_reason == "fault"
+    assert (fault.kind, fault.symbol) == ("cpu-exception", PROBE)
+    assert "data abort" in fault.message
+    assert outcome.instructions == stepped - 1  # the aborted LDREX did not complete
 
 
 def test_endless_loop_hits_the_budget_or_the_timeout() -> None:

@@ -257,6 +257,11 @@ class FunctionChecker:
             raise _Abort()
         if isinstance(t, ir.VoidType):
             raise self.fail(node, "E201", "a variable cannot have type None", "pick a machine type")
+        if isinstance(t, ir.ViewType):
+            raise self.fail(
+                node, "E201", "views are only parameters, not local variables",
+                "pass the slice or bytes literal directly to the function that reads it",
+            )
         name = node.target.id
         if isinstance(t, ir.ArrayType):
             if not (
@@ -948,8 +953,30 @@ class FunctionChecker:
                         "declare the parameter as View[...] if the callee only reads it",
                     )
             args.append(self.coerce(arg, want, arg_node))
+        self._check_aliasing(node, sym, args)
+        if self.in_contract:
+            raise self.fail(node, "E203", "contracts cannot call functions", "state the property with operators")
         self.calls.append((sym.qualname, sp))
         return ir.Call(sym.qualname, tuple(args), sym.ret, sp)
+
+    def _check_aliasing(self, node: ast.Call, sym: FuncSym, args: list[ir.Expr]) -> None:
+        """An array the callee may modify must not reach it twice (both names would
+        alias one memory, which the verifier models as two)."""
+        roots: dict[str, int] = {}
+        mutable: set[str] = set()
+        for arg, param in zip(args, sym.params, strict=True):
+            base = arg.base if isinstance(arg, ir.SliceView) else arg
+            if isinstance(base, ir.Local | ir.GlobalRef) and isinstance(base.type, ir.ArrayType | ir.ViewType):
+                root = base.name if isinstance(base, ir.Local) else base.symbol
+                roots[root] = roots.get(root, 0) + 1
+                if isinstance(param.type, ir.ArrayType):
+                    mutable.add(root)
+        for root, count in roots.items():
+            if count > 1 and root in mutable:
+                raise self.fail(
+                    node, "E208", f"`{root.rsplit('.', 1)[-1]}` is passed twice and the callee may modify it",
+                    "pass it once; aliased arrays are not in the subset",
+                )
 
     def _conversion(self, node: ast.Call, target: ir.Type) -> ir.Expr:
         sp = self.span(node)

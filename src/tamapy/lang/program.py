@@ -220,6 +220,11 @@ def _find_panic_hook(tables: Tables) -> str | None:
     sym = scope.names.get(PANIC_HOOK)
     if not isinstance(sym, FuncSym):
         return None
+    if sym.node.decorator_list:
+        node = sym.node
+        raise error(scope.module.display, node.lineno, node.col_offset + 1, "E209",
+                    f"`{PANIC_HOOK}` cannot have contracts: it is called from any state",
+                    "establish what it needs inside it (e.g. re-initialise the console)")
     if [p.type for p in sym.params] != [ir.U32] or not isinstance(sym.ret, ir.VoidType):
         node = sym.node
         raise error(scope.module.display, node.lineno, node.col_offset + 1, "E209",

@@ -24,7 +24,6 @@ from tamapy.link import errors
 
 SHF_ALLOC = 0x2
 SHN_UNDEF = 0
-SHN_LORESERVE = 0xFF00
 SHN_ABS = 0xFFF1
 SHN_COMMON = 0xFFF2
 STB_LOCAL = 0

@@ -52,7 +52,7 @@ from tamapy.specs.model import Board, Soc
 BAD_IMAGE = "E520"
 """The image is not an ELF32 little-endian ARM executable, or is truncated."""
 IMAGE_OUTSIDE_MEMORY = "E521"
-"""A loadable segment or the entry point lies outside the board's memory."""
+"""A loadable segment lies outside the board's memory."""
 
 UNICORN: Any = unicorn
 """The Unicorn binding, used through ``Any``: mypy sees its decorated methods as untyped."""

@@ -1,0 +1,117 @@
+"""Caching, certificates, --check, timeouts and counterexamples of the verifier."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tamapy.verify import ProofStore, Status, verify_tree
+
+LIB = '''from tamapy.fw import ensures, requires, u32
+
+
+@requires(lambda x: x < 1000)
+@ensures(lambda result, x: result == x + 1)
+def succ(x: u32) -> u32:
+    return x + 1
+
+
+def twice(x: u32) -> u32:
+    return succ(succ(x))
+
+
+def other(y: u32) -> u32:
+    return y // 2
+'''
+
+
+def _lib(project: Path, text: str = LIB) -> Path:
+    path = project / "firmware" / "examples" / "lib.py"
+    path.write_text(text)
+    return path
+
+
+def _verify(project: Path, path: Path) -> dict[str, bool]:
+    store = ProofStore(project)
+    report = verify_tree([path], "mcimx6ul-evk", workers=1, store=store)
+    store.write(list(report.results))
+    return {r.function.rsplit(".", 1)[1]: r.cached for r in report.results}
+
+
+def test_unchanged_tree_reverifies_from_cache(project: Path) -> None:
+    path = _lib(project)
+    assert _verify(project, path) == {"other": False, "succ": False, "twice": False}
+    assert _verify(project, path) == {"other": True, "succ": True, "twice": True}
+
+
+def test_edited_body_reverifies_alone(project: Path) -> None:
+    path = _lib(project)
+    _verify(project, path)
+    _lib(project, LIB.replace("return y // 2", "return y // 3"))
+    assert _verify(project, path) == {"other": False, "succ": True, "twice": True}
+
+
+def test_changed_contract_reverifies_callers(project: Path) -> None:
+    path = _lib(project)
+    _verify(project, path)
+    _lib(project, LIB.replace("x < 1000", "x < 999"))
+    assert _verify(project, path) == {"other": True, "succ": False, "twice": False}
+
+
+def test_precondition_is_checked_at_each_call(project: Path) -> None:
+    path = _lib(project)
+    report = verify_tree([path], "mcimx6ul-evk", workers=1)
+    failed = [o for o in report.obligations if o.status is Status.FAILED]
+    # twice(x) with x unconstrained: the first call's pre-condition fails (line 11)
+    assert [(o.category.value, o.span.line) for o in failed] == [("precondition", 11), ("precondition", 11)]
+    cex = failed[0].counterexample
+    assert cex is not None and dict(cex.arguments)["x"].split()[0].isdigit()
+    assert int(dict(cex.raw_arguments)["x"]) >= 999
+
+
+def test_check_fails_on_stale_certificates_and_writes_nothing(project: Path) -> None:
+    path = _lib(project, LIB.replace("return succ(succ(x))", "return x"))
+    run = [sys.executable, "-m", "tamapy", "verify", str(path)]
+    assert subprocess.run(run, cwd=project, capture_output=True).returncode == 0
+    certificate = project / "proofs" / "examples" / "lib.json"
+    before = certificate.read_bytes()
+    assert subprocess.run([*run, "--check"], cwd=project, capture_output=True).returncode == 0
+    _lib(project, LIB.replace("return succ(succ(x))", "return x").replace("y // 2", "y // 4"))
+    proc = subprocess.run([*run, "--check"], cwd=project, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "stale or missing certificate: examples.lib.other" in proc.stderr
+    assert certificate.read_bytes() == before
+
+
+def test_certificates_are_stable_json(project: Path) -> None:
+    path = _lib(project, LIB.replace("return succ(succ(x))", "return x"))
+    _verify(project, path)
+    certificate = project / "proofs" / "examples" / "lib.json"
+    first = certificate.read_bytes()
+    _verify(project, path)
+    assert certificate.read_bytes() == first
+    doc = json.loads(first)
+    obligation = doc["functions"]["examples.lib.other"]["obligations"][0]
+    assert set(obligation) >= {"id", "category", "span", "status", "solver", "time"}
+    assert obligation["span"]["file"] == "firmware/examples/lib.py"
+
+
+def test_timeout_is_unknown_never_proved(project: Path) -> None:
+    hard = '''from tamapy.fw import requires, u64
+
+
+@requires(lambda a, b: a > 0 and b > 0 and a < (1 << 31) and b < (1 << 31))
+def irrational(a: u64, b: u64) -> None:
+    assert a * a != 2 * b * b
+'''
+    path = _lib(project, hard)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tamapy", "verify", str(path), "--timeout", "0.001", "--json", "out.json"],
+        cwd=project, capture_output=True, text=True,
+    )
+    assert proc.returncode == 1
+    statuses = [o["status"] for f in json.loads((project / "out.json").read_text())["functions"] for o in f["obligations"]]
+    assert "unknown" in statuses and "failed" not in statuses
+    assert "unknown[assert]" in proc.stderr
