@@ -14,7 +14,6 @@ from tamapy.link import LinkLayout
 from .support import (
     LOAD,
     SHF_ALLOC,
-    SHF_EXECINSTR,
     SHF_WRITE,
     SHN_COMMON,
     SHT_NOBITS,

@@ -61,10 +61,11 @@ def calls_of(fn: ir.Function) -> list[tuple[str, ir.Span]]:
 def compute_effects(functions: dict[str, ir.Function]) -> dict[str, Effects]:
     """Globals each function may write, and whether it may write a clock gate, transitively."""
     calls = {name: calls_of(fn) for name, fn in functions.items()}
-    direct: dict[str, tuple[set[str], bool]] = {}
+    direct: dict[str, tuple[set[str], bool, set[str]]] = {}
     for name, fn in functions.items():
         written: set[str] = set()
         gates = False
+        touched = _globals_used(fn)
         for s in _walk_stmts(fn.body):
             if isinstance(s, ir.Assign):
                 t = s.target
@@ -80,21 +81,22 @@ def compute_effects(functions: dict[str, ir.Function]) -> dict[str, Effects]:
                         for a in sub.args:
                             if isinstance(a, ir.GlobalRef) and isinstance(a.type, ir.ArrayType):
                                 written.add(a.symbol)
-        direct[name] = (written, gates)
+        direct[name] = (written, gates, touched)
     result: dict[str, Effects] = {}
 
     def visit(name: str, stack: frozenset[str]) -> Effects:
         if name in result:
             return result[name]
-        written, gates = direct.get(name, (set(), False))
-        total, any_gates = set(written), gates
+        written, gates, touched = direct.get(name, (set(), False, set()))
+        total, any_gates, all_touched = set(written), gates, set(touched)
         for callee, _ in calls.get(name, []):
             if callee in stack:
                 continue
             eff = visit(callee, stack | {name})
             total |= eff.globals
             any_gates |= eff.gates
-        result[name] = Effects(frozenset(total), any_gates)
+            all_touched |= eff.touched
+        result[name] = Effects(frozenset(total), any_gates, frozenset(all_touched))
         return result[name]
 
     for name in functions:

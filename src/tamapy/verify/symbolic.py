@@ -83,6 +83,8 @@ class Effects:
     globals: frozenset[str]
     gates: bool
     """Writes a clock-gate register."""
+    touched: frozenset[str] = frozenset()
+    """Globals read or written, transitively."""
 
 
 @dataclass
@@ -709,6 +711,10 @@ class FunctionEncoder:
             self._assume_in_place(state, fact)
         # What the callee may change: globals it writes, arrays passed to it, clock gates.
         eff = self.ctx.effects.get(e.function, Effects(frozenset(), False))
+        for a in e.args:
+            if isinstance(a, ir.GlobalRef) and isinstance(a.type, ir.ArrayType) and a.symbol in eff.touched:
+                self.oblige(state, Category.PRECONDITION, a.span, z3.BoolVal(False),
+                            f"`{a.symbol}` is passed to `{callee.name}`, which also uses it directly: the two names would alias")
         names = {f"${g}" for g in eff.globals}
         names |= {_root_name(a) for a in e.args if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef)}
         after = self._havoc(state, names, eff.gates)
