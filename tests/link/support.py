@@ -31,9 +31,7 @@ def _target_machine() -> Any:
     llvm.initialize_all_targets()
     llvm.initialize_all_asmprinters()
     target = llvm.Target.from_triple("armv7a-none-eabi")
-    return target.create_target_machine(
-        cpu="cortex-a7", opt=2, reloc="static", codemodel="small"
-    )
+    return target.create_target_machine(cpu="cortex-a7", opt=2, reloc="static", codemodel="small")
 
 
 def compile_ir(body: str) -> bytes:

@@ -17,8 +17,7 @@ PAGE = LAYOUT.page_size
 PF_X, PF_W, PF_R = 1, 2, 4
 
 # .vectors is defined last so that it is not the first section in object order.
-PROGRAM = (
-    """
+PROGRAM = """
 @message = constant [6 x i8] c"hello\\00"
 @counter = global i32 3
 @table = global [2 x ptr] [ptr @reset, ptr @message]
@@ -33,9 +32,7 @@ loop:
   store volatile i8 1, ptr @zeros
   br label %loop
 }
-"""
-    + vectors_ir("reset")
-)
+""" + vectors_ir("reset")
 
 
 def align_up(value: int, alignment: int) -> int:
@@ -167,6 +164,9 @@ def test_data_segment_with_only_stacks() -> None:
     data = linked.segments[-1]
     assert (data.name, data.filesz) == ("data", 0)
     assert data.memsz == align_up(LAYOUT.stack_size, 8) + align_up(LAYOUT.exception_stack_size, 8)
+    phdr = list(Image(linked).elf.iter_segments())[-1]
+    assert phdr["p_offset"] % PAGE == data.vaddr % PAGE
+    assert phdr["p_offset"] <= len(linked.elf)  # nothing to load, but no offset past the end
 
 
 def test_deterministic(obj: bytes) -> None:

@@ -102,6 +102,8 @@ def write_elf(
     phdrs = bytearray()
     for seg, image in zip(segments, images, strict=True):
         offset = len(out) + (seg.vaddr - len(out)) % page_size  # smallest congruent offset
+        if not image and offset > len(out) >= page_size:
+            offset -= page_size  # nothing to load: keep p_offset inside the file
         file_delta[seg.name] = offset - seg.vaddr
         phdrs += struct.pack(
             "<8I", PT_LOAD, offset, seg.vaddr, seg.vaddr, seg.filesz, seg.memsz,

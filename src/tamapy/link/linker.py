@@ -134,7 +134,7 @@ def _relocate(
             o.name,
             errors.OUT_OF_RANGE,
             f"{kind.name} at {where} to {target_name!r} ({s:#x}): {exc}",
-            "branches reach +-32 MiB; keep code and its callees within one text segment",
+            "B/BL reach +/-32 MiB and PREL31 +/-1 GiB from the place",
         ) from None
     data[rel.offset : rel.offset + 4] = patched.to_bytes(4, "little")
 

@@ -48,6 +48,7 @@ class Uart(RegisterFile):
         self._usr2 = self.register("USR2")
         self._uts = self.register("UTS")
         self._charrdy = self.field("URXD", "CHARRDY").mask
+        self._tx_data = self.field("UTXD", "TX_DATA").mask
         self._uarten = self.field("UCR1", "UARTEN").mask
         self._txen = self.field("UCR2", "TXEN").mask
         self._srst = self.field("UCR2", "SRST").mask
@@ -98,7 +99,7 @@ class Uart(RegisterFile):
     def write(self, reg: Register, alias: str | None, value: int) -> None:
         if reg is self._utxd:
             if self.transmitting:
-                byte = value & 0xFF
+                byte = value & self._tx_data
                 self.transmitted.append(byte)
                 if self.on_transmit is not None:
                     self.on_transmit(byte)
