@@ -123,3 +123,21 @@ def test_run_qemu_times_out_with_status_1(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert "timeout" in proc.stderr
+
+
+def test_line_table_maps_code_back_to_source(hello_images: dict[str, Path]) -> None:
+    """DWARF line tables are kept (not loaded) so faults can name the source line."""
+    elf = ELFFile(io.BytesIO(hello_images["mcimx6ul-evk"].read_bytes()))
+    assert all(not (s["sh_flags"] & 0x2) for s in elf.iter_sections() if s.name.startswith(".debug"))
+    symbols = {s.name: s["st_value"] for s in elf.get_section_by_name(".symtab").iter_symbols()}
+    dwarf = elf.get_dwarf_info()
+    rows = []
+    for cu in dwarf.iter_CUs():
+        program = dwarf.line_program_for_CU(cu)
+        names = [f.name.decode() for f in program["file_entry"]]
+        rows += [(e.state.address, names[e.state.file - 1], e.state.line) for e in program.get_entries() if e.state]
+    main = symbols["examples.hello.main.main"]
+    first = min((r for r in rows if r[0] == main), key=lambda r: r[2])
+    source = (ROOT / "firmware" / "examples" / "hello" / "main.py").read_text().splitlines()
+    assert first[1] == "main.py"
+    assert source[first[2] - 1].startswith("def main()")

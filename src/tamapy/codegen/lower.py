@@ -69,6 +69,54 @@ class Value:
     length: str | None = None
 
 
+class DebugInfo:
+    """DWARF line-table metadata, so an address in the image maps back to a source line
+    (the simulator's fault reports use it).  Paths are project-relative: reproducible."""
+
+    FIRST_ID = 10  # !0 and !1 are taken by the startup code and branch weights
+
+    def __init__(self) -> None:
+        self.nodes: list[str] = []
+        self.files: dict[str, str] = {}
+        self.locations: dict[tuple[int, int, str], str] = {}
+        self.unit = self._add("")  # filled in by module_metadata()
+
+    def _add(self, text: str) -> str:
+        ref = f"!{self.FIRST_ID + len(self.nodes)}"
+        self.nodes.append(text)
+        return ref
+
+    def file(self, path: str) -> str:
+        if path not in self.files:
+            self.files[path] = self._add(f'!DIFile(filename: "{path}", directory: ".")')
+        return self.files[path]
+
+    def subprogram(self, fn: ir.Function) -> str:
+        f = self.file(fn.span.file)
+        kind = self._add("!DISubroutineType(types: !{})")
+        return self._add(
+            f'distinct !DISubprogram(name: "{fn.name}", linkageName: "{fn.qualname}", scope: {f}, file: {f}, '
+            f"line: {fn.span.line}, type: {kind}, scopeLine: {fn.span.line}, "
+            f"spFlags: DISPFlagDefinition | DISPFlagOptimized | DISPFlagLocalToUnit, unit: {self.unit})"
+        )
+
+    def location(self, line: int, col: int, scope: str) -> str:
+        key = (line, col, scope)
+        if key not in self.locations:
+            self.locations[key] = self._add(f"!DILocation(line: {line}, column: {col}, scope: {scope})")
+        return self.locations[key]
+
+    def module_metadata(self) -> list[str]:
+        first_file = next(iter(self.files.values()), None) or self.file("firmware")
+        self.nodes[int(self.unit[1:]) - self.FIRST_ID] = (
+            f'distinct !DICompileUnit(language: DW_LANG_Python, file: {first_file}, producer: "tamapy", '
+            "isOptimized: true, runtimeVersion: 0, emissionKind: LineTablesOnly)"
+        )
+        flags = [self._add('!{i32 7, !"Dwarf Version", i32 4}'), self._add('!{i32 2, !"Debug Info Version", i32 3}')]
+        out = [f"!{self.FIRST_ID + i} = {text}" for i, text in enumerate(self.nodes)]
+        return [*out, f"!llvm.dbg.cu = !{{{self.unit}}}", f"!llvm.module.flags = !{{{', '.join(flags)}}}"]
+
+
 @dataclass
 class _Loop:
     cont: str
@@ -86,8 +134,16 @@ class FunctionLowering:
     terminated: bool = False
     loops: list[_Loop] = field(default_factory=list)
     uses_udiv64: set[str] = field(default_factory=set)
+    debug: DebugInfo | None = None
+    scope: str = ""
+    loc: str = ""
 
     # ------------------------------------------------------------ plumbing
+
+    def at(self, span: ir.Span) -> None:
+        """Attribute the instructions emitted from now on to ``span``."""
+        if self.debug is not None:
+            self.loc = self.debug.location(span.line, span.col, self.scope)
 
     def tmp(self) -> str:
         self.counter += 1
@@ -100,7 +156,7 @@ class FunctionLowering:
     def emit(self, text: str) -> None:
         if self.terminated:
             self.start_block(self.label("dead"))
-        self.lines.append(f"  {text}")
+        self.lines.append(f"  {text}, !dbg {self.loc}" if self.loc else f"  {text}")
 
     def start_block(self, name: str) -> None:
         if not self.terminated:
@@ -127,6 +183,9 @@ class FunctionLowering:
 
     def lower(self) -> str:
         fn = self.fn
+        if self.debug is not None:
+            self.scope = self.debug.subprogram(fn)
+            self.at(fn.span)
         params: list[str] = []
         for p in fn.params:
             if isinstance(p.type, ir.ViewType):
@@ -149,7 +208,8 @@ class FunctionLowering:
             else:
                 self.terminate("unreachable")
         attrs = "#2" if self.entry else "#0"  # main stays a function of its own: traces name it
-        header = f"define internal {llvm_type(fn.ret)} {quote(fn.qualname)}({', '.join(params)}) {attrs} {{"
+        dbg = f" !dbg {self.scope}" if self.scope else ""
+        header = f"define internal {llvm_type(fn.ret)} {quote(fn.qualname)}({', '.join(params)}) {attrs}{dbg} {{"
         body = ["entry:", *self.allocas, *self.lines]
         return "\n".join([header, *body, "}", ""])
 
@@ -172,6 +232,7 @@ class FunctionLowering:
             self.stmt(s)
 
     def stmt(self, s: ir.Stmt) -> None:
+        self.at(s.span)
         if isinstance(s, ir.Assign):
             self._assign(s)
         elif isinstance(s, ir.ExprStmt):
@@ -671,7 +732,7 @@ define internal i64 @__tamapy_urem64(i64 %n, i64 %d) #0 {
 image has no compiler runtime library to call."""
 
 
-def lower_program(program: ir.Program, checks: bool = True) -> str:
+def lower_program(program: ir.Program, checks: bool = True, debug: bool = True) -> str:
     """The whole program, startup included, as one LLVM IR module (text)."""
     parts = [
         "; tamapy generated module",
@@ -683,8 +744,9 @@ def lower_program(program: ir.Program, checks: bool = True) -> str:
         parts.append(_global(g))
     parts.append("")
     helpers: set[str] = set()
+    info = DebugInfo() if debug else None
     for fn in program.functions:
-        lowering = FunctionLowering(fn, checks, entry=fn.qualname == program.entry)
+        lowering = FunctionLowering(fn, checks, entry=fn.qualname == program.entry, debug=info)
         parts.append(lowering.lower())
         helpers |= lowering.uses_udiv64
     if helpers:
@@ -693,6 +755,8 @@ def lower_program(program: ir.Program, checks: bool = True) -> str:
     parts.append('attributes #0 = { nounwind "frame-pointer"="none" "no-builtins" }')
     parts.append('attributes #2 = { noinline nounwind "frame-pointer"="none" "no-builtins" }')
     parts.append('!1 = !{!"branch_weights", i32 2000, i32 1}')
+    if info is not None:
+        parts.extend(info.module_metadata())
     return "\n".join(parts) + "\n"
 
 

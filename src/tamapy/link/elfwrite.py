@@ -63,6 +63,7 @@ def write_elf(
     images: Sequence[bytes],
     sections: Sequence[OutputSection],
     symbols: Sequence[ElfSymbol],
+    debug: Sequence[tuple[str, bytes]] = (),
 ) -> bytes:
     """ELF bytes: headers, .symtab/.strtab/.shstrtab, segment images, section headers.
 
@@ -80,7 +81,7 @@ def write_elf(
         symtab += struct.pack("<IIIBBH", strtab.add(sym.name), sym.value, sym.size, info, 0, shndx)
     first_global = 1 + sum(1 for s in symbols if s.bind == STB_LOCAL)
     shstrtab = _StringTable()
-    for name in [s.name for s in sections] + [".symtab", ".strtab", ".shstrtab"]:
+    for name in [s.name for s in sections] + [".symtab", ".strtab", ".shstrtab"] + [n for n, _ in debug]:
         shstrtab.add(name)
 
     # The tables go first: they fill the gap the first segment's alignment leaves anyway.
@@ -125,6 +126,9 @@ def write_elf(
             sec.size, 0, 0, sec.align, 0,
         ))  # fmt: skip
     headers += tables
+    for name, payload in debug:  # not loaded: line tables for fault reports and debuggers
+        headers.append((shstrtab.add(name), SHT_PROGBITS, 0, 0, len(out), len(payload), 0, 0, 1, 0))
+        out += payload
     shoff = _pad(out, 4)
     for header in headers:
         out += struct.pack("<10I", *header)
@@ -133,6 +137,6 @@ def write_elf(
         "<HHIIIIIHHHHHH",
         ET_EXEC, EM_ARM, 1, entry, _EHDR_SIZE if segments else 0, shoff,
         EF_ARM_EABI_V5_SOFT_FLOAT, _EHDR_SIZE, _PHDR_SIZE, len(segments),
-        _SHDR_SIZE, len(headers), len(headers) - 1,
+        _SHDR_SIZE, len(headers), len(sections) + 3,  # .shstrtab: after NULL, sections, .symtab, .strtab
     ) + phdrs  # fmt: skip
     return bytes(out)

@@ -22,6 +22,9 @@ from tamapy.link.objfile import (
 )
 from tamapy.link.relocs import KINDS, RelocationOverflow
 
+DEBUG_SECTIONS = (".debug_abbrev", ".debug_info", ".debug_str", ".debug_line", ".debug_ranges", ".debug_line_str")
+"""DWARF sections kept (not loaded) so addresses map back to source lines."""
+
 # ARM mapping symbols ($a code, $d data, $t Thumb): kept in .symtab for
 # disassemblers, but they are not names a program can refer to.
 _MAPPING_SYMBOL = re.compile(r"\$[adt](\..*)?")
@@ -41,12 +44,14 @@ def link(obj: bytes, layout: LinkLayout, name: str = "<object>") -> LinkedImage:
     """Link one relocatable object into a bare-metal executable at ``layout``."""
     o = read_object(obj, name)
     placement = place(o.sections, [s for s in o.symbols if s.shndx == SHN_COMMON], layout, name)
-    values = [_value(sym, placement) for sym in o.symbols]
-    contents = {i: bytearray(o.sections[i].data) for i in placement.addresses}
+    debug = {s.index: 0 for s in o.sections if not s.alloc and s.name in DEBUG_SECTIONS}
+    values = [_value(sym, placement, debug) for sym in o.symbols]
+    contents = {i: bytearray(o.sections[i].data) for i in [*placement.addresses, *debug]}
+    bases = {**placement.addresses, **debug}
     for target, relocations in o.relocations.items():
-        if target in placement.addresses:
+        if target in bases:
             for rel in relocations:
-                _relocate(o, target, rel, contents[target], placement.addresses[target], values)
+                _relocate(o, target, rel, contents[target], bases[target], values)
 
     elf_symbols, symbols = _symbols(o, placement, values)
     if layout.entry_symbol not in symbols:
@@ -65,13 +70,14 @@ def link(obj: bytes, layout: LinkLayout, name: str = "<object>") -> LinkedImage:
                 image[offset : offset + len(contents[index])] = contents[index]
         images.append(bytes(image))
     entry = symbols[layout.entry_symbol]
+    debug_sections = sorted((o.sections[i].name, bytes(contents[i])) for i in debug)
     elf = write_elf(
-        entry, layout.page_size, placement.segments, images, placement.sections, elf_symbols
+        entry, layout.page_size, placement.segments, images, placement.sections, elf_symbols, debug_sections
     )
     return LinkedImage(elf, entry, placement.segments, symbols)
 
 
-def _value(sym: Symbol, placement: Placement) -> int | None:
+def _value(sym: Symbol, placement: Placement, debug: dict[int, int]) -> int | None:
     """Final value of a symbol, or None if it is undefined or lives in a dropped section."""
     if sym.index == 0:
         return 0  # STN_UNDEF: relocations against it use S = 0
@@ -81,7 +87,7 @@ def _value(sym: Symbol, placement: Placement) -> int | None:
         return sym.value
     if sym.shndx == SHN_COMMON:
         return placement.commons[sym.index]
-    base = placement.addresses.get(sym.shndx)
+    base = placement.addresses.get(sym.shndx, debug.get(sym.shndx))
     return None if base is None else base + sym.value
 
 

@@ -145,8 +145,8 @@ def _read(elf: Any, name: str) -> ObjectFile:
     for index, sec in enumerate(elf.iter_sections()):
         kind = str(sec["sh_type"])
         size = sec["sh_size"]
-        # Only allocatable bytes are ever copied; other sections' contents are not read.
-        loaded = sec["sh_flags"] & SHF_ALLOC and kind != "SHT_NOBITS"
+        # Allocatable bytes and the DWARF line tables are copied; nothing else is read.
+        loaded = (sec["sh_flags"] & SHF_ALLOC or sec.name.startswith(".debug_")) and kind != "SHT_NOBITS"
         payload = sec.data() if loaded else b""
         if loaded and len(payload) != size:
             raise ValueError(f"section {sec.name!r} is truncated")

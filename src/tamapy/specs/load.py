@@ -33,6 +33,7 @@ from tamapy.specs.validate import (
     E_CLOCK,
     E_BOARD_NAME,
     E_CONSOLE,
+    E_DCD,
     E_DMA_ALIGN,
     E_DMA_REGION,
     E_DUPLICATE,
@@ -47,6 +48,7 @@ from tamapy.specs.validate import (
     E_RESERVED,
     E_RESET,
     E_STACK,
+    E_TYPE,
     E_UNKNOWN_BOARD,
     E_UNKNOWN_SOC,
     E_WIDTH,
@@ -77,7 +79,9 @@ _REGISTER_KEYS = (
     "fields",
 )
 _FIELD_KEYS = ("bits", "access", "description")
-_BOARD_FILE_KEYS = ("board", "memory", "image", "stack", "dma", "console", "qemu")
+_BOARD_FILE_KEYS = ("board", "memory", "image", "stack", "dma", "console", "qemu", "dcd")
+MAX_DCD_WRITES = 220
+"""The boot ROM's DCD format (as U-Boot's mkimage enforces it) holds at most 220 writes."""
 _BOARD_KEYS = ("name", "description", "soc", "cpu", "triple")
 
 
@@ -474,6 +478,54 @@ def _positive(table: Table, key: str) -> int:
     return value
 
 
+def _dcd(top: Table) -> tuple[tuple[int, int], ...]:
+    """The optional ``[dcd] writes = [[address, value], ...]`` list, checked the way the ROM needs it.
+
+    Addresses are 4-byte aligned 32-bit register addresses and values 32-bit,
+    because every entry becomes one 32-bit Write Data pair of the boot image.
+    """
+    table = top.get_table("dcd", ("writes",), optional=True)
+    raw = table._get("writes", list, "an array of [address, value] pairs", [])
+    if len(raw) > MAX_DCD_WRITES:
+        raise table.fail(
+            "writes",
+            E_DCD,
+            f"`dcd.writes` has {len(raw)} entries, more than the {MAX_DCD_WRITES} a DCD can hold",
+            "do the rest of the set-up in the firmware's start-up code",
+        )
+    writes: list[tuple[int, int]] = []
+    for i, item in enumerate(raw):
+        where = f"`dcd.writes[{i}]`"
+        if not (
+            isinstance(item, list)
+            and len(item) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in item)
+        ):
+            raise table.fail(
+                "writes",
+                E_TYPE,
+                f"{where} must be [address, value] (two integers), not {item!r}",
+                "write each entry as [0x020C4068, 0xFFFFFFFF]",
+            )
+        address, value = item
+        if not 0 <= address < ADDRESS_LIMIT or address % 4:
+            raise table.fail(
+                "writes",
+                E_DCD,
+                f"{where} address {address:#x} is not a 4-byte aligned 32-bit address",
+                "DCD entries are 32-bit register writes",
+            )
+        if not 0 <= value < 1 << 32:
+            raise table.fail(
+                "writes",
+                E_DCD,
+                f"{where} value {value:#x} does not fit in 32 bits",
+                "use 0 to 0xffffffff",
+            )
+        writes.append((address, value))
+    return tuple(writes)
+
+
 def load_board(specs_root: Path, name: str) -> Board:
     """The board ``specs_root/boards/<name>.toml``, checked against its SoC's register maps."""
     path = specs_root / "boards" / f"{name}.toml"
@@ -549,6 +601,7 @@ def load_board(specs_root: Path, name: str) -> Board:
             "0 is QEMU's first -serial (UART1)",
         )
     qemu_memory = _positive(top.get_table("qemu", ("memory_mb",)), "memory_mb")
+    dcd = _dcd(top)
     if soc_name not in list_socs(specs_root):
         raise head.fail(
             "soc",
@@ -586,4 +639,5 @@ def load_board(specs_root: Path, name: str) -> Board:
         qemu_memory_mb=qemu_memory,
         source=str(path),
         firmware_package=name.replace("-", "_"),
+        dcd=dcd,
     )

@@ -197,6 +197,10 @@ class Board:
     source: str
     firmware_package: str = field(default="")
     """Python package name of ``firmware/board/<...>/`` (``-`` becomes ``_``)."""
+    dcd: tuple[tuple[int, int], ...] = field(default=())
+    """Device Configuration Data: (address, value) 32-bit writes the boot ROM
+    performs, in order, before it copies the ``.imx`` payload (clock gates,
+    pads, DDR controller).  Empty when the board file has no ``[dcd]``."""
 
     def region(self, name: str) -> MemoryRegion | None:
         for r in self.memory:

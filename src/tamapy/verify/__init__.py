@@ -9,7 +9,14 @@ from pathlib import Path
 from tamapy.lang import ir
 from tamapy.lang.program import CheckedModules, check_tree
 from tamapy.specs.model import Soc
-from tamapy.verify.engine import DEFAULT_TIMEOUT_MS, FunctionResult, Job, compute_effects, default_jobs, verify_functions
+from tamapy.verify.engine import (
+    DEFAULT_TIMEOUT_MS,
+    FunctionResult,
+    Job,
+    compute_effects,
+    default_jobs,
+    verify_functions,
+)
 from tamapy.verify.obligation import Category, Counterexample, Obligation, Status
 from tamapy.verify.store import ProofStore
 

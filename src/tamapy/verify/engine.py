@@ -21,7 +21,14 @@ from tamapy.lang import ir
 from tamapy.specs.model import Soc
 from tamapy.verify.obligation import Category, Obligation, Status
 from tamapy.verify.solve import SOLVER, smt2, solve
-from tamapy.verify.symbolic import Context, Effects, FunctionEncoder, _walk_expr, _walk_stmts, _stmt_exprs
+from tamapy.verify.symbolic import (
+    Context,
+    Effects,
+    FunctionEncoder,
+    _stmt_exprs,
+    _walk_expr,
+    _walk_stmts,
+)
 
 DEFAULT_TIMEOUT_MS = 10_000
 

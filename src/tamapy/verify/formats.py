@@ -267,7 +267,8 @@ def junit_xml(report: Report, root: Path) -> bytes:
         suites.set(k, str(v))
     suites.set("time", _secs(total_time))
     ET.indent(suites)
-    return ET.tostring(suites, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(suites, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
 
 
 def _secs(seconds: float) -> str:

@@ -9,12 +9,12 @@ counterexample in source terms, and a solver timeout is ``unknown``, never
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from tamapy.lang.ir import Span
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     """What kind of run-time error or protocol rule an obligation rules out."""
 
     RANGE = "range"
@@ -40,7 +40,7 @@ class Category(str, Enum):
     """The deepest call chain fits the board's stack."""
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PROVED = "proved"
     FAILED = "failed"
     UNKNOWN = "unknown"

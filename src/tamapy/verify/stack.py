@@ -17,6 +17,7 @@ import io
 from dataclasses import dataclass
 
 from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ def _rotated_immediate(word: int) -> int:
 
 def _frames(elf: ELFFile) -> dict[str, FunctionFrame]:
     symtab = elf.get_section_by_name(".symtab")
+    if not isinstance(symtab, SymbolTableSection):
+        return {}
     text_sections = [s for s in elf.iter_sections() if s["sh_flags"] & 0x4]  # SHF_EXECINSTR
     funcs = sorted(
         (s["st_value"], s["st_size"], s.name)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import TypeAlias
 
 import z3
 
@@ -24,10 +25,10 @@ WIDTH = 72
 WIDE = 136
 """Width for 64-bit products and shifts, exact before their range check."""
 
-Term = z3.BitVecRef | z3.BoolRef | z3.ArrayRef
-ViewTerm = tuple[z3.ArrayRef, z3.BitVecRef, z3.BitVecRef]
+Term: TypeAlias = "z3.BitVecRef | z3.BoolRef | z3.ArrayRef"
+ViewTerm: TypeAlias = "tuple[z3.ArrayRef, z3.BitVecRef, z3.BitVecRef]"
 """(backing array, offset, length) of a view."""
-Value = Term | ViewTerm
+Value: TypeAlias = "Term | ViewTerm"
 
 
 def bv(value: int) -> z3.BitVecRef:
@@ -391,7 +392,6 @@ class FunctionEncoder:
         return v
 
     def _for(self, s: ir.For, state: State) -> State:
-        t = int_of(s.var.type)
         start = self.expr(s.start, state)
         stop = self.expr(s.stop, state)
         assert isinstance(start, z3.BitVecRef) and isinstance(stop, z3.BitVecRef)
@@ -424,7 +424,7 @@ class FunctionEncoder:
                 self.oblige(back, Category.INVARIANT, inv.span, self.pure_cond(inv, nxt), "loop invariant may not be preserved")
         previous = state.vars.get(s.var.name)
         last = counter - step
-        ran = last if previous is None else z3.If(counter == start, previous, last)  # type: ignore[arg-type]
+        ran = last if previous is None else z3.If(counter == start, previous, last)
         exit_state = replace(head, vars={**head.vars, s.var.name: ran}).assume(z3.Not(more))
         return merge_all([exit_state, *frame.breaks])
 
@@ -480,19 +480,19 @@ class FunctionEncoder:
             for (r, fl) in list(gates):
                 if r != reg.name:
                     continue
-                f = reg.field(fl)
-                assert f is not None
+                gate_field = reg.field(fl)
+                assert gate_field is not None
                 if fl in named:
                     new = named[fl]
                     if s.mode == "clear":
-                        new = gates[(r, fl)] & ~named[fl] & bv(f.max_value)
+                        new = gates[(r, fl)] & ~named[fl] & bv(gate_field.max_value)
                     elif s.mode == "set":
                         new = gates[(r, fl)] | named[fl]
                     elif s.mode == "toggle":
                         new = gates[(r, fl)] ^ named[fl]
                     gates[(r, fl)] = new
                 elif s.mode == "write":
-                    gates[(r, fl)] = bv(0 if f.access is Access.W1C else f.reset)
+                    gates[(r, fl)] = bv(0 if gate_field.access is Access.W1C else gate_field.reset)
             state = replace(state, gates=gates)
         return state
 
@@ -541,7 +541,7 @@ class FunctionEncoder:
             b = self.expr(e.orelse, orelse)
             self._leak(state, then)
             self._leak(state, orelse)
-            return z3.If(c, a, b)  # type: ignore[arg-type]
+            return z3.If(c, a, b)
         if isinstance(e, ir.Convert):
             return self._convert(e, state)
         if isinstance(e, ir.Call):
@@ -749,15 +749,15 @@ def merge(a: State, b: State) -> State:
     for n in names:
         x, y = a.vars.get(n), b.vars.get(n)
         if x is None or y is None:
-            merged[n] = x if x is not None else y  # type: ignore[assignment]
+            merged[n] = x if x is not None else y
         elif x is y:
             merged[n] = x
         elif isinstance(x, tuple) and isinstance(y, tuple):
-            merged[n] = tuple(z3.If(a.pc, p, q) for p, q in zip(x, y, strict=True))  # type: ignore[assignment]
+            merged[n] = tuple(z3.If(a.pc, p, q) for p, q in zip(x, y, strict=True))
         else:
-            merged[n] = z3.If(a.pc, x, y)  # type: ignore[arg-type]
+            merged[n] = z3.If(a.pc, x, y)
     gates = {g: (v if v is b.gates.get(g) else z3.If(a.pc, v, b.gates[g])) for g, v in a.gates.items()}
-    return State(z3.Or(a.pc, b.pc), merged, gates)  # type: ignore[arg-type]
+    return State(z3.Or(a.pc, b.pc), merged, gates)
 
 
 def merge_all(states: list[State]) -> State:

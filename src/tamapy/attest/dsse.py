@@ -1,0 +1,147 @@
+"""DSSE envelopes (Dead Simple Signing Envelope, v1): sign, serialise, parse, check.
+
+DSSE signs ``PAE(payloadType, payload)`` -- never the JSON around it -- so
+the payload bytes are exactly what was signed and no JSON canonicalisation
+is involved in the signature.  tamapy nevertheless writes its envelopes in
+one canonical form (keys sorted, no spaces, standard padded base64, one line
+plus a newline) and :func:`canonical` lets a verifier insist on it: the
+envelope is then as byte-reproducible as the images it describes, and no
+byte of the file, authenticated or not, can change unnoticed.
+
+Each signature's ``keyid`` is the SHA-256 of the signer's public key (DER);
+see :mod:`tamapy.attest.keys`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+
+from tamapy.attest.keys import SigningKey, VerifyingKey
+from tamapy.diagnostics import TamapyError, error
+
+PAYLOAD_TYPE = "application/vnd.in-toto+json"
+MALFORMED_ENVELOPE = "E724"  # not JSON, wrong shape, bad base64
+
+
+@dataclass(frozen=True)
+class Signature:
+    keyid: str
+    sig: bytes
+
+
+@dataclass(frozen=True)
+class Envelope:
+    payload_type: str
+    payload: bytes
+    signatures: tuple[Signature, ...]
+
+
+def pae(payload_type: str, payload: bytes) -> bytes:
+    """The DSSE v1 Pre-Authentication Encoding: what is actually signed.
+
+    ``"DSSEv1" SP LEN(type) SP type SP LEN(body) SP body`` with lengths as
+    ASCII decimal byte counts, which binds the type to the payload without
+    any parsing ambiguity.
+    """
+    t = payload_type.encode("utf-8")
+    return b"DSSEv1 %d %b %d %b" % (len(t), t, len(payload), payload)
+
+
+def sign(payload: bytes, key: SigningKey, payload_type: str = PAYLOAD_TYPE) -> Envelope:
+    """An envelope over ``payload`` with one signature by ``key``."""
+    return Envelope(payload_type, payload, (Signature(key.keyid, key.sign(pae(payload_type, payload))),))
+
+
+def to_json(envelope: Envelope) -> dict[str, object]:
+    return {
+        "payload": base64.b64encode(envelope.payload).decode("ascii"),
+        "payloadType": envelope.payload_type,
+        "signatures": [
+            {"keyid": s.keyid, "sig": base64.b64encode(s.sig).decode("ascii")} for s in envelope.signatures
+        ],
+    }
+
+
+def serialize(envelope: Envelope) -> bytes:
+    """The canonical file form: one JSON line (sorted keys, no spaces) and a newline.
+
+    One line makes the file a valid single-entry ``.intoto.jsonl`` bundle too.
+    """
+    return (json.dumps(to_json(envelope), sort_keys=True, separators=(",", ":")) + "\n").encode("ascii")
+
+
+def _b64(text: object, what: str, name: str) -> bytes:
+    if not isinstance(text, str):
+        raise _malformed(name, f"{what} must be a base64 string")
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        raise _malformed(name, f"{what} is not valid base64") from None
+
+
+def _malformed(name: str, message: str) -> TamapyError:
+    return error(name, 0, 0, MALFORMED_ENVELOPE, f"malformed DSSE envelope: {message}",
+                 "pass the .intoto.jsonl file that `tamapy build --sign` wrote")
+
+
+def parse(data: bytes, name: str = "<envelope>") -> Envelope:
+    """Parse an envelope file: a single DSSE JSON object, optionally followed by a newline.
+
+    Anything else -- invalid UTF-8 or JSON, missing or extra fields, wrong
+    types, bad base64, no signatures -- is a TamapyError (E724).
+    """
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise _malformed(name, "not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise _malformed(name, f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    if not isinstance(doc, dict):
+        raise _malformed(name, "the top level must be a JSON object")
+    if set(doc) != {"payload", "payloadType", "signatures"}:
+        raise _malformed(name, "fields must be exactly payload, payloadType, signatures; found "
+                         + (", ".join(sorted(doc)) or "none"))
+    payload_type = doc["payloadType"]
+    if not isinstance(payload_type, str):
+        raise _malformed(name, "payloadType must be a string")
+    payload = _b64(doc["payload"], "payload", name)
+    sigs = doc["signatures"]
+    if not isinstance(sigs, list) or not sigs:
+        raise _malformed(name, "signatures must be a non-empty array")
+    signatures: list[Signature] = []
+    for i, s in enumerate(sigs):
+        if not isinstance(s, dict) or set(s) != {"keyid", "sig"}:
+            raise _malformed(name, f"signatures[{i}] must be an object with exactly keyid and sig")
+        if not isinstance(s["keyid"], str):
+            raise _malformed(name, f"signatures[{i}].keyid must be a string")
+        signatures.append(Signature(s["keyid"], _b64(s["sig"], f"signatures[{i}].sig", name)))
+    return Envelope(payload_type, payload, tuple(signatures))
+
+
+def canonical(envelope: Envelope, data: bytes) -> bool:
+    """True when ``data`` is exactly the canonical serialisation of ``envelope``."""
+    return serialize(envelope) == data
+
+
+def check_signatures(envelope: Envelope, key: VerifyingKey) -> list[str]:
+    """Reasons the envelope is not validly signed by ``key`` (empty when it is).
+
+    Accepted: a signature whose keyid names ``key`` and which verifies over
+    the PAE.  A signature that verifies but carries another keyid is still a
+    failure, because the keyid is part of what tamapy wrote and an edit to it
+    must not pass unnoticed.
+    """
+    message = pae(envelope.payload_type, envelope.payload)
+    ours = [s for s in envelope.signatures if s.keyid == key.keyid]
+    if any(key.verify(s.sig, message) for s in ours):
+        return []
+    if ours:
+        return [f"bad signature: the signature by key {key.keyid[:16]}... does not match the payload"]
+    if any(key.verify(s.sig, message) for s in envelope.signatures):
+        return [f"bad signature: the signature verifies with the given key but its keyid "
+                f"is not {key.keyid[:16]}... (keyid edited)"]
+    found = ", ".join(f"{s.keyid[:16]}..." for s in envelope.signatures)
+    return [f"wrong key: the envelope is signed by keyid {found}, not by the given key {key.keyid[:16]}..."]

@@ -1,0 +1,463 @@
+"""The i.MX6 boot image (``.imx``): IVT + boot data + DCD + payload, and its parser.
+
+The boot ROM of the i.MX6UL reads the first 4 KiB of an SD card, finds the
+Image Vector Table (IVT) at byte 0x400, runs the Device Configuration Data
+(DCD) -- register writes that open clock gates, set pads and bring up DDR --
+and then copies ``boot_data.length`` bytes from the start of the card to
+``boot_data.start`` before jumping to ``IVT.entry``.  The image is laid out
+exactly as U-Boot's ``mkimage -T imximage`` lays it out for SD boot, so the
+usual tools (``mkimage -l``, ``dd ... seek=2``) and habits apply:
+
+======================  ================================================
+file offset             contents
+======================  ================================================
+0x000                   IVT (32 bytes); ``self`` = load - 0x1000 + 0x400
+0x020                   boot data (12 bytes): start = load - 0x1000,
+                        length = 0x400 + file size, plugin = 0
+0x02C                   DCD: header + one Write Data command (or an
+                        empty 4-byte DCD header and ``IVT.dcd = 0``)
+...                     zeros
+0xC00                   payload: the raw binary, zero-padded to 4 KiB
+======================  ================================================
+
+Writing the file at byte 0x400 of the card puts the payload at card byte
+0x1000, which the ROM copies to ``start + 0x1000`` -- the ELF's load
+address.  ``IVT.entry`` is the ELF entry point (mkimage's ``-e`` is the load
+address; tamago patches the entry in afterwards, here it is set directly).
+
+The parser is strict on purpose: it is what ``tamapy image show`` and the
+tests trust, so every structure, length and pointer is checked against the
+file and the ROM's initial 4 KiB load region, and any DCD command it does not
+know is refused rather than skipped.  All failures are :class:`TamapyError`
+with an E71x code and the file offset of the offending bytes.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tamapy.diagnostics import TamapyError, display_path, error
+from tamapy.link.binary import RawBinary, raw_binary
+
+# --- diagnostic codes -------------------------------------------------------
+BAD_LAYOUT = "E703"  # the image cannot be built: load address, entry or DCD unusable
+TRUNCATED = "E710"  # file shorter than its headers or than boot_data.length says
+BAD_IVT = "E711"  # IVT tag, length, version or reserved words wrong
+BAD_POINTER = "E712"  # a pointer (boot data, DCD, entry, CSF) outside the image or load region
+BAD_BOOT_DATA = "E713"  # boot data inconsistent with the IVT or the file, or a plugin image
+BAD_DCD = "E714"  # DCD header tag/version wrong, or its length runs past the file/region/limit
+UNKNOWN_DCD_COMMAND = "E715"  # a DCD command tag the parser does not know
+BAD_DCD_COMMAND = "E716"  # known command with a wrong length, parameter or alignment
+
+# --- format constants ([UB] imximage.h, reference sheet section 5) ---------
+IVT_TAG = 0xD1
+DCD_TAG = 0xD2
+WRITE_DATA_TAG = 0xCC
+CHECK_DATA_TAG = 0xCF
+NOP_TAG = 0xC0
+HAB_VERSION = 0x40
+IVT_SIZE = 0x20
+BOOT_DATA_SIZE = 0x0C
+IVT_OFFSET = 0x400
+"""Where the ROM looks for the IVT on SD/eMMC: byte 1 KiB of the device."""
+INITIAL_LOAD_SIZE = 0x1000
+"""The ROM first reads 4 KiB from the device; IVT, boot data and DCD must lie in it."""
+HEADER_SIZE = INITIAL_LOAD_SIZE - IVT_OFFSET
+"""File offset of the payload (0xC00)."""
+PAYLOAD_ALIGN = 0x1000
+MAX_DCD_WRITES = 220
+"""U-Boot's limit on DCD address/value pairs (MAX_HW_CFG_SIZE_V2)."""
+MAX_DCD_SIZE = 4 + 4 + 8 * MAX_DCD_WRITES
+"""1768 bytes, also the cap armory-boot applies to a DCD."""
+
+WRITE_PARAMS = {0x00: "write", 0x08: "clear", 0x18: "set"}
+"""Write Data flag bits (parameter & 0x18) -> operation: plain write, clear bits
+(``*addr &= ~value``), set bits (``*addr |= value``)."""
+CHECK_PARAMS = {0x00: "all-clear", 0x08: "any-clear", 0x10: "all-set", 0x18: "any-set"}
+"""Check Data flag bits -> the condition the ROM polls for on ``*addr & mask``."""
+_WIDTHS = (1, 2, 4)
+
+
+@dataclass(frozen=True)
+class Ivt:
+    """The Image Vector Table: absolute addresses the ROM follows."""
+
+    version: int
+    entry: int
+    dcd: int
+    """Address of the DCD, 0 when there is none."""
+    boot_data: int
+    self: int
+    """Address the IVT itself is copied to."""
+    csf: int
+    """Address of the HAB Command Sequence File, 0 for unsigned images."""
+
+
+@dataclass(frozen=True)
+class BootData:
+    start: int
+    """Address that corresponds to byte 0 of the boot device."""
+    length: int
+    """Bytes the ROM copies from the start of the device."""
+    plugin: int
+
+
+@dataclass(frozen=True)
+class DcdWrite:
+    """Write Data: for each (address, value), ``op`` at ``width`` bytes."""
+
+    offset: int
+    """File offset of the command header."""
+    width: int
+    op: str
+    """"write", "clear" (addr &= ~value) or "set" (addr |= value)."""
+    pairs: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class DcdCheck:
+    """Check Data: poll ``*address & mask`` until ``condition`` (at most ``count`` times)."""
+
+    offset: int
+    width: int
+    condition: str
+    address: int
+    mask: int
+    count: int | None
+
+
+@dataclass(frozen=True)
+class DcdNop:
+    offset: int
+
+
+DcdCommand = DcdWrite | DcdCheck | DcdNop
+
+
+@dataclass(frozen=True)
+class Dcd:
+    offset: int
+    """File offset of the DCD header."""
+    version: int
+    length: int
+    commands: tuple[DcdCommand, ...]
+
+
+@dataclass(frozen=True)
+class ImxImage:
+    """A parsed ``.imx`` file."""
+
+    size: int
+    """File size in bytes."""
+    ivt: Ivt
+    boot_data: BootData
+    dcd: Dcd | None
+    payload_offset: int
+    """File offset of the payload (0xC00 in the SD layout)."""
+
+    @property
+    def load_address(self) -> int:
+        """Where the ROM puts the payload's first byte."""
+        return self.ivt.self + self.payload_offset
+
+    @property
+    def payload_size(self) -> int:
+        return self.size - self.payload_offset
+
+    def writes(self) -> tuple[tuple[int, int], ...]:
+        """The plain 32-bit DCD writes in order (what a board spec's ``[dcd] writes`` lists)."""
+        if self.dcd is None:
+            return ()
+        return tuple(
+            pair
+            for c in self.dcd.commands
+            if isinstance(c, DcdWrite) and c.op == "write" and c.width == 4
+            for pair in c.pairs
+        )
+
+
+# --- building ---------------------------------------------------------------
+
+
+def encode_dcd(writes: Sequence[tuple[int, int]], name: str = "<dcd>") -> bytes:
+    """DCD bytes: header + one Write Data command of 32-bit writes, as mkimage groups ``DATA 4`` lines.
+
+    An empty sequence gives the bare 4-byte header mkimage writes when a cfg
+    has no DATA lines (the IVT then says there is no DCD).
+    """
+    if len(writes) > MAX_DCD_WRITES:
+        raise error(name, 0, 0, BAD_LAYOUT, f"{len(writes)} DCD writes, more than the {MAX_DCD_WRITES} the ROM format allows",
+                    "move the rest of the set-up into the firmware's start-up code")
+    body = bytearray()
+    for i, (address, value) in enumerate(writes):
+        if not (0 <= address < 1 << 32 and address % 4 == 0 and 0 <= value < 1 << 32):
+            raise error(name, 0, 0, BAD_LAYOUT,
+                        f"DCD write {i} ({address:#x}, {value:#x}) needs a 4-byte aligned 32-bit address and a 32-bit value")
+        body += struct.pack(">II", address, value)
+    command = struct.pack(">BHB", WRITE_DATA_TAG, 4 + len(body), 0x04) + body if writes else b""
+    return struct.pack(">BHB", DCD_TAG, 4 + len(command), HAB_VERSION) + command
+
+
+def imx_from_binary(binary: RawBinary, dcd: Sequence[tuple[int, int]] = (), name: str = "<elf>") -> bytes:
+    """The ``.imx`` bytes for a raw binary, laid out as ``mkimage -T imximage`` does for SD boot."""
+    load = binary.load_address
+    start = load - INITIAL_LOAD_SIZE
+    if start < 0:
+        raise error(name, 0, 0, BAD_LAYOUT,
+                    f"load address {load:#x} is below {INITIAL_LOAD_SIZE:#x}: the IVT and DCD must sit 4 KiB before it",
+                    "link the image higher (the boards load at DDR + 64 KiB)")
+    if not load <= binary.entry < binary.end:
+        raise error(name, 0, 0, BAD_LAYOUT,
+                    f"entry point {binary.entry:#x} is outside the loaded bytes {load:#x}-{binary.end:#x}",
+                    "the ROM jumps to IVT.entry right after copying the payload")
+    payload = binary.data + bytes(-len(binary.data) % PAYLOAD_ALIGN)
+    length = IVT_OFFSET + HEADER_SIZE + len(payload)
+    if start + length > 1 << 32:
+        raise error(name, 0, 0, BAD_LAYOUT, f"image {start:#x}+{length:#x} wraps past the 32-bit address space")
+    dcd_bytes = encode_dcd(dcd, name)
+    self_ = start + IVT_OFFSET
+    dcd_ptr = self_ + IVT_SIZE + BOOT_DATA_SIZE if dcd else 0
+    header = bytearray(HEADER_SIZE)
+    struct.pack_into(">BHB", header, 0, IVT_TAG, IVT_SIZE, HAB_VERSION)
+    struct.pack_into("<7I", header, 4, binary.entry, 0, dcd_ptr, self_ + IVT_SIZE, self_, 0, 0)
+    struct.pack_into("<3I", header, IVT_SIZE, start, length, 0)
+    at = IVT_SIZE + BOOT_DATA_SIZE
+    header[at : at + len(dcd_bytes)] = dcd_bytes
+    return bytes(header) + payload
+
+
+def build_imx(elf: bytes, dcd: Sequence[tuple[int, int]] = (), name: str = "<elf>") -> bytes:
+    """The ``.imx`` boot image of an ELF executable, with the board's DCD writes."""
+    return imx_from_binary(raw_binary(elf, name), dcd, name)
+
+
+# --- parsing ----------------------------------------------------------------
+
+
+def _fail(name: str, code: str, message: str, hint: str = "") -> TamapyError:
+    return error(name, 0, 0, code, message, hint)
+
+
+def parse_imx(data: bytes, name: str = "<imx>") -> ImxImage:
+    """Check and describe an SD-layout i.MX boot image; TamapyError (E71x) names the bad offset."""
+    if len(data) < IVT_SIZE:
+        raise _fail(name, TRUNCATED, f"file is {len(data)} bytes, too short for the {IVT_SIZE}-byte IVT at offset 0x0")
+    tag, length, version = struct.unpack_from(">BHB", data, 0)
+    if tag != IVT_TAG:
+        raise _fail(name, BAD_IVT, f"IVT tag at offset 0x0 is {tag:#04x}, not {IVT_TAG:#04x}",
+                    "an SD-boot .imx starts with its IVT (write it at byte 0x400 of the card)")
+    if length != IVT_SIZE:
+        raise _fail(name, BAD_IVT, f"IVT length at offset 0x1 is {length:#x}, not {IVT_SIZE:#x}")
+    if version >> 4 != HAB_VERSION >> 4:
+        raise _fail(name, BAD_IVT, f"IVT version at offset 0x3 is {version:#04x}, not HAB 4 (0x4n)")
+    entry, reserved1, dcd_ptr, boot_ptr, self_, csf, reserved2 = struct.unpack_from("<7I", data, 4)
+    for off, value in ((0x08, reserved1), (0x1C, reserved2)):
+        if value:
+            raise _fail(name, BAD_IVT, f"IVT reserved word at offset {off:#x} is {value:#x}, not 0")
+    ivt = Ivt(version, entry, dcd_ptr, boot_ptr, self_, csf)
+
+    def offset_of(what: str, field_at: int, address: int, size: int) -> int:
+        """File offset of a header structure, which must lie before the payload."""
+        off = address - self_
+        if not 0 <= off <= HEADER_SIZE - size:
+            raise _fail(name, BAD_POINTER,
+                        f"{what} {address:#x} (IVT word at offset {field_at:#x}) points outside the header "
+                        f"{self_:#x}-{self_ + HEADER_SIZE:#x} that the ROM's first 4 KiB read covers")
+        if off + size > len(data):
+            raise _fail(name, TRUNCATED,
+                        f"{what} at offset {off:#x} ({size} bytes) runs past the end of the {len(data)}-byte file")
+        return off
+
+    boot_off = offset_of("IVT.boot_data", 0x10, boot_ptr, BOOT_DATA_SIZE)
+    if boot_off < IVT_SIZE:
+        raise _fail(name, BAD_POINTER, f"IVT.boot_data {boot_ptr:#x} (offset 0x10) overlaps the IVT")
+    start, total, plugin = struct.unpack_from("<3I", data, boot_off)
+    boot = BootData(start, total, plugin)
+    if plugin:
+        raise _fail(name, BAD_BOOT_DATA, f"boot data at offset {boot_off:#x} marks a plugin image ({plugin:#x})",
+                    "plugin images are not supported")
+    if self_ - start != IVT_OFFSET:
+        raise _fail(name, BAD_BOOT_DATA,
+                    f"boot_data.start {start:#x} (offset {boot_off:#x}) is not IVT.self - {IVT_OFFSET:#x} "
+                    f"({self_ - IVT_OFFSET:#x}): not an SD/eMMC-layout image")
+    if start + total > 1 << 32:
+        raise _fail(name, BAD_BOOT_DATA,
+                    f"boot_data.length {total:#x} (offset {boot_off + 4:#x}) runs past the 32-bit address space")
+    if total <= INITIAL_LOAD_SIZE:
+        raise _fail(name, BAD_BOOT_DATA,
+                    f"boot_data.length {total:#x} (offset {boot_off + 4:#x}) leaves no payload after the 4 KiB header")
+
+    dcd = None
+    if dcd_ptr:
+        dcd_off = offset_of("IVT.dcd", 0x0C, dcd_ptr, 4)
+        if dcd_off < IVT_SIZE:
+            raise _fail(name, BAD_POINTER, f"IVT.dcd {dcd_ptr:#x} (offset 0xc) overlaps the IVT")
+        dcd = _parse_dcd(data, dcd_off, name)
+        if dcd_off < boot_off + BOOT_DATA_SIZE and boot_off < dcd_off + dcd.length:
+            raise _fail(name, BAD_POINTER,
+                        f"IVT.dcd {dcd_ptr:#x} (offset 0xc): the DCD at offset {dcd_off:#x} overlaps the boot data")
+
+    expected = total - IVT_OFFSET
+    if len(data) < expected:
+        raise _fail(name, TRUNCATED,
+                    f"file is {len(data):#x} bytes but boot_data.length (offset {boot_off + 4:#x}) "
+                    f"says {expected:#x} follow the IVT",
+                    "the file was cut short; rebuild it")
+    if len(data) > expected:
+        raise _fail(name, BAD_BOOT_DATA,
+                    f"file is {len(data):#x} bytes but boot_data.length (offset {boot_off + 4:#x}) "
+                    f"makes the ROM load only {expected:#x} of them")
+    load = self_ + HEADER_SIZE
+    if not load <= entry < start + total:
+        raise _fail(name, BAD_POINTER,
+                    f"IVT.entry {entry:#x} (offset 0x4) is outside the payload {load:#x}-{start + total:#x}")
+    if csf and not self_ <= csf < start + total:
+        raise _fail(name, BAD_POINTER,
+                    f"IVT.csf {csf:#x} (offset 0x18) is outside the loaded image {self_:#x}-{start + total:#x}")
+    return ImxImage(len(data), ivt, boot, dcd, HEADER_SIZE)
+
+
+def _parse_dcd(data: bytes, at: int, name: str) -> Dcd:
+    tag, length, version = struct.unpack_from(">BHB", data, at)
+    if tag != DCD_TAG:
+        raise _fail(name, BAD_DCD, f"DCD tag at offset {at:#x} is {tag:#04x}, not {DCD_TAG:#04x}")
+    if version >> 4 != HAB_VERSION >> 4:
+        raise _fail(name, BAD_DCD, f"DCD version at offset {at + 3:#x} is {version:#04x}, not HAB 4 (0x4n)")
+    if length < 4 or length > MAX_DCD_SIZE:
+        raise _fail(name, BAD_DCD,
+                    f"DCD length {length:#x} at offset {at + 1:#x} is outside 4..{MAX_DCD_SIZE:#x}")
+    end = at + length
+    if end > len(data):
+        raise _fail(name, BAD_DCD,
+                    f"DCD length {length:#x} at offset {at + 1:#x} runs past the end of the {len(data):#x}-byte file")
+    if end > HEADER_SIZE:
+        raise _fail(name, BAD_DCD,
+                    f"DCD length {length:#x} at offset {at + 1:#x} runs past the ROM's initial 4 KiB read "
+                    f"(file offset {HEADER_SIZE:#x})")
+    commands: list[DcdCommand] = []
+    pos = at + 4
+    while pos < end:
+        if pos + 4 > end:
+            raise _fail(name, BAD_DCD_COMMAND, f"DCD command header at offset {pos:#x} is cut off by the DCD's end")
+        ctag, clen, param = struct.unpack_from(">BHB", data, pos)
+        if ctag not in (WRITE_DATA_TAG, CHECK_DATA_TAG, NOP_TAG):
+            raise _fail(name, UNKNOWN_DCD_COMMAND, f"unknown DCD command tag {ctag:#04x} at offset {pos:#x}",
+                        "known commands: Write Data 0xcc, Check Data 0xcf, NOP 0xc0")
+        if clen < 4 or pos + clen > end:
+            raise _fail(name, BAD_DCD_COMMAND,
+                        f"DCD command at offset {pos:#x} has length {clen:#x}, beyond the DCD's end at {end:#x}"
+                        if clen >= 4 else f"DCD command at offset {pos:#x} has length {clen:#x} < 4")
+        commands.append(_parse_command(data, pos, ctag, clen, param, name))
+        pos += clen
+    return Dcd(at, version, length, tuple(commands))
+
+
+def _parse_command(data: bytes, pos: int, tag: int, length: int, param: int, name: str) -> DcdCommand:
+    if tag == NOP_TAG:
+        if length != 4:
+            raise _fail(name, BAD_DCD_COMMAND, f"NOP command at offset {pos:#x} has length {length:#x}, not 4")
+        return DcdNop(pos)
+    width, flags = param & 0x07, param & 0x18
+    table = WRITE_PARAMS if tag == WRITE_DATA_TAG else CHECK_PARAMS
+    if width not in _WIDTHS or param & ~0x1F or flags not in table:
+        raise _fail(name, BAD_DCD_COMMAND, f"DCD command at offset {pos:#x} has unknown parameter {param:#04x}",
+                    "width 1, 2 or 4 in bits 2:0; flags " + ", ".join(f"{k:#04x} {v}" for k, v in table.items()))
+    if tag == WRITE_DATA_TAG:
+        if length < 12 or (length - 4) % 8:
+            raise _fail(name, BAD_DCD_COMMAND,
+                        f"Write Data command at offset {pos:#x} has length {length:#x}, not 4 + 8n (n >= 1)")
+        pairs = tuple(struct.unpack_from(">II", data, p) for p in range(pos + 4, pos + length, 8))
+        for i, (address, value) in enumerate(pairs):
+            if address % width or value >> (8 * width):
+                raise _fail(name, BAD_DCD_COMMAND,
+                            f"Write Data pair at offset {pos + 4 + 8 * i:#x} ({address:#x}, {value:#x}) "
+                            f"does not fit a {width}-byte access")
+        return DcdWrite(pos, width, WRITE_PARAMS[flags], pairs)
+    if length not in (12, 16):
+        raise _fail(name, BAD_DCD_COMMAND, f"Check Data command at offset {pos:#x} has length {length:#x}, not 12 or 16")
+    address, mask = struct.unpack_from(">II", data, pos + 4)
+    count = struct.unpack_from(">I", data, pos + 12)[0] if length == 16 else None
+    if address % width or mask >> (8 * width):
+        raise _fail(name, BAD_DCD_COMMAND,
+                    f"Check Data at offset {pos:#x} ({address:#x}, mask {mask:#x}) does not fit a {width}-byte access")
+    return DcdCheck(pos, width, CHECK_PARAMS[flags], address, mask, count)
+
+
+def read_imx(path: Path) -> ImxImage:
+    """Read and parse an ``.imx`` file (unreadable files are E710 too)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise error(display_path(path), 0, 0, TRUNCATED, f"cannot read image: {exc.strerror}") from None
+    return parse_imx(data, display_path(path))
+
+
+# --- presentation -----------------------------------------------------------
+
+
+def _command_lines(command: DcdCommand) -> list[str]:
+    if isinstance(command, DcdNop):
+        return ["nop"]
+    bits = 8 * command.width
+    if isinstance(command, DcdCheck):
+        count = "" if command.count is None else f", at most {command.count} polls"
+        return [f"check{bits} [{command.address:#010x}] & {command.mask:#010x}: wait until {command.condition}{count}"]
+    symbol = {"write": "=", "clear": "&= ~", "set": "|="}[command.op]
+    return [f"{command.op}{bits} [{address:#010x}] {symbol} {value:#010x}" for address, value in command.pairs]
+
+
+def describe(image: ImxImage, name: str = "") -> str:
+    """Human-readable description for ``tamapy image show``: one fact per line."""
+    ivt, boot = image.ivt, image.boot_data
+    lines = [
+        f"{name + ': ' if name else ''}i.MX boot image, HAB {ivt.version >> 4}.{ivt.version & 0xF} IVT, "
+        f"SD/eMMC layout (write the file at byte {IVT_OFFSET:#x} of the card)",
+        f"  file size    {image.size} bytes",
+        f"  IVT          file offset 0x0, self {ivt.self:#010x}",
+        f"  entry        {ivt.entry:#010x}",
+        f"  boot data    {ivt.boot_data:#010x}: start {boot.start:#010x}, length {boot.length:#x} "
+        f"({boot.length} bytes), plugin {boot.plugin}",
+        f"  payload      file offset {image.payload_offset:#x} -> {image.load_address:#010x}, {image.payload_size} bytes",
+        f"  CSF          {'none (unsigned)' if not ivt.csf else f'{ivt.csf:#010x}'}",
+    ]
+    if image.dcd is None:
+        lines.append("  DCD          none")
+    else:
+        dcd = image.dcd
+        lines.append(f"  DCD          {ivt.dcd:#010x} (file offset {dcd.offset:#x}), {dcd.length} bytes, "
+                     f"{len(dcd.commands)} command(s)")
+        lines += [f"    {line}" for c in dcd.commands for line in _command_lines(c)]
+    return "\n".join(lines)
+
+
+def to_json(image: ImxImage) -> dict[str, Any]:
+    """Stable machine-readable description (addresses as 0x%08x strings)."""
+    def hx(value: int) -> str:
+        return f"0x{value:08x}"
+
+    def command(c: DcdCommand) -> dict[str, Any]:
+        if isinstance(c, DcdNop):
+            return {"command": "nop", "offset": c.offset}
+        if isinstance(c, DcdCheck):
+            return {"command": "check", "offset": c.offset, "width": c.width, "condition": c.condition,
+                    "address": hx(c.address), "mask": hx(c.mask), "count": c.count}
+        return {"command": c.op, "offset": c.offset, "width": c.width,
+                "pairs": [[hx(a), hx(v)] for a, v in c.pairs]}
+
+    return {
+        "format": "imx-sd",
+        "size": image.size,
+        "ivt": {"version": image.ivt.version, "entry": hx(image.ivt.entry), "dcd": hx(image.ivt.dcd),
+                "boot_data": hx(image.ivt.boot_data), "self": hx(image.ivt.self), "csf": hx(image.ivt.csf)},
+        "boot_data": {"start": hx(image.boot_data.start), "length": image.boot_data.length,
+                      "plugin": image.boot_data.plugin},
+        "payload": {"offset": image.payload_offset, "address": hx(image.load_address), "size": image.payload_size},
+        "dcd": None if image.dcd is None else {
+            "offset": image.dcd.offset, "length": image.dcd.length,
+            "commands": [command(c) for c in image.dcd.commands],
+        },
+    }

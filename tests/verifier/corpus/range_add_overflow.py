@@ -1,0 +1,7 @@
+# expect: range
+# A byte counter incremented without saturation: 255 + 1 does not fit a u8.
+from tamapy.fw import u8
+
+
+def next_count(count: u8) -> u8:
+    return count + 1  # bug: wraps at 255
