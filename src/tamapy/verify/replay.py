@@ -255,7 +255,7 @@ _CONTRACT_ERROR = """
 ContractError: type[AssertionError] = importlib.import_module("tamapy.fw").ContractError
 """
 
-_TEMPLATE = Template('''"""$doc"""
+_TEMPLATE = Template(r'''"""$doc"""
 
 from __future__ import annotations
 
@@ -266,6 +266,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import pytest
 $imports
@@ -323,9 +324,18 @@ def _checked_call(function: Callable[..., Any], arguments: tuple[int | bool, ...
         sys.settrace(previous)
 
 
+def _fresh_firmware() -> None:
+    """Forget firmware modules imported by earlier tests, so module globals start from their initial values."""
+    for name, loaded in list(sys.modules.items()):
+        file = getattr(loaded, "__file__", None)
+        if file is not None and Path(file).resolve().is_relative_to(FIRMWARE):
+            del sys.modules[name]
+
+
 def test_replay() -> None:
     if str(FIRMWARE) not in sys.path:
         sys.path.insert(0, str(FIRMWARE))
+    _fresh_firmware()
     try:
         module = importlib.import_module(MODULE)
     except ImportError as exc:
