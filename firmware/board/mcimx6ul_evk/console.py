@@ -4,7 +4,7 @@ from typing import Final
 
 from soc.imx6ul import uart
 from soc.imx6ul.regs import CCM, UART1
-from tamapy.fw import clock_enabled, ensures, requires, u8
+from tamapy.fw import clock_enabled, ensures, requires, u8, u32
 
 NAME: Final = b"MCIMX6UL-EVK"
 CLOCK_ON: Final = 0b11
@@ -22,3 +22,9 @@ def init() -> bool:
 @requires(lambda: clock_enabled(PORT))
 def putc(ch: u8) -> bool:
     return uart.putc(PORT, ch)
+
+
+@requires(lambda limit: clock_enabled(PORT))
+def getc(limit: u32) -> u32:
+    """A received byte, or uart.NO_BYTE after ``limit`` polls."""
+    return uart.getc(PORT, limit)

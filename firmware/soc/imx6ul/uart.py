@@ -7,7 +7,7 @@ return False instead of hanging the firmware.
 from typing import Final
 
 from soc.imx6ul.regs import UART
-from tamapy.fw import clock_enabled, poll, requires, u8
+from tamapy.fw import clock_enabled, decreases, poll, requires, u8, u32
 
 REF_CLOCK_HZ: Final = 80_000_000 // 2
 """UART_CLK_ROOT (80 MHz from PLL3 at reset) divided by RFDIV = 2."""
@@ -41,3 +41,25 @@ def putc(uart: UART, ch: u8) -> bool:
         return False
     uart.UTXD.write(TX_DATA=ch)
     return True
+
+
+NO_BYTE: Final = 0x100
+"""getc's result when no byte arrived in time (every real byte is below it)."""
+RX_ERROR_BITS: Final = 0x7C00
+"""URXD bits 14:10: error, overrun, framing, break, parity."""
+
+
+@requires(lambda uart, limit: clock_enabled(uart))
+def getc(uart: UART, limit: u32) -> u32:
+    """The next received byte, polling RDR at most ``limit`` times; NO_BYTE if none
+    arrived or it came with a receive error (the byte is dropped, as Linux does)."""
+    waited: u32 = 0
+    while waited < limit:
+        decreases(limit - waited)
+        if uart.USR2.RDR == 1:
+            data: u32 = uart.URXD.read()
+            if data & RX_ERROR_BITS != 0:
+                return NO_BYTE
+            return data & 0xFF
+        waited += 1
+    return NO_BYTE

@@ -461,3 +461,14 @@ def to_json(image: ImxImage) -> dict[str, Any]:
             "commands": [command(c) for c in image.dcd.commands],
         },
     }
+
+
+def image_files(elf: bytes, dcd: Sequence[tuple[int, int]], name: str) -> dict[str, bytes]:
+    """The three images of one build, keyed by file name, in a fixed order: ELF, raw binary, boot image.
+
+    The one place that derives ``.bin`` and ``.imx`` from an ELF, so what a
+    build writes, what its statement names and what a rebuild compares are
+    computed the same way.
+    """
+    binary = raw_binary(elf, f"{name}.elf")
+    return {f"{name}.elf": elf, f"{name}.bin": binary.data, f"{name}.imx": imx_from_binary(binary, dcd, f"{name}.elf")}

@@ -1,4 +1,4 @@
-# expect: clock
+# expect: clock 15
 # A callee that cuts the clock, followed by another UART access.
 from soc.imx6ul.regs import CCM, UART1
 from tamapy.fw import clock_enabled, requires, u8

@@ -1,4 +1,4 @@
-# expect: clock
+# expect: clock 9
 # The gate is opened on one path only.
 from soc.imx6ul.regs import CCM, UART1
 

@@ -1,4 +1,4 @@
-# expect: clock
+# expect: clock 7
 # A status read in a function that does not require the clock to be on.
 from soc.imx6ul.regs import UART1
 

@@ -1,4 +1,4 @@
-# expect: clock
+# expect: clock 7
 # A driver for any UART instance that forgot its clock contract.
 from soc.imx6ul.regs import UART
 

@@ -1,4 +1,4 @@
-# expect: clock
+# expect: clock 9
 # Polling the status of the wrong UART.
 from soc.imx6ul.regs import UART1, UART2
 from tamapy.fw import clock_enabled, poll, requires

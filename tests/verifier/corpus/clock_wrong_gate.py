@@ -1,4 +1,4 @@
-# expect: clock
+# expect: clock 8
 # Opening the neighbouring gate: CCGR5.CG13 is UART7's, UART1's is CG12.
 from soc.imx6ul.regs import CCM, UART1
 

@@ -1,4 +1,4 @@
-# expect: division
+# expect: division 9
 # Spreading over the gaps between n items: one item has no gap.
 from tamapy.fw import requires, u8
 

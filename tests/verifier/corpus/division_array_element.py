@@ -1,4 +1,4 @@
-# expect: division
+# expect: division 7
 # A ratio of two stored samples; the divisor sample may be zero.
 from tamapy.fw import Bytes, u8
 

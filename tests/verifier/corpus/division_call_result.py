@@ -1,4 +1,4 @@
-# expect: division
+# expect: division 13
 # Dividing by the result of a call that returns 0 when a <= b.
 from tamapy.fw import u8
 

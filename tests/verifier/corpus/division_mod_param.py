@@ -1,4 +1,4 @@
-# expect: division
+# expect: division 7
 # Hash-table slot for a table that may have no buckets.
 from tamapy.fw import u32
 

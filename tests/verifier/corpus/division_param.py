@@ -1,4 +1,4 @@
-# expect: division
+# expect: division 7
 # Average per item, with no check for an empty batch.
 from tamapy.fw import u16
 

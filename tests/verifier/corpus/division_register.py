@@ -1,4 +1,4 @@
-# expect: division
+# expect: division 9
 # A divisor read from a register that may read back as zero.
 from soc.imx6ul.regs import UART1
 from tamapy.fw import clock_enabled, requires, u16

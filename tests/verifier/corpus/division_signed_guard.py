@@ -1,4 +1,4 @@
-# expect: division
+# expect: division 8
 # The guard on the period is `>=` where it had to be `>`.
 from tamapy.fw import i16
 

@@ -1,4 +1,4 @@
-# expect: division
+# expect: division 7
 # Wrapping a position by the length of a view that may be empty.
 from tamapy.fw import View, u8, u32
 

@@ -1,4 +1,4 @@
-# expect: index
+# expect: index 7
 # A per-channel table indexed by an unchecked channel number.
 from tamapy.fw import Bytes, u8, u32
 

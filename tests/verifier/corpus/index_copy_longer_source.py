@@ -1,4 +1,4 @@
-# expect: index
+# expect: index 9
 # Copying a view into a smaller array.
 from tamapy.fw import Bytes, View, requires, u8
 

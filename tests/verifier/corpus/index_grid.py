@@ -1,4 +1,4 @@
-# expect: index
+# expect: index 8
 # A 4x4 grid whose column check admits 4.
 from tamapy.fw import Array, u32
 

@@ -1,4 +1,4 @@
-# expect: index
+# expect: index 8
 # Clearing a buffer with a loop that runs one element too far.
 from tamapy.fw import Bytes
 

@@ -1,4 +1,4 @@
-# expect: index
+# expect: index 13
 # `<=` instead of `<` in a scanning loop.
 from tamapy.fw import View, decreases, invariant, requires, u8, u32
 

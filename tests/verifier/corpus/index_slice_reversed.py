@@ -1,4 +1,4 @@
-# expect: index
+# expect: index 8
 # Both slice bounds are in range, but they may be in the wrong order.
 from tamapy.fw import Bytes, View, u8, u32
 

@@ -1,4 +1,4 @@
-# expect: index
+# expect: index 8
 # A 4-byte field sliced at an offset checked only against the frame start.
 from tamapy.fw import Bytes, View, u8, u32
 

@@ -1,4 +1,4 @@
-# expect: index
+# expect: index 11
 # A hex-digit table that is missing its last entry.
 from typing import Final
 

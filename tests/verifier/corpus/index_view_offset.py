@@ -1,4 +1,4 @@
-# expect: index
+# expect: index 8
 # Options start at byte 2 of a packet whose length is never checked.
 from tamapy.fw import View, requires, u8, u32
 

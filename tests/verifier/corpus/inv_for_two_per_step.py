@@ -1,4 +1,4 @@
-# expect: invariant
+# expect: invariant 10
 # Counting two per iteration breaks "count <= i".
 from tamapy.fw import invariant, requires, u32
 

@@ -1,4 +1,4 @@
-# expect: invariant
+# expect: invariant 10
 # The accumulator starts at 0xFF instead of 0.
 from tamapy.fw import View, invariant, requires, u8, u32
 

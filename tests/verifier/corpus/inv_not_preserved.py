@@ -1,4 +1,4 @@
-# expect: invariant
+# expect: invariant 10
 # Stepping by two can jump past an odd bound.
 from tamapy.fw import decreases, invariant, requires, u32
 

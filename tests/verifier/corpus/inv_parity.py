@@ -1,4 +1,4 @@
-# expect: invariant
+# expect: invariant 12
 # x grows by 3, so it does not stay even.
 from tamapy.fw import decreases, invariant, requires, u32
 

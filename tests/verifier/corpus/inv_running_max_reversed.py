@@ -1,4 +1,4 @@
-# expect: invariant
+# expect: invariant 10
 # A running maximum with the comparison the wrong way round.
 from tamapy.fw import View, invariant, requires, u8
 

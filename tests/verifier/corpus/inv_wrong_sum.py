@@ -1,4 +1,4 @@
-# expect: invariant
+# expect: invariant 10
 # The invariant's constant is off by one: i + steps == 10 throughout.
 from tamapy.fw import decreases, invariant, u32
 

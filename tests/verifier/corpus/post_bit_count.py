@@ -1,4 +1,4 @@
-# expect: postcondition
+# expect: postcondition 13
 # A byte can have eight set bits, not at most seven.
 from tamapy.fw import ensures, invariant, u8, u32
 

@@ -1,4 +1,4 @@
-# expect: postcondition
+# expect: postcondition 10
 # A clamp whose threshold does not match its contract.
 from tamapy.fw import ensures, u32
 

@@ -1,4 +1,4 @@
-# expect: postcondition
+# expect: postcondition 11
 # "Not found" is len(data), which the contract excludes.
 from tamapy.fw import View, ensures, u8, u32
 

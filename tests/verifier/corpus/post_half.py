@@ -1,4 +1,4 @@
-# expect: postcondition
+# expect: postcondition 8
 # Halving loses the low bit of odd values.
 from tamapy.fw import ensures, u32
 

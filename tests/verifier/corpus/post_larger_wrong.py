@@ -1,4 +1,4 @@
-# expect: postcondition
+# expect: postcondition 9
 # "The larger of a and b" returns the smaller one on one path.
 from tamapy.fw import ensures, u32
 

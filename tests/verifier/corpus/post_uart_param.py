@@ -1,4 +1,4 @@
-# expect: postcondition
+# expect: postcondition 10
 # Promises any instance's clock, opens only UART1's.
 from soc.imx6ul.regs import CCM, UART
 from tamapy.fw import clock_enabled, ensures

@@ -1,4 +1,4 @@
-# expect: postcondition
+# expect: postcondition 9
 # Trusting a flag instead of opening the gate: the post-condition fails on
 # the path that falls off the end of the function (reported at its `def`).
 from soc.imx6ul.regs import CCM, UART1

@@ -1,4 +1,4 @@
-# expect: precondition
+# expect: precondition 13
 # Calling a console routine before the console clock was opened.
 from soc.imx6ul.regs import UART1
 from tamapy.fw import clock_enabled, requires, u8

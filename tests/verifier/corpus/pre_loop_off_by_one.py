@@ -1,4 +1,4 @@
-# expect: precondition
+# expect: precondition 16
 # Summing the byte lanes of a word with one lane too many.
 from tamapy.fw import ensures, invariant, requires, u32
 

@@ -1,4 +1,4 @@
-# expect: precondition
+# expect: precondition 12
 # Reading the third byte of a view without checking its length.
 from tamapy.fw import View, requires, u8, u32
 

@@ -1,4 +1,4 @@
-# expect: precondition
+# expect: precondition 13
 # The arguments of span() are swapped on one branch.
 from tamapy.fw import requires, u32
 

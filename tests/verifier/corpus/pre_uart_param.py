@@ -1,4 +1,4 @@
-# expect: precondition
+# expect: precondition 15
 # Sending on UART2 while only UART1 is known to be clocked.
 from soc.imx6ul.regs import UART, UART1, UART2
 from tamapy.fw import clock_enabled, requires, u8

@@ -1,4 +1,4 @@
-# expect: precondition
+# expect: precondition 18
 # A fill count that is never checked against the buffer size.
 from tamapy.fw import Bytes, decreases, invariant, requires, u32
 

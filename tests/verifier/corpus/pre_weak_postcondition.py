@@ -1,4 +1,4 @@
-# expect: precondition
+# expect: precondition 19
 # clamp_percent() admits 100, bar_index() needs less than 100.
 from tamapy.fw import ensures, requires, u32
 

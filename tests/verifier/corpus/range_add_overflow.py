@@ -1,4 +1,4 @@
-# expect: range
+# expect: range 7
 # A byte counter incremented without saturation: 255 + 1 does not fit a u8.
 from tamapy.fw import u8
 

@@ -1,4 +1,4 @@
-# expect: range
+# expect: range 10
 # A byte-sized counter over a view of any length.
 from tamapy.fw import View, u8
 

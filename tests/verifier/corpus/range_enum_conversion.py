@@ -1,4 +1,4 @@
-# expect: range
+# expect: range 15
 # A 2-bit field decoded straight into an enum that has no member 1.
 from enum import IntEnum
 

@@ -1,4 +1,4 @@
-# expect: range
+# expect: range 8
 # The classic midpoint bug: lo + hi is computed in u8 and overflows,
 # although the midpoint itself always fits.
 from tamapy.fw import u8

@@ -1,4 +1,4 @@
-# expect: range
+# expect: range 7
 # A window check whose sum overflows before the comparison.
 from tamapy.fw import u16
 

@@ -1,4 +1,4 @@
-# expect: range
+# expect: range 7
 # Word count to byte count without a bound on the word count.
 from tamapy.fw import u32
 

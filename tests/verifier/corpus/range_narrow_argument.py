@@ -1,4 +1,4 @@
-# expect: range
+# expect: range 11
 # A 16-bit word is passed where the checksum step takes one byte.
 from tamapy.fw import u8, u16
 

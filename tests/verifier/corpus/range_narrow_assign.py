@@ -1,4 +1,4 @@
-# expect: range
+# expect: range 7
 # The low byte of a word is taken by assignment instead of masking.
 from tamapy.fw import u8, u32
 

@@ -1,4 +1,4 @@
-# expect: range
+# expect: range 8
 # The total length is computed in 32 bits but returned as 16.
 from tamapy.fw import u16, u32
 

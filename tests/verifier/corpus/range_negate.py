@@ -1,4 +1,4 @@
-# expect: range
+# expect: range 7
 # Negating a sample: -(-32768) does not fit an i16.
 from tamapy.fw import i16
 

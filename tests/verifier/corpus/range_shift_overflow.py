@@ -1,4 +1,4 @@
-# expect: range
+# expect: range 7
 # A left shift keeps the type of its left operand: x << 8 overflows a u16.
 from tamapy.fw import u16
 

@@ -1,4 +1,4 @@
-# expect: range
+# expect: range 7
 # A signed delta converted to unsigned without checking its sign.
 from tamapy.fw import i32, u32
 

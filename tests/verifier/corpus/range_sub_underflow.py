@@ -1,4 +1,4 @@
-# expect: range
+# expect: range 7
 # Free-space bookkeeping subtracts without checking that used <= size.
 from tamapy.fw import u32
 

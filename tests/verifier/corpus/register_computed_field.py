@@ -1,4 +1,4 @@
-# expect: register
+# expect: register 9
 # A computed value for the 2-bit idle-condition field.
 from soc.imx6ul.regs import UART1
 from tamapy.fw import clock_enabled, requires, u8

@@ -1,4 +1,4 @@
-# expect: register
+# expect: register 8
 # A clock-gate field is two bits wide.
 from soc.imx6ul.regs import CCM
 from tamapy.fw import u8

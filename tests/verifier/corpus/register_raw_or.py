@@ -1,4 +1,4 @@
-# expect: register
+# expect: register 9
 # Extra control bits OR-ed into a raw write without a mask.
 from soc.imx6ul.regs import UART1
 from tamapy.fw import clock_enabled, requires, u32

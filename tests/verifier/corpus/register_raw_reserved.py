@@ -1,4 +1,4 @@
-# expect: register
+# expect: register 9
 # Restoring a saved control register from an unchecked 32-bit value.
 from soc.imx6ul.regs import UART1
 from tamapy.fw import clock_enabled, requires, u32

@@ -1,4 +1,4 @@
-# expect: register
+# expect: register 9
 # The escape character is bits 7:0, but it is shifted into reserved bits.
 from soc.imx6ul.regs import UART1
 from tamapy.fw import clock_enabled, requires, u8, u32

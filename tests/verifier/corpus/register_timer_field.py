@@ -1,4 +1,4 @@
-# expect: register
+# expect: register 9
 # The escape timer is a 12-bit field.
 from soc.imx6ul.regs import UART1
 from tamapy.fw import clock_enabled, requires, u16

@@ -1,4 +1,4 @@
-# expect: shift
+# expect: shift 7
 # Right shift of a byte by an unchecked amount.
 from tamapy.fw import u8
 

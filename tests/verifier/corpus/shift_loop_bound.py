@@ -1,4 +1,4 @@
-# expect: shift
+# expect: shift 9
 # Folding the bytes of a word with one iteration too many.
 from tamapy.fw import u8, u32
 

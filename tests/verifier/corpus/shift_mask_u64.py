@@ -1,4 +1,4 @@
-# expect: shift
+# expect: shift 8
 # A low-bits mask that admits a full-width shift.
 from tamapy.fw import u8, u64
 

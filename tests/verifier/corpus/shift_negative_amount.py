@@ -1,4 +1,4 @@
-# expect: shift
+# expect: shift 8
 # A binary exponent that may be negative, used as a left-shift amount.
 from tamapy.fw import i8, u8, u32
 

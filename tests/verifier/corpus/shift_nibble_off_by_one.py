@@ -1,4 +1,4 @@
-# expect: shift
+# expect: shift 8
 # Nibble k of a word, with k allowed one too far.
 from tamapy.fw import requires, u32
 

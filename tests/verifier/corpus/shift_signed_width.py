@@ -1,4 +1,4 @@
-# expect: shift
+# expect: shift 7
 # Division by a power of two through an arithmetic shift, exponent unchecked.
 from tamapy.fw import i32, u32
 

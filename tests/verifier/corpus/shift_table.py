@@ -1,4 +1,4 @@
-# expect: shift
+# expect: shift 12
 # Byte-lane shifts from a table whose last entry is the full width.
 from typing import Final
 
