@@ -69,11 +69,14 @@ def compile_app(app: Path, board: str, *, verify: bool = True, workers: int | No
         report = verify_program(program, ProofStore(find_project(app).root), workers=workers)
     text = lower_program(program)
     obj, _ = compile_ir(text, program.board.triple, program.board.cpu, app_name(app))
+    dma = program.board.region(program.board.dma_region)
     layout = LinkLayout(
         load_address=program.board.load_address,
         stack_size=program.board.stack_size,
         exception_stack_size=EXCEPTION_STACK_SIZE,
         entry_symbol=VECTORS,
+        dma_base=dma.base if dma else 0,
+        dma_size=dma.size if dma else 0,
     )
     image = link(obj, layout, f"{app_name(app)}.o")
     entry_fn = program.function(program.entry)

@@ -507,6 +507,9 @@ class FunctionLowering:
             return Value(self._resize(masked, _int_of(ir.unsigned_for_bits(reg.width)), e.type.bits, False), f"i{e.type.bits}")
         if isinstance(e, ir.Poll):
             return self._poll(e)
+        if isinstance(e, ir.AddrOf):
+            base = self.expr(e.base)
+            return Value(self.op(f"ptrtoint ptr {base.ref} to i32"), "i32")
         if isinstance(e, ir.MmioRead):
             address = self.expr(e.address)
             ptr = self.op(f"inttoptr i32 {address.ref} to ptr")
@@ -741,7 +744,7 @@ def lower_program(program: ir.Program, checks: bool = True, debug: bool = True) 
         "",
     ]
     for g in program.globals:
-        parts.append(_global(g))
+        parts.append(_global(g, max(4, program.board.dma_alignment)))
     parts.append("")
     helpers: set[str] = set()
     info = DebugInfo() if debug else None
@@ -760,11 +763,13 @@ def lower_program(program: ir.Program, checks: bool = True, debug: bool = True) 
     return "\n".join(parts) + "\n"
 
 
-def _global(g: ir.GlobalVar) -> str:
+def _global(g: ir.GlobalVar, dma_alignment: int) -> str:
     t = g.type
     kind = "constant" if g.const else "global"
     if isinstance(t, ir.ArrayType):
         arr = f"[{t.length} x i{t.elem.bits}]"
+        if t.dma:
+            return f'{quote(g.symbol)} = internal global {arr} zeroinitializer, section ".dma", align {dma_alignment}'
         if isinstance(g.init, bytes):
             data = "".join(f"\\{b:02X}" for b in g.init)
             return f'{quote(g.symbol)} = internal unnamed_addr {kind} {arr} c"{data}", align 4'

@@ -42,7 +42,7 @@ PANIC_CODES: tuple[PanicCode, ...] = (PANIC_BOUNDS, PANIC_DIVIDE, PANIC_ASSERT, 
 
 TRUSTED_ITEMS: tuple[tuple[str, str], ...] = (
     (VECTORS, "exception vector table: eight `ldr pc, [pc, #24]` words and the handler addresses"),
-    (RESET, "reset: sets SP and VBAR, clears .bss with word stores, calls main, halts"),
+    (RESET, "reset: sets SP and VBAR, clears .bss and the DMA buffers with word stores, calls main, halts"),
     (PANIC, "calls the firmware panic hook once (re-entry halts at once), then halts"),
     (HALT, "idles the CPU forever with WFI"),
     ("__tamapy_fault_*", "exception handlers: switch to the exception stack and panic with the fault's code"),
@@ -71,6 +71,8 @@ define void @{name}() #1 {{
 @__bss_end = external global i8
 @__stack_top = external global i8
 @__exc_stack_top = external global i8
+@__dma_start = external global i8
+@__dma_end = external global i8
 @__tamapy_panicking = internal global i8 0
 
 @{VECTORS} = constant [16 x i32] [{words}], section ".vectors", align 32
@@ -90,6 +92,16 @@ body:
   %next = getelementptr i8, ptr %p, i32 4
   br label %clear
 run:
+  br label %dmaclear
+dmaclear:
+  %q = phi ptr [ @__dma_start, %run ], [ %qnext, %dmabody ]
+  %dmadone = icmp uge ptr %q, @__dma_end
+  br i1 %dmadone, label %start, label %dmabody
+dmabody:
+  store volatile i32 0, ptr %q, align 4
+  %qnext = getelementptr i8, ptr %q, i32 4
+  br label %dmaclear
+start:
   call void @"{entry_symbol}"()
   call void @{HALT}()
   unreachable

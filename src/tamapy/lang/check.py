@@ -263,6 +263,11 @@ class FunctionChecker:
                 "pass the slice or bytes literal directly to the function that reads it",
             )
         name = node.target.id
+        if isinstance(t, ir.ArrayType) and t.dma:
+            raise self.fail(
+                node, "E201", "DMA buffers are module-level variables (the stack is not in the DMA region)",
+                f"declare `{name}: {t} = {t}()` at module level",
+            )
         if isinstance(t, ir.ArrayType):
             if not (
                 isinstance(node.value, ast.Call)
@@ -945,8 +950,12 @@ class FunctionChecker:
             want = param.type
             arg = self.expr(arg_node, want)
             if isinstance(want, ir.ArrayType):
-                if arg.type != want:
-                    raise self.fail(arg_node, "E201", f"expected {want}, got {arg.type}", "arrays must match exactly")
+                got = arg.type
+                if not (isinstance(got, ir.ArrayType) and (got.elem, got.length) == (want.elem, want.length)
+                        and (got.dma or not want.dma)):
+                    hint = "declare the argument as a Dma[...] module variable" if want.dma else "arrays must match exactly"
+                    raise self.fail(arg_node, "E201", f"expected {want}, got {got}", hint)
+                arg = _retyped(arg, want)
                 if isinstance(arg, ir.GlobalRef) and self._is_const_global(arg.symbol):
                     raise self.fail(
                         arg_node, "E208", "a constant cannot be passed where the callee may modify it",
@@ -1007,6 +1016,13 @@ class FunctionChecker:
             return ir.Poll(self.condition(node.args[0]), limit, ir.BOOL, sp)
         if name == "forever":
             raise self.fail(node, "E203", "forever() only appears as `while forever():`", "write the idle loop that way")
+        if name == "addr_of":
+            if len(node.args) != 1 or node.keywords:
+                raise self.fail(node, "E203", "addr_of(array) takes one array", "e.g. addr_of(packet)")
+            base = self.expr(node.args[0], None)
+            if not isinstance(base.type, ir.ArrayType) or not isinstance(base, ir.Local | ir.GlobalRef):
+                raise self.fail(node, "E201", f"addr_of() takes an array variable, not {base.type}", "pass the array's name")
+            return ir.AddrOf(base, ir.U32, sp)
         if name == "clock_enabled":
             if not self.in_contract:
                 raise self.fail(node, "E203", "clock_enabled() is a ghost predicate for contracts", "use it in @requires/@ensures")
@@ -1070,6 +1086,15 @@ class FunctionChecker:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _retyped(arg: ir.Expr, want: ir.ArrayType) -> ir.Expr:
+    """A DMA array passed where a plain one is expected is just memory: same node, same type as the parameter."""
+    if isinstance(arg, ir.Local):
+        return ir.Local(arg.name, want, arg.span) if arg.type != want else arg
+    if isinstance(arg, ir.GlobalRef):
+        return ir.GlobalRef(arg.symbol, want, arg.span) if arg.type != want else arg
+    return arg
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:

@@ -57,11 +57,16 @@ class ArrayType:
 
     elem: IntType
     length: int
+    dma: bool = False
+    """Placed in the board's DMA region (``Dma[...]``): its address may be given to a DMA engine."""
 
     def __str__(self) -> str:
-        if self.elem == U8:
-            return f"Bytes[{self.length}]"
-        return f"Array[{self.elem}, {self.length}]"
+        inner = f"Bytes[{self.length}]" if self.elem == U8 else f"Array[{self.elem}, {self.length}]"
+        return f"Dma[{inner}]" if self.dma else inner
+
+    @property
+    def size(self) -> int:
+        return self.length * self.elem.bits // 8
 
 
 @dataclass(frozen=True)
@@ -325,6 +330,15 @@ class MmioRead:
 
 
 @dataclass(frozen=True)
+class AddrOf:
+    """``addr_of(array)``: the array's bus address (for DMA descriptors and registers)."""
+
+    base: Expr
+    type: IntType
+    span: Span
+
+
+@dataclass(frozen=True)
 class ClockOn:
     """Contract-only ghost predicate ``clock_enabled(INSTANCE)``: its clock gate is on."""
 
@@ -351,6 +365,7 @@ Expr = (
     | Poll
     | MmioRead
     | ClockOn
+    | AddrOf
 )
 
 # ---------------------------------------------------------------- statements

@@ -185,6 +185,15 @@ class _Screen(ast.NodeVisitor):
         for stmt in node.body:
             self.visit(stmt)
 
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        """``Array[u32, 8]`` is a type, not a tuple: its elements are screened one by one."""
+        self.visit(node.value)
+        if isinstance(node.slice, ast.Tuple):
+            for elt in node.slice.elts:
+                self.visit(elt)
+        else:
+            self.visit(node.slice)
+
     def visit_Global(self, node: ast.Global) -> None:
         if self.function_depth == 0:
             self.report(node, "E111", "`global` at module level has no meaning", "remove it")

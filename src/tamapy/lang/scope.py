@@ -22,10 +22,10 @@ from tamapy.specs.model import Peripheral, Soc
 FW_INTRINSICS = frozenset(
     {
         "requires", "ensures", "invariant", "decreases", "poll", "forever", "panic",
-        "trusted", "wfi", "dsb", "isb", "dmb", "mmio", "clock_enabled",
+        "trusted", "wfi", "dsb", "isb", "dmb", "mmio", "clock_enabled", "addr_of",
     }
 )
-FW_GENERICS = frozenset({"Array", "Bytes", "View"})
+FW_GENERICS = frozenset({"Array", "Bytes", "View", "Dma"})
 BUILTIN_FUNCTIONS = frozenset({"len", "range"})
 
 
@@ -478,6 +478,12 @@ class Tables:
                     bad("Array[T, N] needs a positive constant N", "write e.g. Array[u32, 16]")
                     return None
                 return ir.ArrayType(elem, n)
+            if generic == "Dma" and len(args) == 1:
+                inner = self.annotation(scope, args[0], quiet)
+                if not isinstance(inner, ir.ArrayType) or inner.dma:
+                    bad("Dma[...] wraps an array type", "write e.g. Dma[Bytes[64]] or Dma[Array[u32, 8]]")
+                    return None
+                return ir.ArrayType(inner.elem, inner.length, dma=True)
             if generic == "View" and len(args) == 1:
                 elem = self.annotation(scope, args[0], quiet)
                 if not isinstance(elem, ir.IntType):

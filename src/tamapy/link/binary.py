@@ -14,6 +14,7 @@ segments (the page alignment between text, rodata and data) are zero-filled.
 
 from __future__ import annotations
 
+import itertools
 import struct
 from dataclasses import dataclass
 
@@ -116,7 +117,7 @@ def load_segments(elf: bytes, name: str = "<elf>") -> tuple[int, tuple[LoadSegme
                         f"segment {i} (program header at offset {at:#x}) wraps past the 32-bit address space")
         segments.append(LoadSegment(p_paddr, p_offset, p_filesz, p_memsz))
     segments.sort(key=lambda s: s.address)
-    for a, b in zip(segments, segments[1:], strict=False):
+    for a, b in itertools.pairwise(segments):
         if a.address + a.memsz > b.address:
             raise _fail(name, BAD_SEGMENTS,
                         f"segments at {a.address:#x} (+{a.memsz:#x}) and {b.address:#x} overlap")

@@ -262,7 +262,7 @@ def parse_imx(data: bytes, name: str = "<imx>") -> ImxImage:
 
     def offset_of(what: str, field_at: int, address: int, size: int) -> int:
         """File offset of a header structure, which must lie before the payload."""
-        off = address - self_
+        off: int = address - self_
         if not 0 <= off <= HEADER_SIZE - size:
             raise _fail(name, BAD_POINTER,
                         f"{what} {address:#x} (IVT word at offset {field_at:#x}) points outside the header "

@@ -32,6 +32,9 @@ class LinkLayout:
     exception_stack_size: int
     entry_symbol: str
     page_size: int = 0x1000
+    dma_base: int = 0
+    """Start of the board's DMA region, where ``.dma`` buffers go (zeroed by startup)."""
+    dma_size: int = 0
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,13 @@ def classify(section: Section, name: str) -> str | None:
         return None
     if section.name == ".vectors":
         out: str | None = ".vectors"
+    elif section.name == ".dma":
+        if not section.nobits and any(section.data):
+            raise errors.link_error(
+                name, errors.UNKNOWN_SECTION, "the .dma section has initial data",
+                "DMA buffers start zeroed; initialise them in code",
+            )
+        return ".dma"
     else:
         out = next((p for p in _OUTPUT_PREFIXES if section.name.startswith(p)), None)
     if (
@@ -127,7 +137,7 @@ def place(
 ) -> Placement:
     """Assign addresses to every kept section, COMMON symbol and stack."""
     _check_layout(layout, name)
-    groups: dict[str, list[Section]] = {".vectors": [], **{p: [] for p in _OUTPUT_PREFIXES}}
+    groups: dict[str, list[Section]] = {".vectors": [], ".dma": [], **{p: [] for p in _OUTPUT_PREFIXES}}
     for section in sections:
         out = classify(section, name)
         if out is not None:
@@ -140,7 +150,7 @@ def place(
         """Pack one output section (plus COMMON symbols for .bss); return its end."""
         members = groups[out]
         items = [(s.size, s.align) for s in members] + [(c.size, c.value) for c in extra]
-        found, end = packer.pack(out, segment, start, items, out == ".bss")
+        found, end = packer.pack(out, segment, start, items, out in (".bss", ".dma"))
         split = len(members)
         addresses.update(zip((s.index for s in members), found[:split], strict=True))
         common_addresses.update(zip((c.index for c in extra), found[split:], strict=True))
@@ -173,6 +183,13 @@ def place(
             f"image ends at {exc_stack_top:#x}, past the 32-bit address space",
             "lower load_address or the stack sizes",
         )
+    dma_end = put(".dma", "dma", layout.dma_base)
+    if dma_end - layout.dma_base > layout.dma_size:
+        raise errors.link_error(
+            name, errors.BAD_LAYOUT,
+            f"DMA buffers need {dma_end - layout.dma_base} bytes; the DMA region holds {layout.dma_size}",
+            "make the Dma[...] buffers smaller",
+        )
     segments = tuple(
         seg
         for seg in (
@@ -181,6 +198,7 @@ def place(
                 "rodata", rodata_start, rodata_end - rodata_start, rodata_end - rodata_start, "R"
             ),
             Segment("data", data_start, data_end - data_start, exc_stack_top - data_start, "RW"),
+            Segment("dma", layout.dma_base, 0, dma_end - layout.dma_base, "RW"),
         )
         if seg.memsz
     )
@@ -199,6 +217,8 @@ def place(
         "__stack_bottom": stack_bottom,
         "__stack_top": stack_top,
         "__exc_stack_top": exc_stack_top,
+        "__dma_start": layout.dma_base,
+        "__dma_end": _align(dma_end, 4),
     }
     return Placement(addresses, common_addresses, tuple(packer.sections), segments, symbols)
 

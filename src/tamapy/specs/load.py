@@ -30,8 +30,8 @@ from tamapy.specs.validate import (
     E_ALIAS,
     E_BASE_ALIGN,
     E_BITS,
-    E_CLOCK,
     E_BOARD_NAME,
+    E_CLOCK,
     E_CONSOLE,
     E_DCD,
     E_DMA_ALIGN,
@@ -78,7 +78,7 @@ _REGISTER_KEYS = (
     "description",
     "fields",
 )
-_FIELD_KEYS = ("bits", "access", "description")
+_FIELD_KEYS = ("bits", "access", "description", "dma")
 _BOARD_FILE_KEYS = ("board", "memory", "image", "stack", "dma", "console", "qemu", "dcd")
 MAX_DCD_WRITES = 220
 """The boot ROM's DCD format (as U-Boot's mkimage enforces it) holds at most 220 writes."""
@@ -199,6 +199,7 @@ def _field(table: Table, name: str, register: Register) -> Field:
         access,
         table.get_str("description", ""),
         (register.reset >> lo) & ((1 << width) - 1),
+        table.get_bool("dma", False),
     )
 
 

@@ -43,6 +43,8 @@ class Field:
     description: str = ""
     reset: int = 0
     """The field's bits of the register reset value, shifted down to bit 0."""
+    dma: bool = False
+    """The field holds an address a DMA engine will use: it must lie in the board's DMA region."""
 
     @property
     def msb(self) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tamapy.lang import ir
 from tamapy.lang.program import CheckedModules, check_tree
-from tamapy.specs.model import Soc
+from tamapy.specs.model import Board, Soc
 from tamapy.verify.engine import (
     DEFAULT_TIMEOUT_MS,
     FunctionResult,
@@ -44,13 +44,19 @@ class Report:
         return all(o.status is Status.PROVED for o in self.obligations)
 
 
+def dma_region(board: Board) -> tuple[int, int, int] | None:
+    region = board.region(board.dma_region)
+    return (region.base, region.size, board.dma_alignment) if region else None
+
+
 def make_jobs(
-    functions: dict[str, ir.Function], globals_: tuple[ir.GlobalVar, ...], soc: Soc, names: list[str],
+    functions: dict[str, ir.Function], globals_: tuple[ir.GlobalVar, ...], soc: Soc, board: Board, names: list[str],
     entry: str | None, timeout_ms: int, with_smt2: bool,
 ) -> list[Job]:
     effects = compute_effects(functions)
     table = {g.symbol: g for g in globals_}
-    return [Job(n, functions, effects, table, soc, entry, timeout_ms, with_smt2) for n in sorted(names)]
+    dma = dma_region(board)
+    return [Job(n, functions, effects, table, soc, entry, timeout_ms, with_smt2, dma) for n in sorted(names)]
 
 
 def verify_program(
@@ -58,7 +64,7 @@ def verify_program(
 ) -> Report:
     """Verify the functions of one application, ``main`` starting from the reset state."""
     functions = {f.qualname: f for f in program.functions}
-    jobs = make_jobs(functions, program.globals, program.soc, list(functions), program.entry, timeout_ms, False)
+    jobs = make_jobs(functions, program.globals, program.soc, program.board, list(functions), program.entry, timeout_ms, False)
     cached = store.cached() if store else {}
     results = verify_functions(jobs, cached, workers or default_jobs())
     return Report(tuple(results), ())
@@ -86,7 +92,7 @@ def verify_tree(
     for checked in checked_sets:
         fresh = [n for n in checked.functions if n not in seen and _in_scope(checked, n, paths)]
         seen |= set(fresh)
-        jobs += make_jobs(checked.functions, checked.globals, checked.soc, fresh, None, timeout_ms, with_smt2)
+        jobs += make_jobs(checked.functions, checked.globals, checked.soc, checked.board, fresh, None, timeout_ms, with_smt2)
     cached = store.cached() if store else {}
     results = verify_functions(jobs, cached, workers or default_jobs(), progress)
     stale = tuple(sorted(r.function for r in results if not r.cached)) if store else ()

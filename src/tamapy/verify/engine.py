@@ -54,6 +54,7 @@ class Job:
     entry: str | None
     timeout_ms: int
     with_smt2: bool
+    dma: tuple[int, int, int] | None = None
 
 
 def calls_of(fn: ir.Function) -> list[tuple[str, ir.Span]]:
@@ -126,7 +127,7 @@ def cache_key(job: Job) -> str:
         if job.function == job.entry or symbol in used:
             h.update(repr(job.globals[symbol]).encode())
     h.update(repr(job.soc).encode())
-    h.update(f"entry={job.function == job.entry}".encode())
+    h.update(f"entry={job.function == job.entry} dma={job.dma}".encode())
     return h.hexdigest()
 
 
@@ -145,7 +146,7 @@ def _globals_used(fn: ir.Function) -> set[str]:
 def run_job(job: Job) -> tuple[Obligation, ...]:
     """Encode and solve one function's obligations (runs in a worker process)."""
     fn = job.functions[job.function]
-    ctx = Context(job.functions, job.effects, job.globals, job.soc, job.entry)
+    ctx = Context(job.functions, job.effects, job.globals, job.soc, job.entry, job.dma)
     encoder = FunctionEncoder(fn, ctx)
     pending = encoder.run()
     out: list[Obligation] = []

@@ -27,6 +27,8 @@ class Category(StrEnum):
     """Shift amount in 0..width-1."""
     REGISTER = "register"
     """Register rules: field values fit, reserved bits written with their required value."""
+    DMA = "dma"
+    """Register invariant: addresses given to a DMA engine lie in the board's DMA region, aligned."""
     CLOCK = "clock"
     """Register invariant: a peripheral's clock gate is on before its registers are touched."""
     PRECONDITION = "precondition"

@@ -97,6 +97,8 @@ class Context:
     globals: dict[str, ir.GlobalVar]
     soc: Soc
     entry: str | None
+    dma: tuple[int, int, int] | None = None
+    """The board's DMA region: (base, size, alignment)."""
 
     def gate_of(self, instance: ir.Expr) -> tuple[str, str] | None:
         """The clock gate of a constant register instance (None: no gate, or not constant)."""
@@ -474,6 +476,11 @@ class FunctionEncoder:
             self.oblige(state, Category.REGISTER, e.span, z3.ULE(v, bv(f.max_value)),
                         f"value written to {reg.name}.{f.name} may not fit its {f.width} bit(s)")
             values.append((f.name, v))
+        for f in reg.fields:
+            if f.dma and f.name in dict(values):
+                address = dict(values)[f.name] << bv(f.lsb) if f.lsb else dict(values)[f.name]
+                self.oblige(state, Category.DMA, s.span, self._in_dma(address, bv(1)),
+                            f"{reg.name}.{f.name} is given an address that may lie outside the DMA region or be misaligned")
         if self._writes_gate(reg, s.instance):
             gates = dict(state.gates)
             named = dict(values)
@@ -580,6 +587,13 @@ class FunctionEncoder:
             value, fact = self.fresh("mmio", e.type)
             self._assume_in_place(state, fact)
             return value
+        if isinstance(e, ir.AddrOf):
+            value, fact = self.fresh(f"addr_of({_root_name(e.base)})", ir.U32)
+            assert isinstance(value, z3.BitVecRef) and isinstance(e.base.type, ir.ArrayType)
+            if e.base.type.dma and self.ctx.dma is not None:
+                fact = z3.And(fact, self._in_dma(value, bv(e.base.type.size)))
+            self._assume_in_place(state, fact)
+            return value
         if isinstance(e, ir.ClockOn):
             gate = self.ctx.gate_of(e.instance)
             if gate is not None:
@@ -591,6 +605,13 @@ class FunctionEncoder:
             options += [base == bv(b) for i, b in p.instances if p.clock_of(i) is None]
             return z3.Or(*options) if options else z3.BoolVal(False)
         raise AssertionError(e)  # pragma: no cover - the IR is closed
+
+    def _in_dma(self, address: z3.BitVecRef, length: z3.BitVecRef) -> z3.BoolRef:
+        """``address .. address+length`` lies in the DMA region and is aligned."""
+        if self.ctx.dma is None:
+            return z3.BoolVal(False)
+        base, size, align = self.ctx.dma
+        return z3.And(address >= bv(base), address + length <= bv(base + size), z3.URem(address, bv(align)) == bv(0))
 
     def _assume_in_place(self, state: State, fact: z3.BoolRef) -> None:
         """Facts about fresh values (type ranges) hold on every path: add them to the state."""
@@ -808,7 +829,7 @@ def _stmt_exprs(s: ir.Stmt) -> list[ir.Expr]:
 
 def _walk_expr(e: ir.Expr) -> Iterator[ir.Expr]:
     yield e
-    for name in ("operand", "left", "right", "value", "cond", "then", "orelse", "base", "index", "start", "stop", "instance", "address"):
+    for name in ("operand", "left", "right", "value", "cond", "then", "orelse", "base", "index", "start", "stop", "instance", "address"):  # noqa: E501
         sub = getattr(e, name, None)
         if sub is not None and not isinstance(sub, int | str):
             yield from _walk_expr(sub)
