@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tamapy.lang import ir
 from tamapy.verify.obligation import Category, Obligation, Status
 from tamapy.verify.replay import find_probe, load_ir
+from tamapy.verify.symbolic import _stmt_exprs, _walk_expr, _walk_stmts
 
 from .conftest import run_pytest, tamapy
 
@@ -107,26 +109,32 @@ def header(a: u8, n: u32) -> u8:
 """.replace("import ensures, u8", "import ensures, u8, u32")
 
 
-@pytest.mark.parametrize(("function", "line", "col", "probe"), [
-    ("early", 10, 12, "a + b"),
-    ("called", 14, 12, None),        # a call before it on the line
-    ("divided", 18, 12, None),       # a division that may raise first
-    ("one_line", 22, 15, None),      # two statements start on the line
-    ("header", 28, 26, None),        # a for header re-runs its line event every iteration
+@pytest.mark.parametrize(("function", "snippet", "probe"), [
+    ("early", "a + b", "a + b"),
+    ("called", "same(a) + b", None),  # a call runs before it on the line
+    ("divided", "a // b + a", None),  # a division that may raise first
+    ("one_line", "a + 1", None),  # two statements start on the line
+    ("header", "n + a", None),  # a for header re-runs its line event every iteration
 ])
-def test_probe_selection(project: Path, function: str, line: int, col: int, probe: str | None) -> None:
+def test_probe_selection(project: Path, function: str, snippet: str, probe: str | None) -> None:
     src = _write(project, "probed", PROBED)
     functions, _ = load_ir([project / src], "mcimx6ul-evk")
     fn = functions[f"examples.probed.{function}"]
-    matches = [e for e in _spans(fn) if e.line == line and e.col == col]
-    assert matches, f"no expression at {line}:{col}"
-    o = Obligation(f"{fn.qualname}:range:{line}:{col}:1", Category.RANGE, fn.qualname, matches[0],
-                   "result may not fit u8 (0..255)", Status.FAILED)
+    lines = PROBED.splitlines()
+    start = next(i for i, text in enumerate(lines) if text.startswith(f"def {function}("))
+    line = next(i for i in range(start, len(lines)) if snippet in lines[i]) + 1
+    col = lines[line - 1].index(snippet) + 1
+    nodes = [e for e in _expressions(fn) if (e.span.line, e.span.col, e.span.end_col) == (line, col, col + len(snippet))
+             and isinstance(e, ir.Binary)]
+    assert len(nodes) == 1, nodes
+    t = nodes[0].type
+    o = Obligation(f"{fn.qualname}:range:{line}:{col}:1", Category.RANGE, fn.qualname, nodes[0].span,
+                   f"result may not fit {t} ({t.min}..{t.max})", Status.FAILED)
     found = find_probe(o, fn, project)
     assert (found[2] if found else None) == probe
+    if found:
+        assert found[:2] == (line, lines[line - 1]) and found[3:] == (t.min, t.max)
 
 
-def _spans(fn: object) -> list:  # type: ignore[type-arg]
-    from tamapy.verify.symbolic import _stmt_exprs, _walk_expr, _walk_stmts
-
-    return [e.span for s in _walk_stmts(fn.body) for top in _stmt_exprs(s) for e in _walk_expr(top)]  # type: ignore[attr-defined]
+def _expressions(fn: ir.Function) -> list[ir.Expr]:
+    return [e for s in _walk_stmts(fn.body) for top in _stmt_exprs(s) for e in _walk_expr(top)]
