@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from tamapy.codegen.startup import PANIC, PANIC_ASSERT, PANIC_BOUNDS, PANIC_DIVIDE, startup_ir
 from tamapy.lang import ir
-from tamapy.specs.model import Access, Register
 
 _CMP_SIGNED = {"eq": "eq", "ne": "ne", "lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge"}
 _CMP_UNSIGNED = {"eq": "eq", "ne": "ne", "lt": "ult", "le": "ule", "gt": "ugt", "ge": "uge"}
@@ -396,7 +395,7 @@ class FunctionLowering:
         for f, _ in s.fields:
             named_mask |= f.mask
         if s.mode == "write":
-            base_value = _write_base(reg) & ~named_mask
+            base_value = reg.write_base & ~named_mask
             address = self._reg_address(s.instance, reg.offset)
         elif s.mode == "modify":
             address = self._reg_address(s.instance, reg.offset)
@@ -678,17 +677,6 @@ class FunctionLowering:
 def _array_length(t: ir.Type) -> int:
     assert isinstance(t, ir.ArrayType), t
     return t.length
-
-
-def _write_base(reg: Register) -> int:
-    """Value of the bits a whole-register write does not name: reset values of fields
-    (zero for write-1-to-clear fields, so nothing is cleared by accident) and the
-    required value of reserved bits."""
-    value = reg.reserved_value
-    for f in reg.fields:
-        if f.access is not Access.W1C:
-            value |= (f.reset << f.lsb) & f.mask
-    return value
 
 
 _UDIV64 = """

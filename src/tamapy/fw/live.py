@@ -48,79 +48,79 @@ class Live(int):
     def __ne__(self, other: object) -> Condition:  # type: ignore[override]
         return _compare(operator.ne, self, other)
 
-    def __lt__(self, other: int) -> Condition:  # type: ignore[override]
+    def __lt__(self, other: int) -> Condition:  # type: ignore[override, misc]
         return _compare(operator.lt, self, other)
 
-    def __le__(self, other: int) -> Condition:  # type: ignore[override]
+    def __le__(self, other: int) -> Condition:  # type: ignore[override, misc]
         return _compare(operator.le, self, other)
 
-    def __gt__(self, other: int) -> Condition:  # type: ignore[override]
+    def __gt__(self, other: int) -> Condition:  # type: ignore[override, misc]
         return _compare(operator.gt, self, other)
 
-    def __ge__(self, other: int) -> Condition:  # type: ignore[override]
+    def __ge__(self, other: int) -> Condition:  # type: ignore[override, misc]
         return _compare(operator.ge, self, other)
 
     __hash__ = int.__hash__
 
     # Arithmetic keeps the recipe.
-    def __add__(self, other: int) -> Live:  # type: ignore[override]
+    def __add__(self, other: int) -> Live:
         return _arith(operator.add, self, other)
 
-    def __radd__(self, other: int) -> Live:  # type: ignore[override]
+    def __radd__(self, other: int) -> Live:
         return _arith(operator.add, other, self)
 
-    def __sub__(self, other: int) -> Live:  # type: ignore[override]
+    def __sub__(self, other: int) -> Live:
         return _arith(operator.sub, self, other)
 
-    def __rsub__(self, other: int) -> Live:  # type: ignore[override]
+    def __rsub__(self, other: int) -> Live:
         return _arith(operator.sub, other, self)
 
-    def __mul__(self, other: int) -> Live:  # type: ignore[override]
+    def __mul__(self, other: int) -> Live:
         return _arith(operator.mul, self, other)
 
-    def __rmul__(self, other: int) -> Live:  # type: ignore[override]
+    def __rmul__(self, other: int) -> Live:
         return _arith(operator.mul, other, self)
 
-    def __floordiv__(self, other: int) -> Live:  # type: ignore[override]
+    def __floordiv__(self, other: int) -> Live:
         return _arith(operator.floordiv, self, other)
 
-    def __rfloordiv__(self, other: int) -> Live:  # type: ignore[override]
+    def __rfloordiv__(self, other: int) -> Live:
         return _arith(operator.floordiv, other, self)
 
-    def __mod__(self, other: int) -> Live:  # type: ignore[override]
+    def __mod__(self, other: int) -> Live:
         return _arith(operator.mod, self, other)
 
-    def __rmod__(self, other: int) -> Live:  # type: ignore[override]
+    def __rmod__(self, other: int) -> Live:
         return _arith(operator.mod, other, self)
 
-    def __and__(self, other: int) -> Live:  # type: ignore[override]
+    def __and__(self, other: int) -> Live:
         return _arith(operator.and_, self, other)
 
-    def __rand__(self, other: int) -> Live:  # type: ignore[override]
+    def __rand__(self, other: int) -> Live:
         return _arith(operator.and_, other, self)
 
-    def __or__(self, other: int) -> Live:  # type: ignore[override]
+    def __or__(self, other: int) -> Live:
         return _arith(operator.or_, self, other)
 
-    def __ror__(self, other: int) -> Live:  # type: ignore[override]
+    def __ror__(self, other: int) -> Live:
         return _arith(operator.or_, other, self)
 
-    def __xor__(self, other: int) -> Live:  # type: ignore[override]
+    def __xor__(self, other: int) -> Live:
         return _arith(operator.xor, self, other)
 
-    def __rxor__(self, other: int) -> Live:  # type: ignore[override]
+    def __rxor__(self, other: int) -> Live:
         return _arith(operator.xor, other, self)
 
-    def __lshift__(self, other: int) -> Live:  # type: ignore[override]
+    def __lshift__(self, other: int) -> Live:
         return _arith(operator.lshift, self, other)
 
-    def __rlshift__(self, other: int) -> Live:  # type: ignore[override]
+    def __rlshift__(self, other: int) -> Live:
         return _arith(operator.lshift, other, self)
 
-    def __rshift__(self, other: int) -> Live:  # type: ignore[override]
+    def __rshift__(self, other: int) -> Live:
         return _arith(operator.rshift, self, other)
 
-    def __rrshift__(self, other: int) -> Live:  # type: ignore[override]
+    def __rrshift__(self, other: int) -> Live:
         return _arith(operator.rshift, other, self)
 
     def __neg__(self) -> Live:
@@ -171,7 +171,7 @@ def _plain(x: object) -> object:
 def _arith(op: Callable[[Any, Any], int], a: object, b: object) -> Live:
     result = op(_plain(a), _plain(b))
     if not isinstance(result, int):  # e.g. an operand type int does not handle
-        return result  # type: ignore[return-value]
+        return result
     return Live(result, lambda: op(_plain(_value(a)), _plain(_value(b))))
 
 

@@ -653,6 +653,9 @@ class FunctionChecker:
             if value is None:
                 raise self.fail(node, "E200", f"enum {base_sym.type} has no member `{node.attr}`", "check the spelling")
             return ir.Const(value, base_sym.type, sp)
+        ghost = self._ghost_read(node) if self.in_contract else None
+        if ghost is not None:
+            return ghost
         reg = self._register_of(node.value)
         if reg is not None:
             inst, register = reg
@@ -667,6 +670,24 @@ class FunctionChecker:
         if self._register_of(node) is not None:
             raise self.fail(node, "E205", "read a whole register with .read()", "write REG.read() or REG.FIELD")
         raise self.fail(node, "E114", "unsupported attribute access", "attributes are modules, enums and registers")
+
+    def _ghost_read(self, node: ast.Attribute) -> ir.Expr | None:
+        """``INSTANCE.invariant`` in a contract: a protocol invariant of the instance's spec."""
+        inst: ir.Expr | None = None
+        if self._is_local(node.value):
+            assert isinstance(node.value, ast.Name)
+            t = self.locals[node.value.id]
+            if isinstance(t, ir.PeripheralType):
+                inst = ir.Local(node.value.id, t, self.span(node.value))
+        else:
+            sym = self.tables.lookup_node(self.scope, node.value)
+            if isinstance(sym, InstanceSym):
+                inst = ir.Const(sym.base, ir.PeripheralType(sym.peripheral), self.span(node.value))
+        if inst is None or not isinstance(inst.type, ir.PeripheralType):
+            return None
+        if inst.type.peripheral.invariant(node.attr) is None:
+            return None
+        return ir.GhostRead(inst, node.attr, ir.BOOL, self.span(node))
 
     def _is_local(self, node: ast.expr) -> bool:
         return isinstance(node, ast.Name) and node.id in self.locals

@@ -330,6 +330,16 @@ class MmioRead:
 
 
 @dataclass(frozen=True)
+class GhostRead:
+    """Contract-only ``INSTANCE.invariant``: the value of a protocol invariant the spec declares."""
+
+    instance: Expr
+    name: str
+    type: BoolType
+    span: Span
+
+
+@dataclass(frozen=True)
 class AddrOf:
     """``addr_of(array)``: the array's bus address (for DMA descriptors and registers)."""
 
@@ -366,6 +376,7 @@ Expr = (
     | MmioRead
     | ClockOn
     | AddrOf
+    | GhostRead
 )
 
 # ---------------------------------------------------------------- statements

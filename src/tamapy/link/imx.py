@@ -406,8 +406,8 @@ def _command_lines(command: DcdCommand) -> list[str]:
     if isinstance(command, DcdCheck):
         count = "" if command.count is None else f", at most {command.count} polls"
         return [f"check{bits} [{command.address:#010x}] & {command.mask:#010x}: wait until {command.condition}{count}"]
-    symbol = {"write": "=", "clear": "&= ~", "set": "|="}[command.op]
-    return [f"{command.op}{bits} [{address:#010x}] {symbol} {value:#010x}" for address, value in command.pairs]
+    symbol = {"write": "= ", "clear": "&= ~", "set": "|= "}[command.op]
+    return [f"{command.op}{bits} [{address:#010x}] {symbol}{value:#010x}" for address, value in command.pairs]
 
 
 def describe(image: ImxImage, name: str = "") -> str:

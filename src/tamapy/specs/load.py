@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from tamapy.diagnostics import display_path, error
+from tamapy.specs.invariants import invariants
 from tamapy.specs.model import (
     ALIAS_OFFSETS,
     Access,
@@ -63,7 +64,7 @@ ADDRESS_LIMIT = 1 << 32
 _WIDTHS = (8, 16, 32)
 _BITS = re.compile(r"\s*(\d+)\s*(?::\s*(\d+)\s*)?")
 
-_FILE_KEYS = ("peripheral", "instances", "registers", "clocks")
+_FILE_KEYS = ("peripheral", "instances", "registers", "clocks", "invariants")
 CLOCK_CONTROLLER = "CCM"
 """The peripheral whose register fields gate other peripherals' clocks."""
 _PERIPHERAL_KEYS = ("name", "description", "size", "width")
@@ -368,6 +369,7 @@ def _peripheral(doc: Doc) -> Peripheral:
         str(doc.path),
         head.get_str("description", ""),
         tuple(clocks),
+        invariants(top, registers),
     )
 
 

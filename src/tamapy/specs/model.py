@@ -101,6 +101,43 @@ class Register:
     def alias_offset(self, alias: str) -> int:
         return self.offset + ALIAS_OFFSETS[alias]
 
+    @property
+    def write_base(self) -> int:
+        """What a whole-register write puts in the bits it does not name: fields at their
+        reset value (write-1-to-clear fields at 0, so nothing is cleared by accident) and
+        reserved bits at their required value."""
+        value = self.reserved_value
+        for f in self.fields:
+            if f.access is not Access.W1C:
+                value |= (f.reset << f.lsb) & f.mask
+        return value
+
+
+@dataclass(frozen=True)
+class GhostRule:
+    """How an access updates a protocol invariant: ``effect`` it when ``when`` holds
+    of the register value read (``on`` = "read") or left by a write (``on`` = "write")."""
+
+    effect: str
+    """``set`` or ``clear``."""
+    on: str
+    register: str
+    when: str
+    """A Python expression over the register's field names (and ``value``, the whole register)."""
+
+
+@dataclass(frozen=True)
+class ProtocolInvariant:
+    """A ghost boolean per instance (e.g. the RNG's health), declared in the spec, that
+    guards accesses: reading or writing a guarded register requires it to hold."""
+
+    name: str
+    description: str
+    initial: bool
+    rules: tuple[GhostRule, ...]
+    guards_read: tuple[str, ...]
+    guards_write: tuple[str, ...]
+
 
 @dataclass(frozen=True)
 class Peripheral:
@@ -118,6 +155,13 @@ class Peripheral:
     clocks: tuple[tuple[str, str, str], ...] = ()
     """(instance, CCM register, CCM field): the clock gate that must be on
     before the instance's registers are touched."""
+    invariants: tuple[ProtocolInvariant, ...] = ()
+
+    def invariant(self, name: str) -> ProtocolInvariant | None:
+        for inv in self.invariants:
+            if inv.name == name:
+                return inv
+        return None
 
     def clock_of(self, instance: str) -> tuple[str, str] | None:
         for inst, reg, fld in self.clocks:

@@ -69,11 +69,12 @@ def calls_of(fn: ir.Function) -> list[tuple[str, ir.Span]]:
 def compute_effects(functions: dict[str, ir.Function]) -> dict[str, Effects]:
     """Globals each function may write, and whether it may write a clock gate, transitively."""
     calls = {name: calls_of(fn) for name, fn in functions.items()}
-    direct: dict[str, tuple[set[str], bool, set[str]]] = {}
+    direct: dict[str, tuple[set[str], bool, set[str], set[str]]] = {}
     for name, fn in functions.items():
         written: set[str] = set()
         gates = False
         touched = _globals_used(fn)
+        devices: set[str] = set()
         for s in _walk_stmts(fn.body):
             if isinstance(s, ir.Assign):
                 t = s.target
@@ -83,20 +84,24 @@ def compute_effects(functions: dict[str, ir.Function]) -> dict[str, Effects]:
                     written.add(t.base.symbol)
             if isinstance(s, ir.RegWrite) and isinstance(s.instance.type, ir.PeripheralType) and s.instance.type.peripheral.name == "CCM":
                 gates = True
+            if isinstance(s, ir.RegWrite) and isinstance(s.instance.type, ir.PeripheralType):
+                devices.add(s.instance.type.peripheral.name)
             for e in _stmt_exprs(s):
                 for sub in _walk_expr(e):
+                    if isinstance(sub, ir.RegRead) and isinstance(sub.instance.type, ir.PeripheralType):
+                        devices.add(sub.instance.type.peripheral.name)
                     if isinstance(sub, ir.Call):
                         for a in sub.args:
                             if isinstance(a, ir.GlobalRef) and isinstance(a.type, ir.ArrayType):
                                 written.add(a.symbol)
-        direct[name] = (written, gates, touched)
+        direct[name] = (written, gates, touched, devices)
     result: dict[str, Effects] = {}
 
     def visit(name: str, stack: frozenset[str]) -> Effects:
         if name in result:
             return result[name]
-        written, gates, touched = direct.get(name, (set(), False, set()))
-        total, any_gates, all_touched = set(written), gates, set(touched)
+        written, gates, touched, devices = direct.get(name, (set(), False, set(), set()))
+        total, any_gates, all_touched, all_devices = set(written), gates, set(touched), set(devices)
         for callee, _ in calls.get(name, []):
             if callee in stack:
                 continue
@@ -104,7 +109,8 @@ def compute_effects(functions: dict[str, ir.Function]) -> dict[str, Effects]:
             total |= eff.globals
             any_gates |= eff.gates
             all_touched |= eff.touched
-        result[name] = Effects(frozenset(total), any_gates, frozenset(all_touched))
+            all_devices |= eff.devices
+        result[name] = Effects(frozenset(total), any_gates, frozenset(all_touched), frozenset(all_devices))
         return result[name]
 
     for name in functions:

@@ -35,21 +35,22 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 SRCROOT = "%SRCROOT%"
 SMT2_INDEX_FORMAT = "tamapy-smt2-1"
 
-RULES: Mapping[Category, str] = {
-    Category.RANGE: "A value fits its machine type (overflow, underflow, narrowing, intermediate results).",
-    Category.INDEX: "An index or slice bound lies inside the array or view.",
-    Category.DIVISION: "The divisor of // or % is not zero.",
-    Category.SHIFT: "A shift amount lies in 0..width-1.",
-    Category.REGISTER: "A value written to a register field fits it; reserved bits keep their required value.",
-    Category.CLOCK: "A peripheral's clock gate is on before its registers are touched.",
-    Category.PRECONDITION: "A call satisfies the callee's @requires pre-condition.",
-    Category.POSTCONDITION: "A function satisfies its @ensures post-condition on every return.",
-    Category.INVARIANT: "A loop invariant holds on entry and is preserved by every iteration.",
-    Category.ASSERT: "An assert statement cannot fail.",
-    Category.TERMINATION: "A loop terminates: its decreases() measure is non-negative and decreases.",
-    Category.STACK: "The deepest call chain fits the board's stack.",
+RULES: Mapping[str, str] = {
+    "range": "A value fits its machine type (overflow, underflow, narrowing, intermediate results).",
+    "index": "An index or slice bound lies inside the array or view.",
+    "division": "The divisor of // or % is not zero.",
+    "shift": "A shift amount lies in 0..width-1.",
+    "register": "A value written to a register field fits it; reserved bits keep their required value.",
+    "dma": "An address given to a DMA engine lies in the board's DMA region and is aligned.",
+    "clock": "A peripheral's clock gate is on before its registers are touched.",
+    "precondition": "A call satisfies the callee's @requires pre-condition.",
+    "postcondition": "A function satisfies its @ensures post-condition on every return.",
+    "invariant": "A loop invariant holds on entry and is preserved by every iteration.",
+    "assert": "An assert statement cannot fail.",
+    "termination": "A loop terminates: its decreases() measure is non-negative and decreases.",
+    "stack": "The deepest call chain fits the board's stack.",
 }
-"""One SARIF rule per obligation category, in the category enum's order (the rule index)."""
+"""Rule descriptions by category; SARIF has one rule per category, in the enum's order (the rule index)."""
 
 
 def write_extra_outputs(report: Report, args: argparse.Namespace, root: Path) -> int:
@@ -214,7 +215,8 @@ def sarif_log(report: Report, root: Path) -> dict[str, Any]:
             "properties": properties,
         })
     rules = [
-        {"id": c.value, "name": c.name.title(), "shortDescription": {"text": RULES[c]},
+        {"id": c.value, "name": c.name.title(),
+         "shortDescription": {"text": RULES.get(c.value, f"Obligations of category {c.value} hold.")},
          "defaultConfiguration": {"level": "error"}}
         for c in categories
     ]

@@ -29,6 +29,8 @@ class Category(StrEnum):
     """Register rules: field values fit, reserved bits written with their required value."""
     DMA = "dma"
     """Register invariant: addresses given to a DMA engine lie in the board's DMA region, aligned."""
+    PROTOCOL = "protocol"
+    """Register invariants the spec declares (e.g. RNG output only while healthy)."""
     CLOCK = "clock"
     """Register invariant: a peripheral's clock gate is on before its registers are touched."""
     PRECONDITION = "precondition"

@@ -106,6 +106,14 @@ def _check(item: tuple[str, int]) -> tuple[str, str]:
     return check_script(*item)
 
 
+def _isolated(item: tuple[str, int]) -> tuple[str, str]:
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_check, item).result()
+    except BrokenProcessPool:
+        return "error", "cvc5 crashed"
+
+
 def recheck(obligations: Iterable[Obligation], scripts: Mapping[str, str], timeout_ms: int,
             workers: int | None = None) -> list[Verdict]:
     """cvc5's verdict on every obligation that has a script, in parallel worker processes.
@@ -127,8 +135,8 @@ def recheck(obligations: Iterable[Obligation], scripts: Mapping[str, str], timeo
         try:
             with ProcessPoolExecutor(max_workers=count) as pool:
                 answers = list(pool.map(_check, items, chunksize=1))
-        except BrokenProcessPool:  # cvc5 crashed a worker: say which scripts, one by one
-            answers = [_check(i) for i in items]
+        except BrokenProcessPool:  # cvc5 crashed a worker: find which scripts, each in a process of its own
+            answers = [_isolated(i) for i in items]
     return [Verdict(o, a, d) for o, (a, d) in zip(todo, answers, strict=True)]
 
 

@@ -11,6 +11,7 @@ calls are replaced by their contracts, which makes the encoding modular.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TypeAlias
@@ -18,6 +19,7 @@ from typing import TypeAlias
 import z3
 
 from tamapy.lang import ir
+from tamapy.specs.invariants import parse_when
 from tamapy.specs.model import Access, Register, Soc
 from tamapy.verify.obligation import Category
 
@@ -55,6 +57,8 @@ class State:
     vars: dict[str, Value]
     gates: dict[tuple[str, str], z3.BitVecRef]
     """Clock gates: (CCM register, field) -> field value."""
+    ghosts: dict[tuple[int, str], z3.BoolRef] = field(default_factory=dict)
+    """Protocol invariants: (instance base address, invariant name) -> holds."""
 
     def assume(self, fact: z3.BoolRef) -> State:
         return replace(self, pc=z3.And(self.pc, fact))
@@ -86,6 +90,8 @@ class Effects:
     """Writes a clock-gate register."""
     touched: frozenset[str] = frozenset()
     """Globals read or written, transitively."""
+    devices: frozenset[str] = frozenset()
+    """Peripherals whose registers it accesses, transitively (their protocol invariants may change)."""
 
 
 @dataclass
@@ -182,6 +188,15 @@ class FunctionEncoder:
                 assert isinstance(value, z3.BitVecRef)
                 state.gates[gate] = value
                 state = state.assume(z3.And(fact, value <= 3))
+        for periph in self.ctx.soc.peripherals:
+            for inv in periph.invariants:
+                for _, base in periph.instances:
+                    if is_entry:
+                        state.ghosts[(base, inv.name)] = z3.BoolVal(inv.initial)
+                    else:
+                        value, _ = self.fresh(f"{periph.name}.{inv.name}", ir.BOOL)
+                        assert isinstance(value, z3.BoolRef)
+                        state.ghosts[(base, inv.name)] = value
         for req in fn.requires:
             state = state.assume(self.pure_cond(req, state))
         state = self.block(fn.body, state)
@@ -300,6 +315,22 @@ class FunctionEncoder:
         name = _root_name(target.base)
         return replace(state, vars={**state.vars, name: z3.Store(arr, index, value)})
 
+    def _devices(self, body: tuple[ir.Stmt, ...]) -> frozenset[str]:
+        """Peripherals a loop body may access (directly or through calls)."""
+        found: set[str] = set()
+        for s in _walk_stmts(body):
+            if isinstance(s, ir.RegWrite) and isinstance(s.instance.type, ir.PeripheralType):
+                found.add(s.instance.type.peripheral.name)
+            for e in _stmt_exprs(s):
+                for sub in _walk_expr(e):
+                    if isinstance(sub, ir.RegRead) and isinstance(sub.instance.type, ir.PeripheralType):
+                        found.add(sub.instance.type.peripheral.name)
+                    elif isinstance(sub, ir.Call):
+                        eff = self.ctx.effects.get(sub.function)
+                        if eff:
+                            found |= eff.devices
+        return frozenset(found)
+
     def _modified(self, body: tuple[ir.Stmt, ...]) -> tuple[set[str], bool]:
         """Variables (``$symbol`` for globals) a loop body may change, and whether gates may change."""
         names: set[str] = set()
@@ -324,7 +355,7 @@ class FunctionEncoder:
                                 names.add(_root_name(a))
         return names, gates
 
-    def _havoc(self, state: State, names: set[str], gates: bool) -> State:
+    def _havoc(self, state: State, names: set[str], gates: bool, devices: frozenset[str] = frozenset()) -> State:
         types = self._var_types()
         new_vars = dict(state.vars)
         for name in sorted(names):
@@ -343,6 +374,17 @@ class FunctionEncoder:
                 new_gates[gate] = value
                 state = state.assume(z3.And(fact, value <= 3))
             state = replace(state, gates=new_gates)
+        if devices:
+            ghosts = dict(state.ghosts)
+            for p in self.ctx.soc.peripherals:
+                if p.name not in devices:
+                    continue
+                for inv in p.invariants:
+                    for _, base in p.instances:
+                        value, _ = self.fresh(f"{p.name}.{inv.name}", ir.BOOL)
+                        assert isinstance(value, z3.BoolRef)
+                        ghosts[(base, inv.name)] = value
+            state = replace(state, ghosts=ghosts)
         return state
 
     def _var_types(self) -> dict[str, ir.Type]:
@@ -355,7 +397,7 @@ class FunctionEncoder:
         for inv in s.invariants:
             self.oblige(state, Category.INVARIANT, inv.span, self.pure_cond(inv, state), "loop invariant may not hold on entry")
         names, gates = self._modified(s.body)
-        head = self._havoc(state, names, gates)
+        head = self._havoc(state, names, gates, self._devices(s.body))
         for inv in s.invariants:
             head = head.assume(self.pure_cond(inv, head))
         c = self.cond(s.cond, head)
@@ -402,7 +444,7 @@ class FunctionEncoder:
             self.oblige(entry, Category.INVARIANT, inv.span, self.pure_cond(inv, entry), "loop invariant may not hold on entry")
         names, gates = self._modified(s.body)
         names.discard(s.var.name)
-        head = self._havoc(state, names, gates)
+        head = self._havoc(state, names, gates, self._devices(s.body))
         counter, _ = self.fresh(s.var.name, ir.I64)
         assert isinstance(counter, z3.BitVecRef)
         step = bv(s.step)
@@ -458,14 +500,84 @@ class FunctionEncoder:
                 self.oblige(state, Category.CLOCK, span, z3.Or(*alternatives) if alternatives else z3.BoolVal(False),
                             f"{what} while its clock gate may be off (or the instance is not a {p.name})")
 
+    # ------------------------------------------------------------ protocol invariants
+
+    def _instances(self, instance: ir.Expr, state: State) -> list[tuple[int, z3.BoolRef]]:
+        """The instances ``instance`` may be, each with the condition that it is that one."""
+        assert isinstance(instance.type, ir.PeripheralType)
+        p = instance.type.peripheral
+        if isinstance(instance, ir.Const):
+            return [(instance.value, z3.BoolVal(True))]
+        base = self.expr(instance, state)
+        assert isinstance(base, z3.BitVecRef)
+        return [(b, base == bv(b)) for _, b in p.instances]
+
+    def _ghost(self, instance: ir.Expr, name: str, state: State) -> z3.BoolRef:
+        options = [z3.And(cond, state.ghosts.get((b, name), z3.BoolVal(False))) for b, cond in self._instances(instance, state)]
+        return z3.Or(*options) if options else z3.BoolVal(False)
+
+    def _guard(self, instance: ir.Expr, reg: Register, access: str, state: State, span: ir.Span) -> None:
+        assert isinstance(instance.type, ir.PeripheralType)
+        for inv in instance.type.peripheral.invariants:
+            guarded = inv.guards_read if access == "read" else inv.guards_write
+            if reg.name in guarded:
+                self.oblige(state, Category.PROTOCOL, span, self._ghost(instance, inv.name, state),
+                            f"{reg.name} is {access} while `{inv.name}` ({inv.description}) may not hold")
+
+    def _apply_rules(self, instance: ir.Expr, reg: Register, access: str, value: z3.BitVecRef, state: State) -> None:
+        """Update protocol invariants after ``access`` left/returned ``value`` in ``reg``."""
+        assert isinstance(instance.type, ir.PeripheralType)
+        p = instance.type.peripheral
+        if not p.invariants:
+            return
+        ghosts = dict(state.ghosts)
+        for inv in p.invariants:
+            for rule in inv.rules:
+                if rule.on != access or rule.register != reg.name:
+                    continue
+                holds = _when(rule.when, reg, value)
+                for b, is_it in self._instances(instance, state):
+                    old = ghosts[(b, inv.name)]
+                    new = z3.Or(old, holds) if rule.effect == "set" else z3.And(old, z3.Not(holds))
+                    ghosts[(b, inv.name)] = z3.If(is_it, new, old) if not z3.is_true(is_it) else new
+        state.ghosts = ghosts
+
+    def _written_value(self, s: ir.RegWrite, values: list[tuple[str, z3.BitVecRef]], raw: z3.BitVecRef | None, state: State) -> z3.BitVecRef:
+        """The register's value after a write, as far as the write determines it."""
+        reg = s.register
+        if raw is not None:
+            return raw
+        if s.mode == "write":
+            named = {f.name for f, _ in s.fields}
+            acc = bv(reg.write_base & ~sum(f.mask for f in reg.fields if f.name in named))
+            for f, _ in s.fields:
+                acc = acc | (dict(values)[f.name] << bv(f.lsb))
+            return acc
+        new, fact = self.fresh(f"{reg.name}'", ir.unsigned_for_bits(reg.width))
+        assert isinstance(new, z3.BitVecRef)
+        facts = [fact]
+        for f, _ in s.fields:
+            v = dict(values)[f.name] << bv(f.lsb)
+            if s.mode == "modify":
+                facts.append(z3.LShR(new, bv(f.lsb)) & bv(f.max_value) == dict(values)[f.name])
+            elif s.mode == "set":
+                facts.append(new & v == v)
+            elif s.mode == "clear":
+                facts.append(new & v == bv(0))
+        self._assume_in_place(state, z3.And(*facts))
+        return new
+
     def _reg_write(self, s: ir.RegWrite, state: State) -> State:
         reg = s.register
         inst_name = _instance_label(s.instance, self.ctx.soc)
         self._clock_check(s.instance, state, s.span, f"{inst_name}.{reg.name} is written")
+        self._guard(s.instance, reg, "write", state, s.span)
+        raw_value: z3.BitVecRef | None = None
         values: list[tuple[str, z3.BitVecRef]] = []
         if s.raw is not None:
             raw = self.expr(s.raw, state)
             assert isinstance(raw, z3.BitVecRef)
+            raw_value = raw
             if reg.reserved_mask:
                 self.oblige(state, Category.REGISTER, s.span, (raw & bv(reg.reserved_mask)) == bv(reg.reserved_value),
                             f"reserved bits of {reg.name} (mask 0x{reg.reserved_mask:x}) must be written as 0x{reg.reserved_value:x}")
@@ -481,6 +593,7 @@ class FunctionEncoder:
                 address = dict(values)[f.name] << bv(f.lsb) if f.lsb else dict(values)[f.name]
                 self.oblige(state, Category.DMA, s.span, self._in_dma(address, bv(1)),
                             f"{reg.name}.{f.name} is given an address that may lie outside the DMA region or be misaligned")
+        self._apply_rules(s.instance, reg, "write", self._written_value(s, values, raw_value, state), state)
         if self._writes_gate(reg, s.instance):
             gates = dict(state.gates)
             named = dict(values)
@@ -569,14 +682,16 @@ class FunctionEncoder:
             return self._view(e.base, state)[2]
         if isinstance(e, ir.RegRead):
             inst = _instance_label(e.instance, self.ctx.soc)
-            what = f"{inst}.{e.register.name}" + (f".{e.field.name}" if e.field else "")
+            reg = e.register
+            what = f"{inst}.{reg.name}" + (f".{e.field.name}" if e.field else "")
             self._clock_check(e.instance, state, e.span, f"{what} is read")
-            value, fact = self.fresh(what, e.type)
-            assert isinstance(value, z3.BitVecRef)
-            if e.field is not None:
-                fact = z3.And(fact, z3.ULE(value, bv(e.field.max_value)))
+            self._guard(e.instance, reg, "read", state, e.span)
+            raw, fact = self.fresh(f"{inst}.{reg.name}", ir.unsigned_for_bits(reg.width))
+            assert isinstance(raw, z3.BitVecRef)
+            self._assume_in_place(state, z3.And(fact, z3.ULE(raw, bv((1 << reg.width) - 1))))
+            value = raw if e.field is None else z3.LShR(raw, bv(e.field.lsb)) & bv(e.field.max_value)
             self.reads.append((f"{what} (line {e.span.line})", value))
-            self._assume_in_place(state, fact)
+            self._apply_rules(e.instance, reg, "read", raw, state)
             return value
         if isinstance(e, ir.Poll):
             self.expr(e.cond, state)
@@ -587,6 +702,8 @@ class FunctionEncoder:
             value, fact = self.fresh("mmio", e.type)
             self._assume_in_place(state, fact)
             return value
+        if isinstance(e, ir.GhostRead):
+            return self._ghost(e.instance, e.name, state)
         if isinstance(e, ir.AddrOf):
             value, fact = self.fresh(f"addr_of({_root_name(e.base)})", ir.U32)
             assert isinstance(value, z3.BitVecRef) and isinstance(e.base.type, ir.ArrayType)
@@ -738,13 +855,13 @@ class FunctionEncoder:
                             f"`{a.symbol}` is passed to `{callee.name}`, which also uses it directly: the two names would alias")
         names = {f"${g}" for g in eff.globals}
         names |= {_root_name(a) for a in e.args if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef)}
-        after = self._havoc(state, names, eff.gates)
+        after = self._havoc(state, names, eff.gates, eff.devices)
         post_env = dict(env)
         if result is not None:
             post_env["result"] = result
         for ens in callee.ensures:
             after = after.assume(self.pure_cond(ens, replace(after, vars=post_env)))
-        state.pc, state.vars, state.gates = after.pc, after.vars, after.gates
+        state.pc, state.vars, state.gates, state.ghosts = after.pc, after.vars, after.gates, after.ghosts
         return result if result is not None else z3.BoolVal(True)
 
     def _leak(self, state: State, branch: State) -> None:
@@ -752,9 +869,11 @@ class FunctionEncoder:
         variables: havoc in ``state`` whatever ``branch`` changed."""
         changed = {n for n, v in branch.vars.items() if state.vars.get(n) is not v and n in state.vars}
         gates = any(branch.gates.get(g) is not v for g, v in state.gates.items())
-        if changed or gates:
-            after = self._havoc(state, changed, gates)
-            state.pc, state.vars, state.gates = after.pc, after.vars, after.gates
+        devices = frozenset(p.name for p in self.ctx.soc.peripherals for inv in p.invariants for _, b in p.instances
+                            if branch.ghosts.get((b, inv.name)) is not state.ghosts.get((b, inv.name)))
+        if changed or gates or devices:
+            after = self._havoc(state, changed, gates, devices)
+            state.pc, state.vars, state.gates, state.ghosts = after.pc, after.vars, after.gates, after.ghosts
 
 
 # ---------------------------------------------------------------- merging
@@ -778,7 +897,8 @@ def merge(a: State, b: State) -> State:
         else:
             merged[n] = z3.If(a.pc, x, y)
     gates = {g: (v if v is b.gates.get(g) else z3.If(a.pc, v, b.gates[g])) for g, v in a.gates.items()}
-    return State(z3.Or(a.pc, b.pc), merged, gates)
+    ghosts = {g: (v if v is b.ghosts.get(g) else z3.If(a.pc, v, b.ghosts[g])) for g, v in a.ghosts.items()}
+    return State(z3.Or(a.pc, b.pc), merged, gates, ghosts)
 
 
 def merge_all(states: list[State]) -> State:
@@ -786,6 +906,53 @@ def merge_all(states: list[State]) -> State:
     for s in states[1:]:
         out = merge(out, s)
     return out
+
+
+def _when(text: str, reg: Register, value: z3.BitVecRef) -> z3.BoolRef:
+    """A spec rule's condition (checked by the spec loader) over a register value."""
+    tree = parse_when(text)
+    assert tree is not None
+
+    def ev(node: ast.AST) -> z3.BoolRef | z3.BitVecRef:
+        if isinstance(node, ast.Expression):
+            return ev(node.body)
+        if isinstance(node, ast.Constant):
+            assert isinstance(node.value, int)
+            return bv(node.value)
+        if isinstance(node, ast.Name):
+            if node.id == "value":
+                return value
+            f = reg.field(node.id)
+            assert f is not None
+            return z3.LShR(value, bv(f.lsb)) & bv(f.max_value)
+        if isinstance(node, ast.BoolOp):
+            parts = [_as_bool(ev(v)) for v in node.values]
+            return z3.And(*parts) if isinstance(node.op, ast.And) else z3.Or(*parts)
+        if isinstance(node, ast.UnaryOp):
+            return z3.Not(_as_bool(ev(node.operand)))
+        if isinstance(node, ast.BinOp):
+            a, b = ev(node.left), ev(node.right)
+            if isinstance(node.op, ast.BitAnd):
+                return a & b
+            if isinstance(node.op, ast.BitOr):
+                return a | b
+            return z3.LShR(a, b) if isinstance(node.op, ast.RShift) else a << b
+        if isinstance(node, ast.Compare):
+            left = ev(node.left)
+            parts = []
+            for op, comp in zip(node.ops, node.comparators, strict=True):
+                right = ev(comp)
+                parts.append({ast.Eq: left == right, ast.NotEq: left != right, ast.Lt: left < right,
+                              ast.LtE: left <= right, ast.Gt: left > right, ast.GtE: left >= right}[type(op)])
+                left = right
+            return z3.And(*parts)
+        raise AssertionError(node)
+
+    return _as_bool(ev(tree))
+
+
+def _as_bool(v: z3.BoolRef | z3.BitVecRef) -> z3.BoolRef:
+    return v if isinstance(v, z3.BoolRef) else v != bv(0)
 
 
 def _root_name(e: ir.Expr) -> str:
@@ -829,7 +996,7 @@ def _stmt_exprs(s: ir.Stmt) -> list[ir.Expr]:
 
 def _walk_expr(e: ir.Expr) -> Iterator[ir.Expr]:
     yield e
-    for name in ("operand", "left", "right", "value", "cond", "then", "orelse", "base", "index", "start", "stop", "instance", "address"):  # noqa: E501
+    for name in ("operand", "left", "right", "value", "cond", "then", "orelse", "base", "index", "start", "stop", "instance", "address"):
         sub = getattr(e, name, None)
         if sub is not None and not isinstance(sub, int | str):
             yield from _walk_expr(sub)

@@ -15,7 +15,10 @@ legal.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tamapy.diagnostics import TamapyError, error
+from tamapy.sim.context import SimContext
 from tamapy.specs.model import Access, Field, Peripheral, Register
 
 SPEC_MISMATCH = "E522"
@@ -66,7 +69,28 @@ class RegisterFile:
         self.base = base
         self._masks = {reg.name: write_masks(reg) for reg in peripheral.registers}
         self._values: dict[str, int] = {}
+        self.ctx = SimContext()
+        """Shared simulation state (time, DMA, the part); :meth:`attach` replaces it."""
         self.reset()
+
+    def attach(self, ctx: SimContext) -> None:
+        """Join a simulation: models that need time, memory or the part override this
+        (calling ``super().attach``) to look things up once."""
+        self.ctx = ctx
+
+    # -- run-level hooks (the machine calls these; defaults do nothing) ---------
+
+    def notes(self) -> dict[str, Any] | None:
+        """What the run report should say about this instance (JSON-ready), or None."""
+        return None
+
+    def next_event(self) -> int | None:
+        """Cycle at which this instance must be looked at even if the CPU never touches
+        it (a watchdog deadline), or None."""
+        return None
+
+    def on_time(self) -> None:
+        """Simulated time reached :meth:`next_event` (or the CPU is idle): act on it."""
 
     def reset(self) -> None:
         """Every register back to its spec reset value (power-on reset)."""

@@ -8,10 +8,15 @@ from the specs (each peripheral's ``[clocks]`` table, the same one the
 verifier uses); the gate registers themselves (CCGR0..6, reset values
 included) come from the CCM spec.  A gate is closed only when its field is
 0b00; 0b01 (on in RUN) and 0b11 count as on, 0b10 (reserved) too.
+
+CCM_ANALOG's ``USB_ANALOG_DIGPROG`` reads the part's identification (the
+:class:`~tamapy.sim.variants.SocVariant` of the board): 0x00640000 on the EVK
+as QEMU reports, family 0x65 on the USB armory Mk II.
 """
 
 from __future__ import annotations
 
+from tamapy.sim.context import IPG_HZ, OSC_HZ, SimContext
 from tamapy.sim.peripherals.base import RegisterFile
 from tamapy.specs.model import Field, Peripheral, Register, Soc
 
@@ -44,6 +49,29 @@ class Ccm(RegisterFile):
             return None
         return f"{self.instance}.{reg.name}.{f.name} = 0b{0:0{f.width}b}"
 
+    def gate_on(self, register: str, name: str) -> bool:
+        """Whether gate ``register.name`` (e.g. ``CCGR1``, ``CG11``) is open (not 0b00)."""
+        reg = self.peripheral.register(register)
+        f = reg.field(name) if reg is not None else None
+        return f is None or bool(self.value(register) & f.mask)
+
+    def perclk_hz(self) -> int:
+        """PERCLK_CLK_ROOT: (CSCMR1.PERCLK_CLK_SEL ? 24 MHz : IPG) / (PERCLK_PODF + 1).
+
+        IPG is fixed at what the boot ROM leaves (:data:`~tamapy.sim.context.IPG_HZ`).
+        """
+        reg = self.peripheral.register("CSCMR1")
+        if reg is None:
+            return IPG_HZ
+        sel, podf = reg.field("PERCLK_CLK_SEL"), reg.field("PERCLK_PODF")
+        value = self.value("CSCMR1")
+        source = OSC_HZ if sel is not None and value & sel.mask else IPG_HZ
+        divide = ((value & podf.mask) >> podf.lsb) + 1 if podf is not None else 1
+        return source // divide
+
+
+DIGPROG = "USB_ANALOG_DIGPROG"
+
 
 class CcmAnalog(RegisterFile):
     """CCM_ANALOG: a register file whose PLLs report LOCK at once, as QEMU 7.2's do."""
@@ -53,6 +81,16 @@ class CcmAnalog(RegisterFile):
         self._lock = {
             id(reg): f.mask for reg in peripheral.registers if (f := reg.field("LOCK")) is not None
         }
+
+    def reset(self) -> None:
+        super().reset()
+        if self.peripheral.register(DIGPROG) is not None:
+            self.set_value(DIGPROG, self.ctx.variant.digprog)
+
+    def attach(self, ctx: SimContext) -> None:
+        super().attach(ctx)
+        if self.peripheral.register(DIGPROG) is not None:
+            self.set_value(DIGPROG, ctx.variant.digprog)
 
     def read(self, reg: Register) -> int:
         return super().read(reg) | self._lock.get(id(reg), 0)

@@ -13,6 +13,10 @@ Received bytes (``Uart.receive``) wait in an unbounded queue: URXD returns
 the oldest with CHARRDY set and pops it; USR2.RDR, USR1.RRDY and
 UTS.RXEMPTY follow the queue.  Baud rate, parity, flow control, loopback and
 interrupts are not modelled.
+
+With the ``uart-stuck`` fault injected, the console UART's transmitter is
+never ready instead (TRDY, TXDC, TXFE, TXEMPTY read 0, TXFULL reads 1) and
+bytes written to UTXD are lost, as when a FIFO never drains.
 """
 
 from __future__ import annotations
@@ -20,8 +24,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
+from typing import Any
+
+from tamapy.sim.context import SimContext
 from tamapy.sim.peripherals.base import RegisterFile
 from tamapy.specs.model import Peripheral, Register
+
+STUCK = "uart-stuck"
 
 FIFO_DEPTH = 32
 """Characters in the hardware RX FIFO: UTS.RXFULL reads 1 from this many queued bytes."""
@@ -60,6 +69,28 @@ class Uart(RegisterFile):
         self._uts_txfull = self.field("UTS", "TXFULL").mask
         self._uts_rxempty = self.field("UTS", "RXEMPTY").mask
         self._uts_rxfull = self.field("UTS", "RXFULL").mask
+        self.stuck = False
+        """Transmitter never ready (the ``uart-stuck`` fault)."""
+        self.dropped = 0
+        """Bytes written to UTXD while stuck."""
+        self.busy_reads = 0
+        """Status reads that saw the stuck transmitter busy."""
+
+    def attach(self, ctx: SimContext) -> None:
+        super().attach(ctx)
+        self.stuck = STUCK in ctx.faults and self.instance == ctx.console
+
+    def notes(self) -> dict[str, Any] | None:
+        if not self.transmitted and not self.stuck:
+            return None
+        notes: dict[str, Any] = {"bytes_sent": len(self.transmitted)}
+        if self.stuck:
+            notes["stuck"] = True
+            notes["bytes_dropped"] = self.dropped
+            notes["busy_status_reads"] = self.busy_reads
+            self.ctx.faults.note(STUCK, f"{self.instance}: {self.busy_reads} status reads saw the "
+                                        f"transmitter busy, {self.dropped} bytes written to UTXD were lost")
+        return notes
 
     def receive(self, data: bytes) -> None:
         """Bytes arriving on the RX line, read back through URXD in order."""
@@ -86,18 +117,29 @@ class Uart(RegisterFile):
         if reg is self._urxd:
             return self._rx.popleft() | self._charrdy if self._rx else 0
         rx = bool(self._rx)
+        ready = not self.stuck
+        if not ready and (reg is self._uts or reg is self._usr1 or reg is self._usr2):
+            self.busy_reads += 1
+            self.ctx.hit(STUCK)
         if reg is self._usr1:
-            return (value & ~self._usr1_rx) | self._usr1_tx | (self._usr1_rx if rx else 0)
+            value &= ~(self._usr1_rx | self._usr1_tx)
+            return value | (self._usr1_tx if ready else 0) | (self._usr1_rx if rx else 0)
         if reg is self._usr2:
-            return (value & ~self._usr2_rx) | self._usr2_tx | (self._usr2_rx if rx else 0)
+            value &= ~(self._usr2_rx | self._usr2_tx)
+            return value | (self._usr2_tx if ready else 0) | (self._usr2_rx if rx else 0)
         if reg is self._uts:
-            value &= ~(self._uts_txfull | self._uts_rxempty | self._uts_rxfull)
-            value |= self._uts_txempty | (0 if rx else self._uts_rxempty)
+            value &= ~(self._uts_txfull | self._uts_txempty | self._uts_rxempty | self._uts_rxfull)
+            value |= self._uts_txempty if ready else self._uts_txfull
+            value |= 0 if rx else self._uts_rxempty
             return value | (self._uts_rxfull if len(self._rx) >= FIFO_DEPTH else 0)
         return value
 
     def write(self, reg: Register, alias: str | None, value: int) -> None:
         if reg is self._utxd:
+            if self.stuck:
+                self.dropped += 1
+                self.ctx.hit(STUCK)
+                return
             if self.transmitting:
                 byte = value & self._tx_data
                 self.transmitted.append(byte)

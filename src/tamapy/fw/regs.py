@@ -1,0 +1,289 @@
+"""``soc.<soc>.regs`` on the host: register objects generated from the specs.
+
+The compiler turns ``UART1.UTXD.write(TX_DATA=ch)`` into one store whose
+value follows from the register spec (:mod:`tamapy.codegen.lower`,
+``_reg_write``); these objects compute the same value and make the same
+single access, through a bus that records it.  Their rules:
+
+* ``REG.read()`` and ``REG.FIELD``: one load of the register's width; a
+  field is shifted down and masked.  The result is a :class:`~tamapy.fw.live.Live`
+  int, so ``poll`` can read it again.
+* ``REG.write(value)``: one store of ``value``.
+* ``REG.write(F=v, ...)``: one store of ``v`` packed over the register's
+  *write base*: unnamed fields at their reset value, write-1-to-clear fields
+  0 (nothing is cleared by accident), reserved bits at ``reserved_value``.
+* ``REG.modify(F=v, ...)``: load, keep the unnamed fields, force reserved
+  bits to ``reserved_value``, pack the named fields, store.
+* ``REG.set/clear/toggle(F=v, ...)``: one store of just the packed fields to
+  the SET/CLR/TOG alias; ``clear`` of write-1-to-clear fields without a CLR
+  alias stores to the register itself.
+
+What the checker rejects (E205: unknown names, writing read-only registers
+or fields, reading write-only ones, read-modify-write of registers with
+W1C fields or read side effects, missing aliases) raises
+:class:`RegisterError`; what the verifier must prove (a field value fits its
+bits, a raw write keeps reserved bits at ``reserved_value``) raises
+:class:`OverflowError` / :class:`RegisterClaimError`.  Inside a contract
+(ghost code) a read goes to the peripheral model directly: no bus access,
+no trace entry, which is what the compiled code does (it never evaluates
+contracts).
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any, Protocol
+
+from tamapy.fw.contracts import in_ghost
+from tamapy.fw.live import Live
+from tamapy.fw.types import claim, unsigned_for_bits
+from tamapy.specs.model import Access, Field, Peripheral, Register, Soc
+
+
+class RegisterError(TypeError):
+    """A register used in a way the checker rejects (E205): the program is not in the subset."""
+
+
+class RegisterNameError(RegisterError, AttributeError):
+    """An unknown register or field name (also an AttributeError, so ``hasattr`` works)."""
+
+
+class RegisterClaimError(ValueError):
+    """A register write the verifier would not prove (reserved bits not at their required value)."""
+
+
+class RegisterBus(Protocol):
+    """What register objects need from the host."""
+
+    def load(self, address: int, width: int) -> int:
+        """One bus read of ``width`` bits (recorded in the trace)."""
+        ...
+
+    def store(self, address: int, width: int, value: int) -> None:
+        """One bus write of ``width`` bits (recorded in the trace)."""
+        ...
+
+    def peek(self, instance: str, register: Register) -> int:
+        """The register's value as the model would return it, without a bus access (ghost code)."""
+        ...
+
+    def gate_open(self, instance: str) -> bool:
+        """Whether the instance's clock gate is on (True for an instance without one)."""
+        ...
+
+
+def write_base(reg: Register) -> int:
+    """What a whole-register ``write(F=...)`` puts in the bits it does not name.
+
+    Reset values of fields, except write-1-to-clear fields (0, so nothing is
+    cleared by accident), and ``reserved_value`` in the reserved bits.  The
+    same value as the compiler's ``_write_base``.
+    """
+    value = reg.reserved_value
+    for f in reg.fields:
+        if f.access is not Access.W1C:
+            value |= (f.reset << f.lsb) & f.mask
+    return value
+
+
+_ALIASES = {"set": "SET", "clear": "CLR", "toggle": "TOG"}
+
+
+class RegisterHandle:
+    """``INSTANCE.REG``: one register of one peripheral instance."""
+
+    __slots__ = ("_bus", "_instance", "address", "qualname", "spec")
+
+    def __init__(self, bus: RegisterBus, instance: str, base: int, spec: Register) -> None:
+        object.__setattr__(self, "_bus", bus)
+        object.__setattr__(self, "_instance", instance)
+        object.__setattr__(self, "spec", spec)
+        object.__setattr__(self, "address", base + spec.offset)
+        object.__setattr__(self, "qualname", f"{instance}.{spec.name}")
+
+    _bus: RegisterBus
+    _instance: str
+    spec: Register
+    address: int
+    qualname: str
+
+    def __repr__(self) -> str:
+        return f"<register {self.qualname} at 0x{self.address:08x}>"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise RegisterError(f"{self.qualname}.{name} = ...: registers are written through their methods "
+                            f"(write, modify, set, clear, toggle)")
+
+    # -- reads --------------------------------------------------------------
+
+    def _load(self) -> int:
+        reg = self.spec
+        if in_ghost():
+            if reg.read_sensitive:
+                raise RegisterError(f"a contract reads {self.qualname}, whose read has side effects")
+            return self._bus.peek(self._instance, reg) & ((1 << reg.width) - 1)
+        return self._bus.load(self.address, reg.width)
+
+    def read(self) -> Live:
+        """The whole register: one load."""
+        if self.spec.access is Access.WO:
+            raise RegisterError(f"{self.qualname} is write-only and cannot be read")
+        return Live(self._load(), self.read)
+
+    def _read_field(self, f: Field) -> Live:
+        return Live((self._load() >> f.lsb) & f.max_value, lambda: self._read_field(f))
+
+    def __getattr__(self, name: str) -> Live:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        f = self.spec.field(name)
+        if f is None:
+            fields = ", ".join(x.name for x in self.spec.fields) or "none (use .read())"
+            raise RegisterNameError(f"register {self.spec.name} has no field `{name}` (fields: {fields})")
+        if self.spec.access is Access.WO or f.access is Access.WO:
+            raise RegisterError(f"{self.qualname}.{name} is write-only and cannot be read")
+        return self._read_field(f)
+
+    # -- writes -------------------------------------------------------------
+
+    def _writable(self, method: str) -> None:
+        if self.spec.access is Access.RO:
+            raise RegisterError(f"{self.qualname}.{method}(): {self.spec.name} is read-only")
+
+    def _pack(self, method: str, fields: dict[str, Any]) -> tuple[int, int]:
+        """(packed field bits, mask of the named fields), after the checker's and verifier's rules."""
+        if not fields:
+            raise RegisterError(f"{self.qualname}.{method}() needs at least one FIELD=value")
+        packed = named = 0
+        for name, value in fields.items():
+            f = self.spec.field(name)
+            if f is None:
+                raise RegisterNameError(f"register {self.spec.name} has no field `{name}`")
+            if f.access is Access.RO:
+                raise RegisterError(f"field {self.spec.name}.{f.name} is read-only")
+            v = claim(unsigned_for_bits(f.width), value, f"{self.qualname}.{f.name}")
+            if v > f.max_value:
+                raise OverflowError(f"{v} does not fit the {f.width}-bit field {self.qualname}.{f.name}")
+            packed |= v << f.lsb
+            named |= f.mask
+        return packed, named
+
+    def _store(self, address: int, value: int) -> None:
+        if in_ghost():
+            raise RegisterError(f"a contract writes {self.qualname}")
+        self._bus.store(address, self.spec.width, value)
+
+    def write(self, *value: int, **fields: int) -> None:
+        """``write(raw)`` or ``write(F=v, ...)``: one store (see the module docstring)."""
+        self._writable("write")
+        reg = self.spec
+        if value:
+            if len(value) != 1 or fields:
+                raise RegisterError(f"{self.qualname}.write() takes one value, or FIELD=value arguments")
+            raw = claim(unsigned_for_bits(reg.width), value[0], f"value written to {self.qualname}")
+            if raw & reg.reserved_mask != reg.reserved_value:
+                raise RegisterClaimError(
+                    f"0x{raw:x} written to {self.qualname}: reserved bits (mask 0x{reg.reserved_mask:x}) "
+                    f"must be 0x{reg.reserved_value:x}")
+            self._store(self.address, raw)
+            return
+        packed, named = self._pack("write", fields)
+        self._store(self.address, (write_base(reg) & ~named) | packed)
+
+    def modify(self, **fields: int) -> None:
+        """Read-modify-write of the named fields: one load, one store."""
+        self._writable("modify")
+        reg = self.spec
+        if reg.access is Access.WO or reg.read_sensitive or reg.has_w1c:
+            why = "is write-only" if reg.access is Access.WO else (
+                "has read side effects" if reg.read_sensitive else "has write-1-to-clear fields")
+            raise RegisterError(f"read-modify-write of {self.qualname}, which {why}")
+        packed, named = self._pack("modify", fields)
+        keep = ((1 << reg.width) - 1) & ~named & ~reg.reserved_mask
+        current = self._load()
+        self._store(self.address, (current & keep) | reg.reserved_value | packed)
+
+    def _alias_write(self, method: str, fields: dict[str, int]) -> None:
+        self._writable(method)
+        reg = self.spec
+        alias = _ALIASES[method]
+        packed, _ = self._pack(method, fields)
+        if alias in reg.aliases:
+            self._store(reg.alias_offset(alias) - reg.offset + self.address, packed)
+            return
+        named = [reg.field(n) for n in fields]
+        if method != "clear" or not all(f is not None and f.access is Access.W1C for f in named):
+            raise RegisterError(f"{self.qualname} has no {alias} alias")
+        for name, v in fields.items():
+            f = reg.field(name)
+            assert f is not None
+            if int(v) != f.max_value:
+                raise RegisterError(f"clear() of W1C field {self.qualname}.{name} writes ones: "
+                                    f"write {name}={f.max_value}")
+        self._store(self.address, packed)
+
+    def set(self, **fields: int) -> None:
+        """Store the fields to the SET alias: their 1 bits are set."""
+        self._alias_write("set", fields)
+
+    def clear(self, **fields: int) -> None:
+        """Store the fields to the CLR alias (or, for W1C fields without one, to the register)."""
+        self._alias_write("clear", fields)
+
+    def toggle(self, **fields: int) -> None:
+        """Store the fields to the TOG alias: their 1 bits are inverted."""
+        self._alias_write("toggle", fields)
+
+
+class PeripheralInstance:
+    """A register block instance (``UART1``); its class is the peripheral type (``UART``)."""
+
+    spec: Peripheral
+    """The peripheral type's spec (a class attribute of each generated type)."""
+
+    def __init__(self, bus: RegisterBus, name: str, base: int) -> None:
+        d = self.__dict__
+        d["_bus"], d["_name"], d["_base"] = bus, name, base
+        for reg in self.spec.registers:
+            d[reg.name] = RegisterHandle(bus, name, base, reg)
+
+    @property
+    def instance_name(self) -> str:
+        return str(self.__dict__["_name"])
+
+    @property
+    def base(self) -> int:
+        return int(self.__dict__["_base"])
+
+    def clock_enabled(self) -> bool:
+        """Is the instance's clock gate on?  Ghost state: read from the CCM model, not the bus."""
+        bus: RegisterBus = self.__dict__["_bus"]
+        return bus.gate_open(self.instance_name)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise RegisterNameError(f"{self.spec.name} has no register `{name}`")
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise RegisterError(f"{self.instance_name}.{name} = ...: register instances are read-only")
+
+    def __repr__(self) -> str:
+        return f"<{self.spec.name} instance {self.instance_name} at 0x{self.base:08x}>"
+
+
+def peripheral_type(peripheral: Peripheral, module: str) -> type[PeripheralInstance]:
+    """The Python class standing for a peripheral type (``UART``): annotations, ``isinstance``."""
+    doc = peripheral.description or f"{peripheral.name} register block"
+    return type(peripheral.name, (PeripheralInstance,), {"spec": peripheral, "__module__": module, "__doc__": doc})
+
+
+def build_regs_module(name: str, soc: Soc, bus: RegisterBus) -> ModuleType:
+    """The module ``soc.<soc>.regs``: every peripheral type and instance of ``soc``, bound to ``bus``."""
+    module = ModuleType(name, f"Register instances and peripheral types of SoC {soc.name}, from its specs.")
+    for p in soc.peripherals:
+        cls = peripheral_type(p, name)
+        setattr(module, p.name, cls)
+        for inst, base in p.instances:
+            setattr(module, inst, cls(bus, inst, base))
+    return module
