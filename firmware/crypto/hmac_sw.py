@@ -12,7 +12,7 @@ lengths as plain integers, so no length limit other than the views' own
 from typing import Final
 
 from crypto import sha256_sw
-from tamapy.fw import Bytes, View, requires, u8, u32, u64
+from tamapy.fw import Array, Bytes, View, requires, u8, u32, u64
 
 IPAD: Final = 0x36
 OPAD: Final = 0x5C
@@ -24,7 +24,7 @@ def keyed_hash(k0: View[u8], pad: u8, data: View[u8], out: Bytes[32]) -> None:
     block: Bytes[64] = Bytes[64]()
     for i in range(0, 64):
         block[i] = k0[i] ^ pad
-    state: Bytes[32] = Bytes[32]()
+    state: Array[u32, 8] = Array[u32, 8]()
     sha256_sw.start(state)
     sha256_sw.compress(state, block)
     n: u32 = len(data)

@@ -1,40 +1,46 @@
-"""SHA-256 (FIPS 180-4) in software, streaming and one-shot.
+"""SHA-256 (FIPS 180-4) in software: streaming and one-shot, proven free of run-time errors.
 
-Every value is a byte array, because the subset has no structs: a hash in
-progress is three caller-owned arrays,
+A hash in progress lives in three arrays the caller owns (the subset has no
+structs and functions cannot return arrays):
 
-    state: Bytes[32]   the eight chaining words H0..H7, big-endian
-    block: Bytes[64]   the bytes of the current, not yet full block
-    count: Bytes[8]    the number of message bytes absorbed so far (u64, big-endian)
+    state: Array[u32, 8]   the chaining words H0..H7
+    block: Bytes[64]       the bytes of the current, not yet full, block
+    count: Array[u64, 1]   the number of message bytes absorbed so far
 
-Words are loaded from and stored to bytes explicitly, big-endian, as the
-standard specifies; 32-bit additions are done in u64 and masked (machine
-types are range claims: nothing wraps by itself).  A message may be at most
-MAX_TOTAL = 2**61 - 1 bytes (its bit length must fit 64 bits): ``update``
-refuses, returning False and changing nothing, data that would make the
-message longer.
+Words are loaded from bytes and stored to bytes explicitly, big-endian, as
+the standard specifies.  Machine types are range claims (nothing wraps by
+itself), so every 32-bit addition is done in u64 and masked, and rotations
+mask the bits they move left before shifting them.
 
-Streaming: ``init``, ``update`` any number of times, ``final``.
-One-shot: ``sha256(data, digest)``.
-The lower-level pieces (``start``, ``compress``, ``absorb``, ``copy_in``,
-``finish``) are shared with ``crypto.hmac_sw``.
+A message may be at most MAX_TOTAL = 2**61 - 1 bytes, so that its length in
+bits fits the 64-bit field of the padding: ``update`` refuses data that would
+make it longer (it returns False and changes nothing).  The one-shot
+``sha256`` hashes any view (a view holds fewer than 2**32 bytes) and cannot
+fail.
+
+Streaming: ``init``, then ``update`` any number of times, then ``final``.
+One-shot: ``sha256(data, digest)``.  The building blocks (``start``,
+``compress``, ``absorb``, ``copy_in``, ``finish``) are shared with
+``crypto.hmac_sw``.
 """
 
 from typing import Final
 
-from tamapy.fw import Bytes, View, ensures, requires, u8, u32, u64
+from tamapy.fw import Array, Bytes, View, ensures, requires, u8, u32, u64
 
-BLOCK_BYTES: Final = 64
-DIGEST_BYTES: Final = 32
 MASK32: Final = 0xFFFF_FFFF
 MAX_TOTAL: Final[u64] = 0x1FFF_FFFF_FFFF_FFFF
 """Longest message, in bytes: its length in bits, 8 * MAX_TOTAL, fits 64 bits."""
 
-IV: Final = (
-    b"\x6a\x09\xe6\x67\xbb\x67\xae\x85\x3c\x6e\xf3\x72\xa5\x4f\xf5\x3a"
-    b"\x51\x0e\x52\x7f\x9b\x05\x68\x8c\x1f\x83\xd9\xab\x5b\xe0\xcd\x19"
-)
-"""H0..H7 of FIPS 180-4 5.3.3, big-endian: the chaining state of an empty message."""
+# The initial hash value H(0) of FIPS 180-4 5.3.3.
+H0: Final = 0x6A09E667
+H1: Final = 0xBB67AE85
+H2: Final = 0x3C6EF372
+H3: Final = 0xA54FF53A
+H4: Final = 0x510E527F
+H5: Final = 0x9B05688C
+H6: Final = 0x1F83D9AB
+H7: Final = 0x5BE0CD19
 
 K: Final = (
     b"\x42\x8a\x2f\x98\x71\x37\x44\x91\xb5\xc0\xfb\xcf\xe9\xb5\xdb\xa5"
@@ -54,48 +60,16 @@ K: Final = (
     b"\x74\x8f\x82\xee\x78\xa5\x63\x6f\x84\xc8\x78\x14\x8c\xc7\x02\x08"
     b"\x90\xbe\xff\xfa\xa4\x50\x6c\xeb\xbe\xf9\xa3\xf7\xc6\x71\x78\xf2"
 )
-"""The 64 round constants K0..K63 of FIPS 180-4 4.2.2, big-endian."""
+"""The 64 round constants K0..K63 of FIPS 180-4 4.2.2, each stored big-endian."""
 
 
-# ---------------------------------------------------------------- words and bytes
+# ---------------------------------------------------------------- bytes and words
 
 
 @requires(lambda buf, off: off + 4 <= len(buf))
 def load32(buf: View[u8], off: u32) -> u32:
     """The big-endian word at ``buf[off:off + 4]``."""
     return (u32(buf[off]) << 24) | (u32(buf[off + 1]) << 16) | (u32(buf[off + 2]) << 8) | u32(buf[off + 3])
-
-
-@requires(lambda state, i, v: i < 8)
-def put_state(state: Bytes[32], i: u32, v: u32) -> None:
-    """Store word ``i`` of the chaining state, big-endian."""
-    state[4 * i] = u8(v >> 24)
-    state[4 * i + 1] = u8((v >> 16) & 0xFF)
-    state[4 * i + 2] = u8((v >> 8) & 0xFF)
-    state[4 * i + 3] = u8(v & 0xFF)
-
-
-@requires(lambda w, j, v: j < 16)
-def put_w(w: Bytes[64], j: u32, v: u32) -> None:
-    """Store word ``j`` of the 16-word message-schedule window, big-endian."""
-    w[4 * j] = u8(v >> 24)
-    w[4 * j + 1] = u8((v >> 16) & 0xFF)
-    w[4 * j + 2] = u8((v >> 8) & 0xFF)
-    w[4 * j + 3] = u8(v & 0xFF)
-
-
-@requires(lambda buf: len(buf) >= 8)
-def load64(buf: View[u8]) -> u64:
-    """The big-endian u64 at ``buf[0:8]``."""
-    hi: u64 = (u64(buf[0]) << 56) | (u64(buf[1]) << 48) | (u64(buf[2]) << 40) | (u64(buf[3]) << 32)
-    lo: u64 = (u64(buf[4]) << 24) | (u64(buf[5]) << 16) | (u64(buf[6]) << 8) | u64(buf[7])
-    return hi | lo
-
-
-def put_count(count: Bytes[8], v: u64) -> None:
-    """Store ``v`` as a big-endian u64."""
-    for i in range(0, 8):
-        count[i] = u8((v >> (56 - 8 * i)) & 0xFF)
 
 
 @requires(lambda dst, at, src: at + len(src) <= 64)
@@ -110,7 +84,7 @@ def copy_in(dst: Bytes[64], at: u32, src: View[u8]) -> None:
 
 @requires(lambda x, n: 1 <= n and n <= 31)
 def rotr(x: u32, n: u32) -> u32:
-    """Rotate right by ``n``: the low bits are masked before the left shift, so it fits 32 bits."""
+    """Rotate right by ``n``: the low ``n`` bits are masked before they move left, so it fits 32 bits."""
     return (x >> n) | ((x & ((1 << n) - 1)) << (32 - n))
 
 
@@ -141,39 +115,30 @@ def maj(x: u32, y: u32, z: u32) -> u32:
 # ---------------------------------------------------------------- the compression function
 
 
-@requires(lambda w, j: j < 16)
-def expand(w: Bytes[64], j: u32) -> None:
-    """Replace W[t-16] (window slot ``j`` = t mod 16) by W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16]."""
-    total: u64 = u64(small_sigma1(load32(w, 4 * ((j + 14) & 15)))) + load32(w, 4 * ((j + 9) & 15))
-    total = total + small_sigma0(load32(w, 4 * ((j + 1) & 15))) + load32(w, 4 * j)
-    put_w(w, j, u32(total & MASK32))
-
-
-@requires(lambda state, i, v: i < 8)
-def add_state(state: Bytes[32], i: u32, v: u32) -> None:
-    """Chaining word ``i`` += ``v`` (mod 2**32)."""
-    put_state(state, i, u32((u64(load32(state, 4 * i)) + v) & MASK32))
+def schedule(w: Array[u32, 64]) -> None:
+    """Extend the 16 message words w[0:16] to the full schedule W0..W63 (FIPS 180-4 6.2.2 step 1)."""
+    for t in range(16, 64):
+        total: u64 = u64(small_sigma1(w[t - 2])) + w[t - 7] + small_sigma0(w[t - 15]) + w[t - 16]
+        w[t] = u32(total & MASK32)
 
 
 @requires(lambda state, chunk: len(chunk) == 64)
-def compress(state: Bytes[32], chunk: View[u8]) -> None:
+def compress(state: Array[u32, 8], chunk: View[u8]) -> None:
     """Fold one 64-byte block into the chaining state (FIPS 180-4 6.2.2)."""
-    w: Bytes[64] = Bytes[64]()
-    for i in range(0, 64):
-        w[i] = chunk[i]
-    a: u32 = load32(state, 0)
-    b: u32 = load32(state, 4)
-    c: u32 = load32(state, 8)
-    d: u32 = load32(state, 12)
-    e: u32 = load32(state, 16)
-    f: u32 = load32(state, 20)
-    g: u32 = load32(state, 24)
-    h: u32 = load32(state, 28)
+    w: Array[u32, 64] = Array[u32, 64]()
+    for t in range(0, 16):
+        w[t] = load32(chunk, 4 * t)
+    schedule(w)
+    a: u32 = state[0]
+    b: u32 = state[1]
+    c: u32 = state[2]
+    d: u32 = state[3]
+    e: u32 = state[4]
+    f: u32 = state[5]
+    g: u32 = state[6]
+    h: u32 = state[7]
     for t in range(0, 64):
-        j: u32 = t & 15
-        if t >= 16:
-            expand(w, j)
-        t1: u64 = u64(h) + big_sigma1(e) + ch(e, f, g) + load32(K, 4 * t) + load32(w, 4 * j)
+        t1: u64 = u64(h) + big_sigma1(e) + ch(e, f, g) + load32(K, 4 * t) + w[t]
         t2: u64 = u64(big_sigma0(a)) + maj(a, b, c)
         h = g
         g = f
@@ -183,28 +148,35 @@ def compress(state: Bytes[32], chunk: View[u8]) -> None:
         c = b
         b = a
         a = u32((t1 + t2) & MASK32)
-    add_state(state, 0, a)
-    add_state(state, 1, b)
-    add_state(state, 2, c)
-    add_state(state, 3, d)
-    add_state(state, 4, e)
-    add_state(state, 5, f)
-    add_state(state, 6, g)
-    add_state(state, 7, h)
+    state[0] = u32((u64(state[0]) + a) & MASK32)
+    state[1] = u32((u64(state[1]) + b) & MASK32)
+    state[2] = u32((u64(state[2]) + c) & MASK32)
+    state[3] = u32((u64(state[3]) + d) & MASK32)
+    state[4] = u32((u64(state[4]) + e) & MASK32)
+    state[5] = u32((u64(state[5]) + f) & MASK32)
+    state[6] = u32((u64(state[6]) + g) & MASK32)
+    state[7] = u32((u64(state[7]) + h) & MASK32)
 
 
 # ---------------------------------------------------------------- building blocks
 
 
-def start(state: Bytes[32]) -> None:
-    """Set the chaining state to the initial hash value."""
-    for i in range(0, 32):
-        state[i] = IV[i]
+def start(state: Array[u32, 8]) -> None:
+    """Set the chaining state to the initial hash value H(0)."""
+    state[0] = H0
+    state[1] = H1
+    state[2] = H2
+    state[3] = H3
+    state[4] = H4
+    state[5] = H5
+    state[6] = H6
+    state[7] = H7
 
 
 @ensures(lambda result, state, data: result <= len(data) and len(data) - result < 64)
-def absorb(state: Bytes[32], data: View[u8]) -> u32:
-    """Compress every whole block at the start of ``data``; return how many bytes that was."""
+def absorb(state: Array[u32, 8], data: View[u8]) -> u32:
+    """Compress every whole block at the start of ``data``; return how many bytes that was
+    (the rest, fewer than 64 bytes, is left for the caller to buffer)."""
     n: u32 = len(data)
     end: u32 = n - (n & 63)
     for off in range(0, end, 64):
@@ -213,9 +185,9 @@ def absorb(state: Bytes[32], data: View[u8]) -> u32:
 
 
 @requires(lambda state, block, used, total, digest: used < 64 and total <= MAX_TOTAL)
-def finish(state: Bytes[32], block: Bytes[64], used: u32, total: u64, digest: Bytes[32]) -> None:
-    """Pad a message of ``total`` bytes whose last ``used`` bytes are at the start of
-    ``block``, compress the last block(s) and write the digest (FIPS 180-4 5.1.1)."""
+def finish(state: Array[u32, 8], block: Bytes[64], used: u32, total: u64, digest: Bytes[32]) -> None:
+    """Pad a message of ``total`` bytes whose last ``used`` bytes are ``block[0:used]``,
+    compress the last block(s) and write the digest (FIPS 180-4 5.1.1, 6.2.2 step 4)."""
     block[used] = 0x80
     for i in range(used + 1, 64):
         block[i] = 0
@@ -228,28 +200,28 @@ def finish(state: Bytes[32], block: Bytes[64], used: u32, total: u64, digest: By
         block[56 + i] = u8((bits >> (56 - 8 * i)) & 0xFF)
     compress(state, block)
     for i in range(0, 32):
-        digest[i] = state[i]
+        digest[i] = u8((state[i >> 2] >> (24 - 8 * (i & 3))) & 0xFF)
 
 
 # ---------------------------------------------------------------- the public API
 
 
-def init(state: Bytes[32], block: Bytes[64], count: Bytes[8]) -> None:
+def init(state: Array[u32, 8], block: Bytes[64], count: Array[u64, 1]) -> None:
     """Start hashing a new message."""
     start(state)
     for i in range(0, 64):
         block[i] = 0
-    put_count(count, 0)
+    count[0] = 0
 
 
-def update(state: Bytes[32], block: Bytes[64], count: Bytes[8], data: View[u8]) -> bool:
-    """Append ``data`` (any length) to the message.  Returns False, changing nothing,
-    when the message would exceed MAX_TOTAL bytes."""
+def update(state: Array[u32, 8], block: Bytes[64], count: Array[u64, 1], data: View[u8]) -> bool:
+    """Append ``data`` (any length, including 0) to the message.  Returns False, and changes
+    nothing, when the message would become longer than MAX_TOTAL bytes."""
     n: u32 = len(data)
-    total: u64 = load64(count)
+    total: u64 = count[0]
     if total > MAX_TOTAL - n:
         return False
-    put_count(count, total + n)
+    count[0] = total + n
     used: u32 = u32(total & 63)
     pos: u32 = 0
     if used != 0:
@@ -266,16 +238,19 @@ def update(state: Bytes[32], block: Bytes[64], count: Bytes[8], data: View[u8]) 
     return True
 
 
-def final(state: Bytes[32], block: Bytes[64], count: Bytes[8], digest: Bytes[32]) -> None:
+def final(state: Array[u32, 8], block: Bytes[64], count: Array[u64, 1], digest: Bytes[32]) -> None:
     """Write the digest of the message absorbed since ``init``.  The context is spent:
-    call ``init`` before hashing another message."""
-    total: u64 = load64(count) & MAX_TOTAL
+    call ``init`` before hashing another message.
+
+    ``update`` never lets count[0] exceed MAX_TOTAL, so the mask below changes nothing;
+    it is there because the verifier keeps no facts about array contents across calls."""
+    total: u64 = count[0] & MAX_TOTAL
     finish(state, block, u32(total & 63), total, digest)
 
 
 def sha256(data: View[u8], digest: Bytes[32]) -> None:
     """``digest = SHA-256(data)`` in one call."""
-    state: Bytes[32] = Bytes[32]()
+    state: Array[u32, 8] = Array[u32, 8]()
     block: Bytes[64] = Bytes[64]()
     start(state)
     n: u32 = len(data)

@@ -99,7 +99,18 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from tamapy.build import build
+    from tamapy.diagnostics import error
 
+    sim_only = [flag for flag, used in (("--inject", args.inject), ("--trace", args.trace), ("--json", args.json),
+                                        ("--unique-id", args.unique_id), ("--otp-key", args.otp_key),
+                                        ("--soc", args.soc)) if used]
+    if args.qemu and sim_only:
+        raise error("<command line>", 0, 0, "E524", f"{', '.join(sim_only)}: only the built-in simulator has "
+                    "these options", "drop --qemu, or drop the simulator-only options")
+    if not args.qemu:
+        from tamapy.sim import check_names
+
+        check_names(args.inject)  # fail before building
     with tempfile.TemporaryDirectory(prefix="tamapy-run-") as tmp:
         out = Path(args.output) if args.output else Path(tmp)
         try:
@@ -115,17 +126,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             if outcome.final is None:
                 print(f"\ntamapy: timeout after {args.timeout:g} s without a final line", file=sys.stderr)
             return outcome.status
-        from tamapy.sim import simulate
+        from tamapy.sim.runner import messages, run_image
 
-        sim = simulate(result.image.elf, board, result.program.soc, max_insns=args.max_insns,
-                       timeout=args.timeout, echo=_write_out)
-        if sim.fault is not None:
-            f = sim.fault
-            where = f" in {f.symbol}" if f.symbol else ""
-            addr = f" at address 0x{f.address:08x}" if f.address is not None else ""
-            print(f"\ntamapy: simulator fault ({f.kind}){addr}, pc 0x{f.pc:08x}{where}: {f.message}", file=sys.stderr)
-        elif sim.final is None:
-            print(f"\ntamapy: stopped ({sim.stop_reason}) after {sim.instructions} instructions", file=sys.stderr)
+        sim = run_image(result.image.elf, board, result.program.soc, echo=_write_out, inject=args.inject,
+                        unique_id=args.unique_id, otp_key=args.otp_key, variant=args.soc,
+                        trace_path=args.trace, json_path=args.json, exceptions=args.exceptions,
+                        max_insns=args.max_insns, timeout=args.timeout)
+        lines = messages(sim)
+        if lines:
+            print("\n" + "\n".join(lines), file=sys.stderr)
         return sim.status
 
 
@@ -168,6 +177,19 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--max-insns", type=int, default=200_000_000, help="simulator instruction budget")
     r.add_argument("-o", "--output", help="keep the build outputs in this directory")
     r.add_argument("--unverified", action="store_true", help="run even if obligations are unproved")
+    r.add_argument("--inject", action="append", default=[], metavar="FAULT",
+                   help="inject a hardware fault into the simulator (repeatable): rngb-selftest-fail, "
+                        "rngb-error, dcp-channel-error, dcp-hang, uart-stuck, wdog-unserviced")
+    r.add_argument("--trace", metavar="FILE", help="write every MMIO access to FILE, one per line")
+    r.add_argument("--json", metavar="FILE", help="write the run report to FILE as JSON")
+    r.add_argument("--unique-id", metavar="N", help="the device's 64-bit unique ID (OCOTP CFG0/CFG1); "
+                                                     "default derived from the board name")
+    r.add_argument("--otp-key", metavar="HEX", help="the device's 16-byte DCP OTP key in hex; "
+                                                    "default derived from the unique ID")
+    r.add_argument("--soc", metavar="PART", help="simulate this part (imx6ul, imx6ull, imx6ulz) instead of "
+                                                   "the board's: which blocks exist, DIGPROG, the ULZ mark")
+    r.add_argument("--exceptions", choices=["deliver", "stop"], default="deliver",
+                   help="CPU exceptions: run the firmware's handlers (default) or stop the run")
     r.set_defaults(func=cmd_run)
     return p
 

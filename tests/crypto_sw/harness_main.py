@@ -8,13 +8,27 @@ bytes), the message at 0x00900200 (up to 1024 bytes).  The digest goes to
 ops: 0 sha256(message); 1 streaming SHA-256, the message fed in chunks;
 2 hmac_sha256(key, message); 3 streaming SHA-256 of the message repeated;
 4 one update of the message after the byte count was set to a given value
-(status: what update returned).
+(status: 1 if update accepted it; the count afterwards, big-endian, in place of
+the digest).
 """
 
 from typing import Final
 
 from crypto import hmac_sw, sha256_sw
-from tamapy.fw import Bytes, decreases, ensures, invariant, mmio, requires, trusted, u32, u64
+
+from tamapy.fw import (
+    Array,
+    Bytes,
+    decreases,
+    ensures,
+    invariant,
+    mmio,
+    requires,
+    trusted,
+    u8,
+    u32,
+    u64,
+)
 
 IN: Final = 0x00900000
 KEY_IN: Final = 0x00900100
@@ -55,7 +69,7 @@ def store(digest: Bytes[32], status: u32) -> None:
     mmio.write32(STATUS_OUT, status)
 
 
-@ensures(lambda result, v, limit: result <= v and result <= limit and (result == v or result == limit))
+@ensures(lambda result, v, limit: result <= v and result <= limit and (result >= v or result >= limit))
 def clamp(v: u32, limit: u32) -> u32:
     if v > limit:
         return limit
@@ -65,9 +79,9 @@ def clamp(v: u32, limit: u32) -> u32:
 @requires(lambda n, chunk, digest: n <= MSG_MAX and chunk >= 1)
 def stream(n: u32, chunk: u32, digest: Bytes[32]) -> u32:
     """Feed msg[0:n] in pieces of ``chunk`` bytes; return how many updates were refused."""
-    state: Bytes[32] = Bytes[32]()
+    state: Array[u32, 8] = Array[u32, 8]()
     block: Bytes[64] = Bytes[64]()
-    count: Bytes[8] = Bytes[8]()
+    count: Array[u64, 1] = Array[u64, 1]()
     sha256_sw.init(state, block, count)
     refused: u32 = 0
     pos: u32 = 0
@@ -85,9 +99,9 @@ def stream(n: u32, chunk: u32, digest: Bytes[32]) -> u32:
 @requires(lambda n, reps, digest: n <= MSG_MAX)
 def repeat(n: u32, reps: u32, digest: Bytes[32]) -> u32:
     """Hash msg[0:n] repeated ``reps`` times; return how many updates were refused."""
-    state: Bytes[32] = Bytes[32]()
+    state: Array[u32, 8] = Array[u32, 8]()
     block: Bytes[64] = Bytes[64]()
-    count: Bytes[8] = Bytes[8]()
+    count: Array[u64, 1] = Array[u64, 1]()
     sha256_sw.init(state, block, count)
     refused: u32 = 0
     for _ in range(0, reps):
@@ -100,16 +114,16 @@ def repeat(n: u32, reps: u32, digest: Bytes[32]) -> u32:
 @requires(lambda n, total, digest: n <= MSG_MAX)
 def near_limit(n: u32, total: u64, digest: Bytes[32]) -> u32:
     """One update after the byte count was set to ``total``: 1 if it was accepted."""
-    state: Bytes[32] = Bytes[32]()
+    state: Array[u32, 8] = Array[u32, 8]()
     block: Bytes[64] = Bytes[64]()
-    count: Bytes[8] = Bytes[8]()
+    count: Array[u64, 1] = Array[u64, 1]()
     sha256_sw.init(state, block, count)
-    sha256_sw.put_count(count, total)
+    count[0] = total
     accepted: u32 = 0
     if sha256_sw.update(state, block, count, msg[0:n]):
         accepted = 1
     for i in range(0, 8):
-        digest[i] = count[i]
+        digest[i] = u8((count[0] >> (56 - 8 * i)) & 0xFF)
     return accepted
 
 

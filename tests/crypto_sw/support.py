@@ -38,7 +38,6 @@ OP_SHA256, OP_STREAM, OP_HMAC, OP_REPEAT, OP_NEAR_LIMIT = range(5)
 class Result:
     digest: bytes
     status: int
-    instructions: int
 
 
 class Target:
@@ -78,7 +77,7 @@ class Target:
             raise AssertionError(f"firmware panicked with 0x{self.uc.reg_read(UC_ARM_REG_R0):08x}")
         assert self.stopped_at == self.symbols["__tamapy_halt"], "did not reach __tamapy_halt"
         out = bytes(self.uc.mem_read(OUT, 36))
-        return Result(out[:32], struct.unpack("<I", out[32:])[0], 0)
+        return Result(out[:32], struct.unpack("<I", out[32:])[0])
 
 
 def build_target(tmp: Path) -> Target:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 import subprocess
@@ -25,6 +26,7 @@ from tamapy.link.imx import (
     imx_from_binary,
     parse_imx,
     read_imx,
+    show_image,
     to_json,
 )
 
@@ -310,3 +312,15 @@ def test_describe_names_the_facts(hello: dict[str, BuildResult]) -> None:
     assert "payload      file offset 0xc00 -> 0x80010000" in text
     assert "    write32 [0x020c4068] = 0xffffffff" in text
     assert "    write32 [0x020e00a0] = 0x00000000" in text
+
+
+def test_show_image_text_and_json(hello: dict[str, BuildResult], tmp_path: Path) -> None:
+    path = tmp_path / "hello.imx"
+    path.write_bytes(imx_of(hello["mcimx6ul-evk"]))
+    text = show_image(path)
+    assert text.splitlines()[0].startswith(f"{path}: i.MX boot image") or "hello.imx: i.MX boot image" in text
+    doc = json.loads(show_image(path, as_json=True))
+    assert doc["ivt"]["entry"] == "0x80010000" and doc["payload"]["address"] == "0x80010000"
+    assert doc["boot_data"] == {"start": "0x8000f000", "length": 0x400 + path.stat().st_size, "plugin": 0}
+    assert [c["command"] for c in doc["dcd"]["commands"]] == ["write"]
+    assert doc["dcd"]["commands"][0]["pairs"][0] == ["0x020c4068", "0xffffffff"]

@@ -36,15 +36,26 @@ PACKAGE = Path("firmware", "examples", "corpus")
 BOARD = "mcimx6ul-evk"
 
 CATEGORIES = (
-    "range", "index", "division", "shift", "register", "clock",
-    "precondition", "postcondition", "invariant", "assert", "termination",
+    "range",
+    "index",
+    "division",
+    "shift",
+    "register",
+    "clock",
+    "precondition",
+    "postcondition",
+    "invariant",
+    "assert",
+    "termination",
 )
 """The categories every seeded-bug kind must cover (``stack`` is per image, not per function)."""
 MIN_BAD_PER_CATEGORY = 5
 MIN_BAD = 66
 MIN_GOOD = 32
 
-_EXPECT = re.compile(r"# expect: (?:(?P<proved>proved)|(?P<category>[a-z]+)(?P<lines>(?: [1-9][0-9]*)+))")
+_EXPECT = re.compile(
+    r"# expect: (?:(?P<proved>proved)|(?P<category>[a-z]+)(?P<lines>(?: [1-9][0-9]*)+))"
+)
 _MARKER = "# bug:"
 
 
@@ -60,14 +71,18 @@ def expectation(program: Path) -> Expectation:
     first = program.read_text().splitlines()[0]
     m = _EXPECT.fullmatch(first)
     if m is None:
-        raise ValueError(f"{program.name}: first line {first!r} is not `# expect: proved` or `# expect: CATEGORY LINE...`")
+        raise ValueError(
+            f"{program.name}: first line {first!r} is not `# expect: proved` or `# expect: CATEGORY LINE...`"
+        )
     if m["proved"]:
         return Expectation(None, frozenset())
     return Expectation(m["category"], frozenset(int(n) for n in m["lines"].split()))
 
 
 def marked_lines(program: Path) -> frozenset[int]:
-    return frozenset(n for n, line in enumerate(program.read_text().splitlines(), 1) if _MARKER in line)
+    return frozenset(
+        n for n, line in enumerate(program.read_text().splitlines(), 1) if _MARKER in line
+    )
 
 
 PROGRAMS = sorted(CORPUS.glob("*.py"))
@@ -88,7 +103,9 @@ def corpus_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _show(obligations: list[Obligation]) -> str:
     out = []
     for o in obligations:
-        out.append(f"  line {o.span.line}: {o.status.value}[{o.category.value}] {o.message} (in {o.function})")
+        out.append(
+            f"  line {o.span.line}: {o.status.value}[{o.category.value}] {o.message} (in {o.function})"
+        )
         if o.counterexample is not None:
             out += [f"      {line}" for line in o.counterexample.lines()]
     return "\n".join(out) or "  (none)"
@@ -128,8 +145,10 @@ def test_program(corpus_project: Path, program: Path) -> None:
         pytest.fail(f"expected only `{expect.category}` to fail, but also:\n{_show(wrong)}")
     lines = {o.span.line for o in failed}
     if lines != expect.lines:
-        pytest.fail(f"expected `{expect.category}` failures at lines {sorted(expect.lines)}, "
-                    f"got them at {sorted(lines)}:\n{_show(obligations)}")
+        pytest.fail(
+            f"expected `{expect.category}` failures at lines {sorted(expect.lines)}, "
+            f"got them at {sorted(lines)}:\n{_show(obligations)}"
+        )
     no_cex = [o for o in failed if o.counterexample is None]
     if no_cex:
         pytest.fail(f"failures without a counterexample:\n{_show(no_cex)}")
@@ -151,13 +170,17 @@ def test_corpus_size() -> None:
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.name for p in PROGRAMS])
 def test_expectation_is_well_formed(program: Path) -> None:
-    """A known category, lines that exist, and `# bug:` comments on exactly those lines."""
+    """A known category, and `# bug:` comments on exactly the expected lines (none if proved)."""
     expect = expectation(program)
     marks = marked_lines(program)
     if expect.category is None:
-        assert not marks, f"a program expected to be proved has `{_MARKER}` comments at lines {sorted(marks)}"
+        assert not marks, (
+            f"a program expected to be proved has `{_MARKER}` comments at lines {sorted(marks)}"
+        )
         assert program.name.startswith("good_")
         return
     assert expect.category in {c.value for c in Category}, f"unknown category `{expect.category}`"
-    assert expect.lines == marks, f"expected lines {sorted(expect.lines)} but `{_MARKER}` comments at {sorted(marks)}"
+    assert expect.lines == marks, (
+        f"expected lines {sorted(expect.lines)} but `{_MARKER}` comments at {sorted(marks)}"
+    )
     assert not program.name.startswith("good_")

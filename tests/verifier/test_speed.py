@@ -8,6 +8,7 @@ test only requires that everything is proved.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -75,8 +76,14 @@ def repack(word: u32) -> u32:
 '''
 
 
-@pytest.mark.parametrize("name, source", [("driver_loop", DRIVER), ("bit_fields", PACKING)], ids=["driver_loop", "bit_fields"])
-def test_speed_sample(project: Path, record_property: pytest.RecordProperty, name: str, source: str) -> None:
+@pytest.mark.parametrize(
+    "name, source",
+    [("driver_loop", DRIVER), ("bit_fields", PACKING)],
+    ids=["driver_loop", "bit_fields"],
+)
+def test_speed_sample(
+    project: Path, record_property: Callable[[str, object], None], name: str, source: str
+) -> None:
     module = project / "firmware" / "examples" / "speed" / f"{name}.py"
     module.parent.mkdir()
     module.write_text(source)
@@ -86,7 +93,13 @@ def test_speed_sample(project: Path, record_property: pytest.RecordProperty, nam
     obligations = report.obligations
     record_property("verify_seconds", round(seconds, 3))
     record_property("obligations", len(obligations))
-    print(f"\n{name}: {len(obligations)} obligations in {len(report.results)} functions verified in {seconds:.2f} s")
+    print(
+        f"\n{name}: {len(obligations)} obligations in {len(report.results)} functions verified in {seconds:.2f} s"
+    )
     assert obligations
-    unproved = [f"line {o.span.line}: {o.status.value}[{o.category.value}] {o.message}" for o in obligations if o.status is not Status.PROVED]
+    unproved = [
+        f"line {o.span.line}: {o.status.value}[{o.category.value}] {o.message}"
+        for o in obligations
+        if o.status is not Status.PROVED
+    ]
     assert not unproved, "\n".join(unproved)

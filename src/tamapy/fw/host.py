@@ -1,8 +1,8 @@
 """Run firmware modules in CPython against the simulator's peripheral models.
 
 A :class:`Host` is one simulated board without a CPU: the peripheral models
-of :mod:`tamapy.sim` behind a :class:`~tamapy.fw.trace.TracingBus`, RAM for
-the board's memory regions, and an import hook that makes the firmware's
+of :mod:`tamapy.sim` behind the simulator's bus (traced, see
+:mod:`tamapy.fw.trace`), RAM for the board's memory regions, and an import hook that makes the firmware's
 modules importable (``import soc.imx6ul.regs``, ``from board import
 console``) with the register objects bound to that bus::
 
@@ -35,11 +35,13 @@ from tamapy.fw.contracts import ContractError
 from tamapy.fw.importer import FirmwareFinder, purge
 from tamapy.fw.intrinsics import Halted, Panic
 from tamapy.fw.regs import build_regs_module
-from tamapy.fw.trace import MmioAccess, TracingBus
+from tamapy.fw.trace import Access, record
 from tamapy.lang.resolve import PANIC_MODULE, find_project
-from tamapy.sim.bus import BusFault
+from tamapy.sim.bus import Bus, BusFault
+from tamapy.sim.context import DmaError, ManualClock, SimContext
 from tamapy.sim.peripherals import Ccm, Uart, build_devices
 from tamapy.sim.peripherals.base import RegisterFile
+from tamapy.sim.variants import SocVariant, variant_for
 from tamapy.specs import load_board, load_soc
 from tamapy.specs.model import Board, MemoryRegion, Register, Soc
 
@@ -50,7 +52,20 @@ PANIC_DIVIDE = 0xFFFF0002
 PANIC_ASSERT = 0xFFFF0003
 """Panic codes of the compiled safety checks (docs/subset.md), which CPython reports as exceptions."""
 
-Status = Literal["returned", "panic", "fault", "halted"]
+Status = Literal["returned", "panic", "fault", "halted", "stopped"]
+
+
+class Stopped(Exception):
+    """A peripheral model ended the run (watchdog expiry, software reset, power-off).
+
+    The simulator stops with ``stop_reason == reason``; on the host the access
+    that caused it completes, then this is raised into the firmware code.
+    """
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -59,13 +74,16 @@ class Outcome:
 
     status: Status
     """``returned``; ``panic`` (``panic(code)`` or a failed safety check, after the panic hook ran);
-    ``fault`` (the bus refused an access: nothing after it ran); ``halted`` (``wfi``)."""
+    ``fault`` (the bus refused an access: nothing after it ran); ``halted`` (``wfi``); ``stopped``
+    (a model ended the run: :attr:`stop_reason`)."""
     value: Any = None
     """The result, when it returned."""
     code: int | None = None
     """The panic code (also set for a fault inside the panic hook)."""
     fault: BusFault | None = None
-    trace: tuple[MmioAccess, ...] = ()
+    stop_reason: str | None = None
+    """``watchdog``, ``reset`` or ``power-off`` when a model stopped the run."""
+    trace: tuple[Access, ...] = ()
     """The bus accesses of this call (panic hook included)."""
 
     @property
@@ -78,21 +96,26 @@ PAGE = 0x1000
 
 
 class Memory:
-    """The board's RAM regions, for raw ``mmio`` access: sparse, zero-filled, little-endian."""
+    """The board's RAM regions: sparse, zero-filled, little-endian.
+
+    Raw ``mmio`` accesses to RAM land here, and bus masters (the DCP model)
+    reach it as their DMA memory (:class:`tamapy.sim.context.DmaMemory`).
+    """
 
     def __init__(self, regions: tuple[MemoryRegion, ...]) -> None:
         self.regions = regions
         self._pages: dict[int, bytearray] = {}
 
     def contains(self, address: int, size: int) -> bool:
+        """Whether ``size`` bytes at ``address`` are all RAM."""
         return any(r.contains(address, size) for r in self.regions)
 
     def _check(self, address: int, size: int) -> None:
         if not self.contains(address, size):
-            raise BusFault("unmapped", address, f"{size} bytes at 0x{address:08x} are outside the board's memory")
+            raise DmaError(f"0x{address:08x}+{size} is not RAM")
 
-    def load(self, address: int, size: int) -> bytes:
-        """``size`` bytes from ``address``."""
+    def read(self, address: int, size: int) -> bytes:
+        """``size`` bytes from ``address`` (DmaError outside RAM)."""
         self._check(address, size)
         out = bytearray()
         for a in range(address, address + size):
@@ -100,18 +123,20 @@ class Memory:
             out.append(page[a % PAGE] if page is not None else 0)
         return bytes(out)
 
-    def store(self, address: int, data: bytes) -> None:
-        """Put ``data`` at ``address``."""
+    def write(self, address: int, data: bytes) -> None:
+        """Put ``data`` at ``address`` (DmaError outside RAM)."""
         self._check(address, len(data))
         for i, b in enumerate(data):
             a = address + i
             self._pages.setdefault(a // PAGE, bytearray(PAGE))[a % PAGE] = b
 
-    def read(self, address: int, width: int) -> int:
-        return int.from_bytes(self.load(address, width // 8), "little")
+    def read_int(self, address: int, width: int) -> int:
+        """A little-endian integer of ``width`` bits."""
+        return int.from_bytes(self.read(address, width // 8), "little")
 
-    def write(self, address: int, width: int, value: int) -> None:
-        self.store(address, value.to_bytes(width // 8, "little"))
+    def write_int(self, address: int, width: int, value: int) -> None:
+        """Store a little-endian integer of ``width`` bits."""
+        self.write(address, value.to_bytes(width // 8, "little"))
 
 
 @dataclass
@@ -126,16 +151,28 @@ class Host:
     ``firmware/`` and ``specs/`` is looked up from it); ``board`` a board
     name from ``specs/boards/``.  ``check_claims`` checks machine-type range
     claims at assignments and function boundaries (:mod:`tamapy.fw.importer`).
+    ``variant``, ``unique_id`` and ``otp_key`` choose the part and the
+    device's identity as :class:`tamapy.sim.Machine` does.
+
+    Simulated time does not pass by itself: there is no CPU counting
+    instructions.  :attr:`clock` is a hand-driven clock (``host.clock.advance(cycles)``)
+    for the timer models (GPT, WDOG, SNVS, RNGB).
     """
 
-    def __init__(self, project_root: Path, board: str, *, check_claims: bool = True) -> None:
+    def __init__(self, project_root: Path, board: str, *, check_claims: bool = True,
+                 variant: str | None = None, unique_id: int | None = None, otp_key: bytes | None = None) -> None:
         self.project = find_project(project_root)
         self.board: Board = load_board(self.project.specs, board)
         self.soc: Soc = load_soc(self.project.specs, self.board.soc)
+        self.variant: SocVariant = variant_for(self.board.name, variant)
+        self._identity = (unique_id, otp_key)
         self.regs_module_name = f"soc.{self.soc.name}.regs"
-        self.trace: list[MmioAccess] = []
+        self.trace: list[Access] = []
         """Every bus access since the last :meth:`reset` (the list is kept, its contents cleared)."""
+        self._stop: tuple[str, str] | None = None
         self.memory = Memory(self.board.memory)
+        self.clock = ManualClock()
+        self.ctx = self._new_context()
         self.bus = self._new_bus()
         self._regs = build_regs_module(self.regs_module_name, self.soc, self)
         self._finder = FirmwareFinder(self.project.firmware, self.board.firmware_package,
@@ -179,18 +216,39 @@ class Host:
         return self._regs
 
     def reset(self, *, modules: bool = True) -> None:
-        """Power-on reset: peripherals at their reset values, RAM zeroed, trace cleared, and with
-        ``modules`` the firmware modules forgotten, so their globals start afresh on the next import."""
-        self.bus = self._new_bus()
+        """Power-on reset: peripherals at their reset values, RAM zeroed, time 0, trace cleared,
+        and with ``modules`` the firmware modules forgotten, so their globals start afresh on
+        the next import (as the image's .data and .bss do)."""
         self.memory = Memory(self.board.memory)
+        self.clock = ManualClock()
+        self._stop = None
+        self.ctx = self._new_context()
+        self.bus = self._new_bus()
         self.trace.clear()
         if modules and self.active:
             purge(self._finder.owns)
 
-    def _new_bus(self) -> TracingBus:
-        devices = build_devices(self.soc)
+    def _new_context(self) -> SimContext:
+        unique_id, otp_key = self._identity
+        return SimContext(clock=self.clock, memory=self.memory, variant=self.variant, board=self.board.name,
+                          unique_id=unique_id, otp_key=otp_key, console=self.board.console_uart,
+                          stop=self._request_stop)
+
+    def _new_bus(self) -> Bus:
+        devices = build_devices(self.soc, self.ctx)
         ccm = next((d for d in devices if isinstance(d, Ccm)), None)
-        return TracingBus(devices, ccm, self.trace)
+        bus = Bus(devices, ccm)
+        record(bus, self.trace)
+        return bus
+
+    def _request_stop(self, reason: str, detail: str) -> None:
+        """A model asks to end the run; raised as :class:`Stopped` once the access completes."""
+        if self._stop is None:
+            self._stop = (reason, detail)
+
+    def _after_access(self) -> None:
+        if self._stop is not None:
+            raise Stopped(*self._stop)
 
     # -- the board's state -------------------------------------------------------
 
@@ -213,10 +271,15 @@ class Host:
     # -- the RegisterBus and MmioPort protocols -------------------------------------
 
     def load(self, address: int, width: int) -> int:
-        return self.bus.read(address, width // 8)
+        self._after_access()
+        value = self.bus.read(address, width // 8)
+        self._after_access()
+        return value
 
     def store(self, address: int, width: int, value: int) -> None:
+        self._after_access()
         self.bus.write(address, width // 8, value)
+        self._after_access()
 
     def peek(self, instance: str, register: Register) -> int:
         return self.device(instance).read(register)
@@ -234,14 +297,14 @@ class Host:
 
     def mmio_read(self, address: int, width: int) -> int:
         if self.memory.contains(address, width // 8):
-            return self.memory.read(address, width)
-        return self.bus.read(address, width // 8)
+            return self.memory.read_int(address, width)
+        return self.load(address, width)
 
     def mmio_write(self, address: int, width: int, value: int) -> None:
         if self.memory.contains(address, width // 8):
-            self.memory.write(address, width, value)
+            self.memory.write_int(address, width, value)
         else:
-            self.bus.write(address, width // 8, value)
+            self.store(address, width, value)
 
     # -- running ------------------------------------------------------------------
 
@@ -264,6 +327,8 @@ class Host:
             return done("returned", value=function(*args))
         except Halted:
             return done("halted")
+        except Stopped as stop:
+            return done("stopped", stop_reason=stop.reason)
         except BusFault as fault:
             return done("fault", fault=fault)
         except BaseException as exc:
@@ -276,6 +341,8 @@ class Host:
                 hook(code)
             except BusFault as fault:
                 return done("fault", code=code, fault=fault)
+            except Stopped as stop:
+                return done("stopped", code=code, stop_reason=stop.reason)
             except (Halted, Panic, IndexError, ZeroDivisionError):
                 pass
             except AssertionError as exc:

@@ -472,3 +472,13 @@ def image_files(elf: bytes, dcd: Sequence[tuple[int, int]], name: str) -> dict[s
     """
     binary = raw_binary(elf, f"{name}.elf")
     return {f"{name}.elf": elf, f"{name}.bin": binary.data, f"{name}.imx": imx_from_binary(binary, dcd, f"{name}.elf")}
+
+
+def show_image(path: Path, *, as_json: bool = False) -> str:
+    """What ``tamapy image show FILE`` prints: :func:`describe`, or :func:`to_json` as sorted JSON."""
+    image = read_imx(path)
+    if as_json:
+        import json
+
+        return json.dumps(to_json(image), indent=2, sort_keys=True)
+    return describe(image, display_path(path))

@@ -2,11 +2,20 @@
 
 ``simulate(elf, board, soc)`` boots an image the way QEMU's ``-kernel`` does
 and returns a :class:`SimOutcome`: the console output, the final line's
-verdict, an exact instruction count, and a located :class:`SimFault` when the
-image did something the hardware description forbids.  See docs/simulator.md.
+verdict, an exact instruction count, a located :class:`SimFault` when the
+image did something the hardware description forbids, the CPU exceptions it
+took, the faults injected and what the peripheral models saw (the JSON run
+report).  See docs/simulator.md.
 """
 
 from tamapy.sim.bus import Bus, BusFault
-from tamapy.sim.machine import Machine, SimFault, SimOutcome, simulate
+from tamapy.sim.context import CPU_HZ, SimContext
+from tamapy.sim.inject import FAULTS, check_names
+from tamapy.sim.machine import Machine, simulate
+from tamapy.sim.outcome import MmioAccess, SimFault, SimOutcome
+from tamapy.sim.variants import BOARD_VARIANTS, VARIANTS, SocVariant
 
-__all__ = ["Bus", "BusFault", "Machine", "SimFault", "SimOutcome", "simulate"]
+__all__ = [
+    "BOARD_VARIANTS", "CPU_HZ", "FAULTS", "VARIANTS", "Bus", "BusFault", "Machine", "MmioAccess", "SimContext",
+    "SimFault", "SimOutcome", "SocVariant", "check_names", "simulate",
+]

@@ -12,21 +12,14 @@ can be tested without a CPU.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
-from tamapy.sim.peripherals.base import RegisterFile, spec_error
+from tamapy.sim.peripherals.base import BusFault, RegisterFile, spec_error
 from tamapy.specs.model import Peripheral, Register
 
-
-class BusFault(Exception):
-    """An access the hardware description forbids; ``kind`` as in ``SimFault.kind``."""
-
-    def __init__(self, kind: str, address: int, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.address = address
-        self.message = message
+Tracer = Callable[[bool, int, int, int, str], None]
+"""Called after each completed access: (is_read, address, size, value, ``INSTANCE.REG[_ALIAS]``)."""
 
 
 class ClockGates(Protocol):
@@ -63,6 +56,8 @@ class Bus:
         self._bases = [d.base for d in self._devices]
         self._tables = {id(d.peripheral): decode_table(d.peripheral) for d in self._devices}
         self.clock = clock
+        self.tracer: Tracer | None = None
+        """Set to receive every completed access (the MMIO trace)."""
         for left, right in zip(self._devices, self._devices[1:], strict=False):
             if left.base + left.peripheral.size > right.base:
                 raise spec_error(
@@ -95,13 +90,19 @@ class Bus:
 
     def read(self, address: int, size: int) -> int:
         """A load of ``size`` bytes."""
-        device, reg, _ = self._decode(address, size, read=True)
-        return device.read(reg) & ((1 << reg.width) - 1)
+        device, reg, alias = self._decode(address, size, read=True)
+        value = device.read(reg) & ((1 << reg.width) - 1)
+        if self.tracer is not None:
+            self.tracer(True, address, size, value, register_name(device, reg, alias))
+        return value
 
     def write(self, address: int, size: int, value: int) -> None:
         """A store of ``size`` bytes."""
         device, reg, alias = self._decode(address, size, read=False)
-        device.write(reg, alias, value & ((1 << reg.width) - 1))
+        value &= (1 << reg.width) - 1
+        if self.tracer is not None:  # before the model runs: its side effects may stop the run
+            self.tracer(False, address, size, value, register_name(device, reg, alias))
+        device.write(reg, alias, value)
 
     def _decode(self, address: int, size: int, *, read: bool) -> tuple[RegisterFile, Register, str | None]:
         """The register an access reaches, after every check the specs imply."""
@@ -120,24 +121,28 @@ class Bus:
                 f"has no register at offset 0x{offset:x}",
             )
         reg, alias = found
-        name = f"{device.instance}.{reg.name}" + (f"_{alias}" if alias else "")
         if self.clock is not None:
             gate = self.clock.closed_gate(device.instance)
             if gate is not None:
                 raise BusFault(
                     "clock-gated", address,
-                    f"{_kind(read)} of {name} while its clock is gated off ({gate})",
+                    f"{_kind(read)} of {register_name(device, reg, alias)} while its clock is gated off ({gate})",
                 )
         if size * 8 != reg.width:
             raise BusFault(
                 "width", address,
-                f"{size * 8}-bit {_kind(read)} of {name}, a {reg.width}-bit register",
+                f"{size * 8}-bit {_kind(read)} of {register_name(device, reg, alias)}, a {reg.width}-bit register",
             )
         if read and not reg.access.readable:
-            raise BusFault("access", address, f"read of {name}, which is write-only")
+            raise BusFault("access", address, f"read of {register_name(device, reg, alias)}, which is write-only")
         if not read and not reg.access.writable:
-            raise BusFault("access", address, f"write to {name}, which is read-only")
+            raise BusFault("access", address, f"write to {register_name(device, reg, alias)}, which is read-only")
         return device, reg, alias
 
 
-__all__ = ["Bus", "BusFault", "ClockGates", "Decoded", "decode_table"]
+def register_name(device: RegisterFile, reg: Register, alias: str | None) -> str:
+    """``INSTANCE.REG`` or ``INSTANCE.REG_SET`` (trace lines and fault messages)."""
+    return f"{device.instance}.{reg.name}" + (f"_{alias}" if alias else "")
+
+
+__all__ = ["Bus", "BusFault", "ClockGates", "Decoded", "Tracer", "decode_table", "register_name"]

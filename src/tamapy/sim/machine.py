@@ -3,35 +3,41 @@
 The machine starts the image the way QEMU's ``-kernel`` does (PT_LOAD
 segments at their physical addresses, entry point in Secure SVC mode with
 IRQ/FIQ masked), maps the board's memory regions as RAM and every peripheral
-window of the SoC as MMIO, and leaves everything else unmapped so that a
-stray access stops the run with a located :class:`SimFault`.
+window the board's part has as MMIO, and leaves everything else unmapped so
+that a stray access stops the run with a located :class:`SimFault`.
 
 Instructions are counted exactly with a block hook (the sum of the basic
 blocks the CPU ran, corrected for the one a stop interrupts), which also
-cuts the run into chunks; between chunks the loop checks the budget and the
-wall clock.  A run stops at the firmware's final console line
-(``tamapy: exit N`` / ``tamapy: panic 0x...``), at a fault, when the CPU
-halts in WFI, or when the instruction budget or the timeout runs out.
-Nothing depends on wall time except the timeout, so a run is deterministic.
+cuts the run into chunks; between chunks the loop checks the budget, the
+wall clock and timed events (watchdog deadlines).  Simulated time is the
+instruction count (one instruction per cycle at 528 MHz), so timers and the
+watchdog are deterministic.  A run stops at the firmware's final console
+line (``tamapy: exit N`` / ``tamapy: panic 0x...``), at a fault, when a
+watchdog expires, on a software reset or power-off request, when the CPU
+halts in WFI with nothing left to wake it, or when the instruction budget or
+the timeout runs out.
+
+CPU exceptions (undefined instruction, SVC, prefetch and data abort) are
+delivered through the firmware's vector table, as the CPU does, whenever the
+vector lies in RAM; each is recorded (:attr:`SimOutcome.exceptions`).  With
+``exceptions="stop"``, or when the vector is not in RAM, the exception is a
+fault that stops the run instead.
 """
 
 from __future__ import annotations
 
-import bisect
-import io
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 import unicorn
-from elftools.common.exceptions import ELFError
-from elftools.elf.elffile import ELFFile
 from unicorn import (
     UC_ARCH_ARM,
     UC_ERR_EXCEPTION,
     UC_ERR_INSN_INVALID,
     UC_HOOK_BLOCK,
+    UC_HOOK_INSN_INVALID,
     UC_HOOK_INTR,
     UC_HOOK_MEM_READ,
     UC_HOOK_MEM_UNMAPPED,
@@ -40,25 +46,31 @@ from unicorn import (
     UC_MEM_WRITE_UNMAPPED,
     UC_MODE_ARM,
 )
-from unicorn.arm_const import UC_ARM_REG_CPSR, UC_ARM_REG_PC, UC_CPU_ARM_CORTEX_A7
+from unicorn.arm_const import (
+    UC_ARM_REG_CPSR,
+    UC_ARM_REG_LR,
+    UC_ARM_REG_PC,
+    UC_ARM_REG_SPSR,
+    UC_CPU_ARM_CORTEX_A7,
+)
 
-from tamapy.diagnostics import TamapyError, error
+from tamapy.diagnostics import error
 from tamapy.qemu import FINAL_LINE
 from tamapy.sim.bus import Bus, BusFault
-from tamapy.sim.peripherals import Ccm, Uart, build_devices
+from tamapy.sim.context import CPU_HZ, DmaError, SimContext
+from tamapy.sim.image import BAD_IMAGE, IMAGE_NAME, Image, LoadSegment, Symbols, read_image
+from tamapy.sim.inject import Injections
+from tamapy.sim.outcome import MmioAccess, SimFault, SimOutcome
+from tamapy.sim.peripherals import Ccm, RegisterFile, Uart, build_devices
 from tamapy.sim.peripherals.base import SPEC_MISMATCH
-from tamapy.specs.model import Board, Soc
+from tamapy.sim.variants import bad_parameter, variant_for
+from tamapy.specs.model import Board, MemoryRegion, Soc
 
-BAD_IMAGE = "E520"
-"""The image is not an ELF32 little-endian ARM executable, or is truncated."""
 IMAGE_OUTSIDE_MEMORY = "E521"
 """A loadable segment lies outside the board's memory."""
 
 UNICORN: Any = unicorn
 """The Unicorn binding, used through ``Any``: mypy sees its decorated methods as untyped."""
-
-IMAGE_NAME = "<image>"
-"""File name in diagnostics: the simulator is given bytes, not a path."""
 
 CHUNK_INSNS = 100_000
 """Instructions per emu_start call (at least; a chunk ends at a block boundary);
@@ -77,6 +89,11 @@ WFI = 0x0320_F003
 WFE = 0x0320_F002
 YIELD = 0x0320_F001
 
+EXCEPTION_MODES = ("deliver", "stop")
+MAX_RECORDED_EXCEPTIONS = 100
+MAX_EXCEPTIONS = 10_000
+"""Delivered exceptions after which the run is stopped as a fault (a handler that faults itself)."""
+
 CPU_EXCEPTIONS = {
     2: "supervisor call",
     3: "prefetch abort",
@@ -90,117 +107,40 @@ CPU_EXCEPTIONS = {
 """QEMU's ARM exception numbers (``EXCP_*``) as Unicorn reports them to an interrupt hook."""
 
 
-@dataclass(frozen=True)
-class SimFault:
-    """Why the simulated CPU could not go on, located in the image."""
+class Vector:
+    """How the CPU takes one kind of exception (ARMv7-A, AArch32, no Hyp/Monitor)."""
 
-    kind: str
-    """``unmapped``, ``width``, ``access``, ``clock-gated``, ``undefined-instruction`` or ``cpu-exception``."""
-    address: int | None
-    """The data address accessed (None for faults that are not accesses)."""
-    pc: int
-    symbol: str | None
-    """Function containing ``pc`` (from the ELF symbol table)."""
-    message: str
-
-    def render(self) -> str:
-        where = f"pc 0x{self.pc:08x}" + (f" in {self.symbol}" if self.symbol else "")
-        return f"{self.kind} fault at {where}: {self.message}"
+    def __init__(self, name: str, offset: int, mode: int, lr_offset: int, mask_async_abort: bool) -> None:
+        self.name = name
+        self.offset = offset
+        self.mode = mode
+        self.lr_offset = lr_offset
+        """LR = address of the exception-causing instruction + this (the ARM ARM's table)."""
+        self.mask_async_abort = mask_async_abort
 
 
-@dataclass(frozen=True)
-class SimOutcome:
-    output: bytes
-    """Everything the console UART sent."""
-    final: str | None
-    """``exit`` or ``panic`` when the final line was printed, else None."""
-    code: int | None
-    """The exit or panic code from the final line."""
-    instructions: int
-    """Instructions executed (exact; see docs/simulator.md for what counts)."""
-    fault: SimFault | None
-    stop_reason: str
-    """``final-line``, ``fault``, ``max-insns``, ``timeout`` or ``halted``."""
+UNDEFINED = Vector("undefined", 0x04, 0x1B, 4, False)
+SVC = Vector("svc", 0x08, 0x13, 4, False)
+PREFETCH_ABORT = Vector("prefetch-abort", 0x0C, 0x17, 4, True)
+DATA_ABORT = Vector("data-abort", 0x10, 0x17, 8, True)
+INTR_VECTORS = {2: SVC, 3: PREFETCH_ABORT, 4: DATA_ABORT, 7: PREFETCH_ABORT}
+"""Unicorn interrupt numbers the machine delivers (BKPT is a prefetch abort on ARMv7-A)."""
 
-    @property
-    def status(self) -> int:
-        """Process exit status for ``tamapy run``: 0 only for ``tamapy: exit 0``."""
-        return 0 if self.final == "exit" and self.code == 0 else 1
+CPSR_MODE = 0x1F
+CPSR_T = 1 << 5
+CPSR_I = 1 << 7
+CPSR_A = 1 << 8
+CPSR_E = 1 << 9
+CPSR_IT = 0x0600_FC00
+CPSR_J = 1 << 24
+SCTLR_V = 1 << 13
+SCTLR_EE = 1 << 25
+HIVECS = 0xFFFF_0000
 
-
-# ----------------------------------------------------------------- the image
-
-
-@dataclass(frozen=True)
-class LoadSegment:
-    address: int
-    data: bytes
-    memsz: int
-    executable: bool
-
-
-class Symbols:
-    """Function symbols of an image, to name the function a PC is in."""
-
-    def __init__(self, functions: list[tuple[int, int, str]]) -> None:
-        self._functions = sorted(functions)
-        self._starts = [f[0] for f in self._functions]
-
-    def function_at(self, pc: int) -> str | None:
-        """The function whose [value, value + size) holds ``pc``; for a size-0
-        symbol, the nearest one at or below ``pc``."""
-        i = bisect.bisect_right(self._starts, pc) - 1
-        if i < 0:
-            return None
-        start, size, name = self._functions[i]
-        return name if size == 0 or pc < start + size else None
-
-
-@dataclass(frozen=True)
-class Image:
-    entry: int
-    segments: tuple[LoadSegment, ...]
-    symbols: Symbols
-
-
-def _bad_image(message: str, hint: str = "") -> TamapyError:
-    return error(IMAGE_NAME, 0, 0, BAD_IMAGE, message, hint)
-
-
-def _functions(elf: ELFFile) -> Iterator[tuple[int, int, str]]:
-    symtab = elf.get_section_by_name(".symtab")
-    if symtab is None or not hasattr(symtab, "iter_symbols"):
-        return
-    for sym in symtab.iter_symbols():
-        if sym["st_info"]["type"] == "STT_FUNC" and sym.name:
-            yield sym["st_value"] & ~1, sym["st_size"], sym.name
-
-
-def read_image(elf_bytes: bytes) -> Image:
-    """Loadable segments, entry point and function symbols of an ARM executable."""
-    try:
-        elf = ELFFile(io.BytesIO(elf_bytes))
-        if elf.elfclass != 32 or not elf.little_endian or elf["e_machine"] != "EM_ARM":
-            raise _bad_image("the image is not a 32-bit little-endian ARM ELF file",
-                             "build it with `tamapy build APP --board B`")
-        if elf["e_type"] != "ET_EXEC":
-            raise _bad_image(f"the image is an ELF {elf['e_type']} file, not an executable",
-                             "link the object first (`tamapy build`)")
-        segments = []
-        for seg in elf.iter_segments():
-            if seg["p_type"] != "PT_LOAD" or seg["p_memsz"] == 0:
-                continue
-            data = seg.data()
-            if len(data) != seg["p_filesz"] or seg["p_filesz"] > seg["p_memsz"]:
-                raise _bad_image(f"the loadable segment at 0x{seg['p_paddr']:08x} is truncated or inconsistent")
-            segments.append(LoadSegment(seg["p_paddr"], data, seg["p_memsz"], bool(seg["p_flags"] & 1)))
-        symbols = Symbols(list(_functions(elf)))
-        entry = elf["e_entry"]
-    except (ELFError, ValueError, KeyError, OSError) as exc:
-        raise _bad_image(f"the image is not a readable ELF file ({exc})") from None
-    if not any(s.executable and s.address <= entry < s.address + s.memsz for s in segments):
-        raise _bad_image(f"the entry point 0x{entry:08x} is not in an executable loadable segment")
-    return Image(entry, tuple(segments), symbols)
+__all__ = [
+    "BAD_IMAGE", "CHUNK_INSNS", "IMAGE_NAME", "IMAGE_OUTSIDE_MEMORY", "Image", "LoadSegment", "Machine",
+    "MmioAccess", "SimFault", "SimOutcome", "Symbols", "read_image", "simulate",
+]
 
 
 # ----------------------------------------------------------------- the machine
@@ -222,18 +162,90 @@ def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+class UnicornMemory:
+    """DMA through Unicorn: the board's RAM regions (OCRAM, DDR), nothing else."""
+
+    def __init__(self, uc: Any, regions: Iterable[MemoryRegion]) -> None:
+        self.uc = uc
+        self.regions = tuple(regions)
+
+    def _check(self, address: int, size: int) -> None:
+        if not any(r.contains(address, size) for r in self.regions):
+            raise DmaError(f"0x{address:08x}+{size} is not RAM")
+
+    def read(self, address: int, size: int) -> bytes:
+        self._check(address, size)
+        return bytes(self.uc.mem_read(address, size))
+
+    def write(self, address: int, data: bytes) -> None:
+        self._check(address, len(data))
+        self.uc.mem_write(address, data)
+
+
 class Machine:
-    """One board with one image loaded, ready to :meth:`run` once."""
+    """One board with one image loaded, ready to :meth:`run` once.
+
+    ``inject`` names faults to inject (:data:`tamapy.sim.inject.FAULTS`);
+    ``unique_id`` (64 bits) and ``otp_key`` (16 bytes) choose the device's
+    identity, derived from the board name when None; ``variant`` overrides the
+    board's part (:data:`tamapy.sim.variants.VARIANTS`); ``trace`` receives every
+    MMIO access; ``exceptions`` is ``deliver`` or ``stop`` (module docstring);
+    ``clock_hz`` is the simulated instructions per second.
+    """
 
     def __init__(self, elf: bytes, board: Board, soc: Soc, *,
-                 echo: Callable[[bytes], None] | None = None, chunk: int = CHUNK_INSNS) -> None:
+                 echo: Callable[[bytes], None] | None = None, chunk: int = CHUNK_INSNS,
+                 inject: Iterable[str] = (), unique_id: int | None = None, otp_key: bytes | None = None,
+                 variant: str | None = None, trace: Callable[[MmioAccess], None] | None = None,
+                 exceptions: str = "deliver", clock_hz: int = CPU_HZ) -> None:
+        if exceptions not in EXCEPTION_MODES:
+            raise bad_parameter(f"unknown exception handling {exceptions!r}", "use 'deliver' or 'stop'")
+        if clock_hz <= 0:
+            raise bad_parameter(f"clock_hz {clock_hz} is not positive")
         self.board = board
         self.image = read_image(elf)
         self.echo = echo
         self.chunk = chunk
-        devices = build_devices(soc)
+        self.exceptions = exceptions
+        self.hz = clock_hz
+        self.variant = variant_for(board.name, variant)
+        self.faults = Injections.of(inject)
+        self._trace = trace
+
+        self._insns = 0
+        self._idle = 0
+        self._max_insns = 0
+        self._chunk_base = 0
+        self._chunk_end = 0
+        self._event_insn: int | None = None
+        self._block = (0, 0)
+        self._in_emulation = False
+        self._stopped_by: str | None = None
+        self._fault: SimFault | None = None
+        self._request: tuple[str, str] | None = None
+        self._request_in_emulation = False
+        self._final: tuple[str, int] | None = None
+        self._exceptions: list[SimFault] = []
+        self._exception_count = 0
+        self._line_start = 0
+        self._echoed = 0
+        self._error: BaseException | None = None
+        self._ran = False
+
+        self.uc: Any = UNICORN.Uc(UC_ARCH_ARM, UC_MODE_ARM)
+        self.uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_A7)
+        self.ctx = SimContext(clock=self, memory=UnicornMemory(self.uc, board.memory), variant=self.variant,
+                              board=board.name, unique_id=unique_id, otp_key=otp_key, faults=self.faults,
+                              console=board.console_uart, stop=self._request_stop,
+                              reschedule=self._reschedule)
+        devices = build_devices(soc, self.ctx)
         ccm = next((d for d in devices if isinstance(d, Ccm)), None)
         self.bus = Bus(devices, ccm)
+        if trace is not None:
+            self.bus.tracer = self._on_trace
+        self._absent = [(p.name, base, p.size) for p in soc.peripherals if p.name in self.variant.absent
+                        for _, base in p.instances]
+        self._timed = [d for d in devices if type(d).next_event is not RegisterFile.next_event]
         try:
             console = self.bus.device(board.console_uart)
         except KeyError:
@@ -245,31 +257,18 @@ class Machine:
         self.console = console
         console.on_transmit = self._on_console_byte
 
-        self._insns = 0
-        self._max_insns = 0
-        self._chunk_end = 0
-        self._block = (0, 0)
-        self._stopped_by: str | None = None
-        self._fault: SimFault | None = None
-        self._final: tuple[str, int] | None = None
-        self._line_start = 0
-        self._echoed = 0
-        self._error: BaseException | None = None
-        self._ran = False
-
-        self.uc: Any = UNICORN.Uc(UC_ARCH_ARM, UC_MODE_ARM)
-        self.uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_A7)
         self._map_memory()
         self._load()
         self.uc.reg_write(UC_ARM_REG_CPSR, RESET_CPSR)
         self.uc.hook_add(UC_HOOK_BLOCK, self._on_block)
         self.uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._on_unmapped)
         self.uc.hook_add(UC_HOOK_INTR, self._on_exception)
+        self.uc.hook_add(UC_HOOK_INSN_INVALID, self._on_invalid)
 
     # -- set-up ------------------------------------------------------------------
 
     def _map_memory(self) -> None:
-        """RAM for the board's regions, MMIO for the SoC's peripheral windows."""
+        """RAM for the board's regions, MMIO for the part's peripheral windows."""
         for region in self.board.memory:
             self._map(f"memory region {region.name}", *_page_span(region.base, region.size), mmio=False)
         spans = _merge_spans([_page_span(d.base, d.peripheral.size) for d in self.bus.devices])
@@ -303,7 +302,11 @@ class Machine:
     # -- inputs and state -----------------------------------------------------------
 
     def feed_console(self, data: bytes) -> None:
-        """Bytes typed on the console: the firmware reads them from the console UART."""
+        """Bytes typed on the console: the firmware reads them from the console UART.
+
+        Safe to call from another thread while :meth:`run` runs (``tamapy run``
+        forwards stdin this way).
+        """
         self.console.receive(data)
 
     def uart(self, instance: str) -> Uart:
@@ -317,31 +320,47 @@ class Machine:
     def instructions(self) -> int:
         return self._insns
 
+    def cycles(self) -> int:
+        """Simulated time in cycles, exact at the access being served (the clock of the models)."""
+        done = self._insns
+        if self._in_emulation:
+            begin, size = self._block
+            pc = self.uc.reg_read(UC_ARM_REG_PC)
+            if begin <= pc < begin + size:
+                done -= (begin + size - pc) // INSN_BYTES
+        return done + self._idle
+
     def symbol(self, pc: int) -> str | None:
         return self.image.symbols.function_at(pc)
 
     # -- the run loop ---------------------------------------------------------------
 
     def run(self, *, max_insns: int = 50_000_000, timeout: float = 30.0) -> SimOutcome:
-        """Run from the entry point until the final line, a fault, WFI, the budget or the timeout."""
+        """Run from the entry point until the final line, a fault, a stop request, WFI,
+        the budget or the timeout."""
         if self._ran:
             raise RuntimeError("a Machine runs once; build a new one to run again")
         self._ran = True
         start = time.monotonic()
         pc = self.image.entry
+        self._reschedule()
         while True:
             if self._insns >= max_insns:
                 return self._outcome("max-insns")
             if time.monotonic() - start > timeout:
                 return self._outcome("timeout")
             self._max_insns = max_insns
-            self._chunk_end = self._insns + self.chunk
+            self._chunk_base = self._insns
+            self._set_chunk_end()
             self._stopped_by = None
             failure: Any = None
+            self._in_emulation = True
             try:
                 self.uc.emu_start(pc, NO_EXIT)
             except UNICORN.UcError as exc:
                 failure = exc
+            finally:
+                self._in_emulation = False
             self._flush_echo()
             if self._error is not None:
                 raise self._error
@@ -353,7 +372,7 @@ class Machine:
                     continue
                 if hint == WFE:  # nothing here sends events: it waits forever, like WFI
                     self._settle(pc, completed=False)
-                    return self._outcome("halted")
+                    return self._idle_until_event()
                 self._fault = self._cpu_fault(failure, pc)
             if self._fault is not None:
                 self._settle(self._fault.pc, completed=False)
@@ -361,17 +380,32 @@ class Machine:
             if self._final is not None:
                 self._settle(pc, completed=True)
                 return self._outcome("final-line")
+            if self._request is not None:
+                if self._request_in_emulation:
+                    self._settle(pc, completed=True)
+                return self._outcome(self._request[0])
             if self._stopped_by == "max-insns":
                 return self._outcome("max-insns")
             if self._stopped_by == "chunk":
+                self._check_events()
+                if self._request is not None:
+                    return self._outcome(self._request[0])
                 continue
             if self._hint_before(pc) == WFI:
-                return self._outcome("halted")
+                return self._idle_until_event()
             raise RuntimeError(f"internal error: Unicorn stopped at 0x{pc:08x} for no known reason")
 
     def _outcome(self, reason: str) -> SimOutcome:
         final, code = self._final if self._final is not None else (None, None)
-        return SimOutcome(bytes(self.console.transmitted), final, code, self._insns, self._fault, reason)
+        notes = {d.instance: n for d in self.bus.devices if (n := d.notes()) is not None}
+        return SimOutcome(
+            bytes(self.console.transmitted), final, code, self._insns, self._fault, reason,
+            detail=self._request[1] if self._request is not None and reason == self._request[0] else None,
+            exceptions=tuple(self._exceptions),
+            injected=tuple(replace(i) for i in self.faults.active.values()),
+            notes=notes, board=self.board.name, soc=self.variant.name,
+            console_uart=self.board.console_uart, cycles=self._insns + self._idle, clock_hz=self.hz,
+        )
 
     def _settle(self, pc: int, *, completed: bool) -> None:
         """Un-count the part of the current block a stop at ``pc`` kept from running.
@@ -392,16 +426,92 @@ class Machine:
             return None
         return word & HINT_MASK if word & HINT_MASK in (WFI, WFE, YIELD) else None
 
+    # -- time and events --------------------------------------------------------------
+
+    def _reschedule(self) -> None:
+        """Recompute the next timed event and let the block hook stop there."""
+        events = [t for d in self._timed if (t := d.next_event()) is not None]
+        self._event_insn = min(events) - self._idle if events else None
+        self._set_chunk_end()
+
+    def _set_chunk_end(self) -> None:
+        end = self._chunk_base + self.chunk
+        if self._event_insn is not None:
+            end = min(end, max(self._event_insn, self._chunk_base + 1))
+        self._chunk_end = end
+
+    def _check_events(self) -> None:
+        """Let every timed model act on the current time (may request a stop)."""
+        for device in self._timed:
+            event = device.next_event()
+            if event is not None and event <= self.cycles():
+                device.on_time()
+        self._reschedule()
+
+    def _idle_until_event(self) -> SimOutcome:
+        """The CPU waits (WFI/WFE) and nothing can wake it (no interrupt controller is
+        modelled): time runs on to the next timed event, which may end the run
+        (a watchdog expiring); otherwise the run is ``halted``."""
+        events = [t for d in self._timed if (t := d.next_event()) is not None]
+        if events:
+            self._idle += max(0, min(events) - self.cycles())
+            self._check_events()
+            if self._request is not None:
+                return self._outcome(self._request[0])
+        return self._outcome("halted")
+
+    def _request_stop(self, reason: str, detail: str) -> None:
+        """A model asks to end the run (watchdog, software reset, power-off)."""
+        if self._request is not None:
+            return
+        self._request = (reason, detail)
+        self._request_in_emulation = self._in_emulation
+        if self._in_emulation:
+            self.uc.emu_stop()
+
+    # -- faults and exceptions ----------------------------------------------------------
+
     def _cpu_fault(self, failure: Any, pc: int) -> SimFault:
         if failure.errno == UC_ERR_INSN_INVALID:
             word = int.from_bytes(self.uc.mem_read(pc, INSN_BYTES), "little")
-            return self._make_fault("undefined-instruction", None, pc, f"undefined instruction 0x{word:08x}")
+            return self._make_fault("undefined-instruction", None, pc, f"undefined instruction 0x{word:08x}",
+                                    UNDEFINED.name)
         if failure.errno == UC_ERR_EXCEPTION:
             return self._make_fault("cpu-exception", None, pc, "unhandled CPU exception")
         return self._make_fault("cpu-exception", None, pc, str(failure))
 
-    def _make_fault(self, kind: str, address: int | None, pc: int, message: str) -> SimFault:
-        return SimFault(kind, address, pc, self.symbol(pc), message)
+    def _make_fault(self, kind: str, address: int | None, pc: int, message: str,
+                    vector: str | None = None) -> SimFault:
+        return SimFault(kind, address, pc, self.symbol(pc), message, self.image.line_at(pc), vector)
+
+    def _deliver(self, vector: Vector, pc: int, fault: SimFault, resume: int) -> SimFault | None:
+        """Take exception ``vector`` for the instruction at ``pc`` as the CPU would:
+        banked mode, SPSR, LR, CPSR, jump to VBAR + offset.  ``resume`` is where the
+        interrupted block stopped (what ran of it stays counted).  Returns the fault
+        to stop with instead when it cannot (or must not) be delivered."""
+        if self.exceptions == "stop":
+            return replace(fault, message=fault.message + " (not delivered: exceptions='stop')")
+        self._exception_count += 1
+        if self._exception_count > MAX_EXCEPTIONS:
+            return replace(fault, message=fault.message + f" (not delivered: more than {MAX_EXCEPTIONS} "
+                                                          "exceptions, the handlers keep faulting)")
+        sctlr = self.uc.cpr_read(15, 0, 1, 0, 0, 0, False)
+        base = HIVECS if sctlr & SCTLR_V else self.uc.cpr_read(15, 0, 12, 0, 0, 0, False) & ~0x1F
+        target = (base + vector.offset) & 0xFFFF_FFFF
+        if self.board.region_of(target) is None:
+            return replace(fault, message=fault.message + f" (not delivered: the {vector.name} vector at "
+                                                          f"0x{target:08x} is not in RAM; VBAR = 0x{base:08x})")
+        self._settle(resume, completed=False)
+        cpsr = self.uc.reg_read(UC_ARM_REG_CPSR)
+        new = cpsr & ~(CPSR_MODE | CPSR_T | CPSR_IT | CPSR_J | CPSR_E)
+        new |= vector.mode | CPSR_I | (CPSR_A if vector.mask_async_abort else 0) | (CPSR_E if sctlr & SCTLR_EE else 0)
+        self.uc.reg_write(UC_ARM_REG_CPSR, new)
+        self.uc.reg_write(UC_ARM_REG_SPSR, cpsr)
+        self.uc.reg_write(UC_ARM_REG_LR, (pc + vector.lr_offset) & 0xFFFF_FFFF)
+        self.uc.reg_write(UC_ARM_REG_PC, target)
+        if len(self._exceptions) < MAX_RECORDED_EXCEPTIONS:
+            self._exceptions.append(replace(fault, message=fault.message + f" (delivered to 0x{target:08x})"))
+        return None
 
     def _flush_echo(self) -> None:
         out = self.console.transmitted
@@ -425,6 +535,13 @@ class Machine:
     def _on_mmio_access(self, uc: Any, access: int, address: int, size: int, value: int, _user: Any) -> None:
         """Present only for its side effect on the PC (see _map_memory)."""
 
+    def _on_trace(self, read: bool, address: int, size: int, value: int, name: str) -> None:
+        assert self._trace is not None
+        pc = self.uc.reg_read(UC_ARM_REG_PC)
+        begin, block = self._block
+        done = self._insns - ((begin + block - pc) // INSN_BYTES if begin <= pc < begin + block else 0)
+        self._trace(MmioAccess(done, pc, read, address, name, size * 8, value))
+
     def _stop(self, uc: Any, exc: BaseException) -> None:
         if isinstance(exc, BusFault):
             pc = uc.reg_read(UC_ARM_REG_PC)
@@ -434,7 +551,7 @@ class Machine:
         uc.emu_stop()
 
     def _mmio_read(self, uc: Any, offset: int, size: int, base: int) -> int:
-        if self._fault is not None or self._error is not None:
+        if self._fault is not None or self._error is not None or self._request is not None:
             return 0
         try:
             return self.bus.read(base + offset, size)
@@ -443,7 +560,7 @@ class Machine:
             return 0
 
     def _mmio_write(self, uc: Any, offset: int, size: int, value: int, base: int) -> None:
-        if self._fault is not None or self._error is not None:
+        if self._fault is not None or self._error is not None or self._request is not None:
             return
         try:
             self.bus.write(base + offset, size, value)
@@ -458,15 +575,46 @@ class Machine:
             what = f"write of {size} bytes"
         else:
             what = f"read of {size} bytes"
-        self._fault = self._make_fault(
-            "unmapped", address, pc, f"{what} at 0x{address:08x}: no memory or peripheral is mapped there")
+        message = f"{what} at 0x{address:08x}: no memory or peripheral is mapped there"
+        for name, base, window in self._absent:
+            if base <= address < base + window:
+                message = (f"{what} at 0x{address:08x}: that is the {name} window (0x{base:08x}), and the "
+                           f"{self.variant.name} of board {self.board.name} has no {name}")
+        self._fault = self._make_fault("unmapped", address, pc, message)
         return False
 
     def _on_exception(self, uc: Any, number: int, _user: Any) -> None:
         pc = uc.reg_read(UC_ARM_REG_PC)
         name = CPU_EXCEPTIONS.get(number, f"exception {number}")
-        self._fault = self._make_fault("cpu-exception", None, pc, f"{name} (not delivered to the vector table)")
+        vector = INTR_VECTORS.get(number)
+        if vector is SVC:
+            pc -= INSN_BYTES  # Unicorn reports SVC with the PC already past it
+        fault = self._make_fault("cpu-exception", None, pc, name, vector.name if vector else None)
+        if vector is not None:
+            stop = self._deliver(vector, pc, fault, pc + (INSN_BYTES if vector is SVC else 0))
+            if stop is None:
+                return
+            fault = stop
+        else:
+            fault = replace(fault, message=f"{name} (not delivered: not modelled)")
+        self._fault = fault
         uc.emu_stop()
+
+    def _on_invalid(self, uc: Any, _user: Any) -> bool:
+        """An undefined instruction -- or YIELD/WFE, which Unicorn reports the same way
+        (with the PC already past the hint, at the end of its block)."""
+        pc = uc.reg_read(UC_ARM_REG_PC)
+        begin, size = self._block
+        if not begin <= pc < begin + size:
+            return False  # a hint: the run loop handles it
+        word = int.from_bytes(uc.mem_read(pc, INSN_BYTES), "little")
+        fault = self._make_fault("undefined-instruction", None, pc, f"undefined instruction 0x{word:08x}",
+                                 UNDEFINED.name)
+        stop = self._deliver(UNDEFINED, pc, fault, pc)
+        if stop is None:
+            return True
+        self._fault = stop
+        return False
 
     def _on_console_byte(self, byte: int) -> None:
         """Watch for the final line; stop right after the store that completes it."""
@@ -482,6 +630,16 @@ class Machine:
 
 
 def simulate(elf: bytes, board: Board, soc: Soc, *, max_insns: int = 50_000_000, timeout: float = 30.0,
-             echo: Callable[[bytes], None] | None = None) -> SimOutcome:
-    """Boot ``elf`` on the simulated ``board`` and run it to its end (see :class:`Machine`)."""
-    return Machine(elf, board, soc, echo=echo).run(max_insns=max_insns, timeout=timeout)
+             echo: Callable[[bytes], None] | None = None, inject: Iterable[str] = (),
+             unique_id: int | None = None, otp_key: bytes | None = None, variant: str | None = None,
+             trace: Callable[[MmioAccess], None] | None = None, exceptions: str = "deliver",
+             clock_hz: int = CPU_HZ, console_input: bytes = b"") -> SimOutcome:
+    """Boot ``elf`` on the simulated ``board`` and run it to its end (see :class:`Machine`).
+
+    ``console_input`` is queued on the console UART before the run starts.
+    """
+    machine = Machine(elf, board, soc, echo=echo, inject=inject, unique_id=unique_id, otp_key=otp_key,
+                      variant=variant, trace=trace, exceptions=exceptions, clock_hz=clock_hz)
+    if console_input:
+        machine.feed_console(console_input)
+    return machine.run(max_insns=max_insns, timeout=timeout)

@@ -241,7 +241,8 @@ class FunctionEncoder:
         if not self.fn.ensures:
             return
         env = dict(state.vars)
-        env.update(self.entry_args)
+        # Scalars as they were on entry; arrays (passed by reference) as they are now.
+        env.update({k: v for k, v in self.entry_args.items() if not isinstance(v, z3.ArrayRef)})
         if result is not None:
             env["result"] = result
         post = replace(state, vars=env)
@@ -857,6 +858,9 @@ class FunctionEncoder:
         names |= {_root_name(a) for a in e.args if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef)}
         after = self._havoc(state, names, eff.gates, eff.devices)
         post_env = dict(env)
+        for a, p in zip(e.args, callee.params, strict=True):
+            if isinstance(p.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef):
+                post_env[p.name] = after.vars[_root_name(a)]  # the array as the callee left it
         if result is not None:
             post_env["result"] = result
         for ens in callee.ensures:

@@ -1,6 +1,7 @@
-# expect: assert 9
+# expect: assert 10
 # Assuming the RX FIFO holds data without waiting for it.
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import clock_enabled, requires, u8
 
 

@@ -1,6 +1,7 @@
-# expect: clock 15
+# expect: clock 16
 # A callee that cuts the clock, followed by another UART access.
 from soc.imx6ul.regs import CCM, UART1
+
 from tamapy.fw import clock_enabled, requires, u8
 
 

@@ -1,6 +1,7 @@
-# expect: clock 9
+# expect: clock 10
 # Polling the status of the wrong UART.
 from soc.imx6ul.regs import UART1, UART2
+
 from tamapy.fw import clock_enabled, poll, requires
 
 

@@ -1,6 +1,7 @@
-# expect: clock 10
+# expect: clock 11
 # Echo from UART1 to UART2 while only UART1 is known to be clocked.
 from soc.imx6ul.regs import UART1, UART2
+
 from tamapy.fw import clock_enabled, requires, u8
 
 

@@ -1,6 +1,7 @@
-# expect: division 9
+# expect: division 10
 # A divisor read from a register that may read back as zero.
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import clock_enabled, requires, u16
 
 

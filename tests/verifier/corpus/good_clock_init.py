@@ -1,6 +1,7 @@
 # expect: proved
 # Opening the gate establishes the clock contract that later calls need.
 from soc.imx6ul.regs import CCM, UART1
+
 from tamapy.fw import clock_enabled, ensures, poll, requires
 
 

@@ -4,6 +4,7 @@ from enum import IntEnum
 from typing import Final
 
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import clock_enabled, ensures, requires, u32
 
 LIMIT: Final[u32] = 64

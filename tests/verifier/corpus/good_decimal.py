@@ -9,14 +9,12 @@ def to_decimal(value: u32, out: Bytes[10]) -> u32:
     count: u32 = 0
     rest: u32 = value
     for n in range(0, 10):
-        invariant(count <= n)
+        invariant(count == n)
         buf[n] = u8(rest % 10 + 48)
         count = n + 1
         rest = rest // 10
         if rest == 0:
             break
-    if count == 0:
-        return 1
     for i in range(0, count):
         invariant(1 <= count <= 10)
         out[i] = buf[count - 1 - i]

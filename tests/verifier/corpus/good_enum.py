@@ -3,6 +3,7 @@
 from enum import IntEnum
 
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import clock_enabled, requires, u8
 
 

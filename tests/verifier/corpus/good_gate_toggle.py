@@ -1,6 +1,7 @@
 # expect: proved
 # Closing and reopening a gate; every UART access happens while it is open.
 from soc.imx6ul.regs import CCM, UART1, UART2
+
 from tamapy.fw import clock_enabled, ensures, requires
 
 

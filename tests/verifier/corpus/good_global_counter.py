@@ -16,5 +16,5 @@ def record() -> None:
 
 
 def record_many(n: u16) -> None:
-    for i in range(0, n):
+    for _ in range(0, n):
         record()

@@ -1,6 +1,7 @@
 # expect: proved
 # Raw whole-register writes whose reserved bits are proven zero.
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import clock_enabled, requires, u8, u32
 
 

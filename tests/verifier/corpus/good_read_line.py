@@ -1,6 +1,7 @@
 # expect: proved
 # Receiving into a buffer until a newline or until it is full.
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import Bytes, clock_enabled, ensures, invariant, poll, requires, u8, u32
 
 

@@ -1,6 +1,7 @@
 # expect: proved
 # Computed register field values masked to their widths.
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import clock_enabled, requires, u8, u32
 
 

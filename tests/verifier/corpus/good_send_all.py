@@ -1,6 +1,7 @@
 # expect: proved
 # A transmit loop: bounded waits inside a loop with a measure.
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import View, clock_enabled, decreases, ensures, invariant, poll, requires, u8, u32
 
 

@@ -1,6 +1,7 @@
 # expect: proved
 # A driver for any UART instance, with the clock contract on the parameter.
 from soc.imx6ul.regs import UART, UART1
+
 from tamapy.fw import View, clock_enabled, ensures, invariant, poll, requires, u8, u32
 
 

@@ -1,6 +1,7 @@
-# expect: postcondition 10
+# expect: postcondition 11
 # Promises any instance's clock, opens only UART1's.
 from soc.imx6ul.regs import CCM, UART
+
 from tamapy.fw import clock_enabled, ensures
 
 

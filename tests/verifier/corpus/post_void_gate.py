@@ -1,7 +1,8 @@
-# expect: postcondition 9
+# expect: postcondition 10
 # Trusting a flag instead of opening the gate: the post-condition fails on
 # the path that falls off the end of the function (reported at its `def`).
 from soc.imx6ul.regs import CCM, UART1
+
 from tamapy.fw import clock_enabled, ensures
 
 

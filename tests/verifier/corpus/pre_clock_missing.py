@@ -1,6 +1,7 @@
-# expect: precondition 13
+# expect: precondition 14
 # Calling a console routine before the console clock was opened.
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import clock_enabled, requires, u8
 
 

@@ -1,6 +1,7 @@
-# expect: precondition 15
+# expect: precondition 16
 # Sending on UART2 while only UART1 is known to be clocked.
 from soc.imx6ul.regs import UART, UART1, UART2
+
 from tamapy.fw import clock_enabled, requires, u8
 
 

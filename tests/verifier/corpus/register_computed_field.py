@@ -1,6 +1,7 @@
-# expect: register 9
+# expect: register 10
 # A computed value for the 2-bit idle-condition field.
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import clock_enabled, requires, u8
 
 

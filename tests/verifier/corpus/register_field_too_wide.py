@@ -1,6 +1,7 @@
-# expect: register 9
+# expect: register 10
 # The RX FIFO threshold is a 6-bit field; a byte is written to it unmasked.
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import clock_enabled, requires, u8
 
 

@@ -1,6 +1,7 @@
-# expect: register 8
+# expect: register 9
 # A clock-gate field is two bits wide.
 from soc.imx6ul.regs import CCM
+
 from tamapy.fw import u8
 
 

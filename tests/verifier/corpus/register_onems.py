@@ -1,6 +1,7 @@
-# expect: register 9
+# expect: register 10
 # The one-millisecond count is a 24-bit field; a reference in kHz may not fit.
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import clock_enabled, requires, u32
 
 

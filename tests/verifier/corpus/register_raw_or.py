@@ -1,6 +1,7 @@
-# expect: register 9
+# expect: register 10
 # Extra control bits OR-ed into a raw write without a mask.
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import clock_enabled, requires, u32
 
 

@@ -1,6 +1,7 @@
-# expect: register 9
+# expect: register 10
 # Restoring a saved control register from an unchecked 32-bit value.
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import clock_enabled, requires, u32
 
 

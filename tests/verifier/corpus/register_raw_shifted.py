@@ -1,6 +1,7 @@
-# expect: register 9
+# expect: register 10
 # The escape character is bits 7:0, but it is shifted into reserved bits.
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import clock_enabled, requires, u8, u32
 
 

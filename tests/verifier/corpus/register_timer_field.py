@@ -1,6 +1,7 @@
-# expect: register 9
+# expect: register 10
 # The escape timer is a 12-bit field.
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import clock_enabled, requires, u16
 
 

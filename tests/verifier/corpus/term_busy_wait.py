@@ -1,6 +1,7 @@
-# expect: termination 9
+# expect: termination 10
 # An unbounded busy-wait on a status bit (poll(..., limit=N) is the bounded form).
 from soc.imx6ul.regs import UART1
+
 from tamapy.fw import clock_enabled, requires
 
 

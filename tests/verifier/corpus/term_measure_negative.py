@@ -7,7 +7,7 @@ from tamapy.fw import decreases, i32, invariant, requires
 def ticks(n: i32) -> i32:
     i: i32 = 0
     while i < n:
-        invariant(0 <= i)
+        invariant(i >= 0)
         decreases(10 - i)  # bug: negative once i > 10
         i = i + 1
     return i

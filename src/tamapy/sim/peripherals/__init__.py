@@ -1,38 +1,62 @@
 """Python models of the SoC's peripherals, one class per register block type.
 
-Every instance in the SoC's specs gets a model: the class registered for its
-peripheral name in :data:`MODELS`, or the generic :class:`RegisterFile`
-(a spec-driven register file with no behaviour beyond storing bits).
+Every instance in the SoC's specs that the part has (the context's
+:class:`~tamapy.sim.variants.SocVariant`) gets a model: the class registered
+for its peripheral name in :data:`MODELS`, or the generic
+:class:`RegisterFile` (a spec-driven register file with no behaviour beyond
+storing bits).  All models then join one :class:`~tamapy.sim.context.SimContext`.
 """
 
 from __future__ import annotations
 
+from tamapy.sim.context import SimContext
 from tamapy.sim.peripherals.base import RegisterFile
 from tamapy.sim.peripherals.ccm import Ccm, CcmAnalog, clock_gates
+from tamapy.sim.peripherals.dcp import Dcp
+from tamapy.sim.peripherals.gpt import Gpt
+from tamapy.sim.peripherals.ocotp import Ocotp
+from tamapy.sim.peripherals.rngb import Rngb
+from tamapy.sim.peripherals.snvs import Snvs
 from tamapy.sim.peripherals.uart import Uart
+from tamapy.sim.peripherals.wdog import Wdog
 from tamapy.specs.model import Soc
 
 MODELS: dict[str, type[RegisterFile]] = {
     "UART": Uart,
     "CCM": Ccm,
     "CCM_ANALOG": CcmAnalog,
+    "GPT": Gpt,
+    "WDOG": Wdog,
+    "OCOTP": Ocotp,
+    "SNVS": Snvs,
+    "DCP": Dcp,
+    "RNGB": Rngb,
 }
 """Spec peripheral name -> model class."""
 
 
-def build_devices(soc: Soc) -> list[RegisterFile]:
-    """A fresh model, at reset, for every peripheral instance of ``soc``; the CCM
-    learns which gate clocks which instance."""
+def build_devices(soc: Soc, ctx: SimContext | None = None) -> list[RegisterFile]:
+    """A fresh model, at reset, for every peripheral instance of ``soc`` the part has.
+
+    The CCM learns which gate clocks which instance; every model joins ``ctx``
+    (a stand-alone context with a hand-driven clock and no RAM if None).
+    """
+    ctx = ctx if ctx is not None else SimContext()
     devices = [
         MODELS.get(p.name, RegisterFile)(p, instance, base)
         for p in soc.peripherals
+        if p.name not in ctx.variant.absent
         for instance, base in p.instances
     ]
     gates = clock_gates(soc)
     for device in devices:
         if isinstance(device, Ccm):
             device.connect_gates(gates)
+            ctx.ccm = device
+    for device in devices:
+        device.attach(ctx)
     return devices
 
 
-__all__ = ["MODELS", "Ccm", "CcmAnalog", "RegisterFile", "Uart", "build_devices", "clock_gates"]
+__all__ = ["MODELS", "Ccm", "CcmAnalog", "Dcp", "Gpt", "Ocotp", "RegisterFile", "Rngb", "Snvs", "Uart",
+           "Wdog", "build_devices", "clock_gates"]

@@ -26,6 +26,20 @@ SPEC_MISMATCH = "E522"
 or two peripheral windows overlap."""
 
 
+class BusFault(Exception):
+    """An access the hardware (or its description) refuses; ``kind`` as in ``SimFault.kind``.
+
+    Raised by the bus for accesses the specs forbid, and by models whose hardware
+    answers with a bus error (RNGB underflow with CR.FUFMOD = 0b10).
+    """
+
+    def __init__(self, kind: str, address: int, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.address = address
+        self.message = message
+
+
 def spec_error(peripheral: Peripheral, message: str, hint: str = "") -> TamapyError:
     """A simulator error located in a peripheral's spec file."""
     return error(peripheral.source, 0, 0, SPEC_MISMATCH, message, hint)

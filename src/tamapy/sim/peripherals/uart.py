@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-
 from typing import Any
 
 from tamapy.sim.context import SimContext

@@ -20,8 +20,9 @@ Modelled (RM "WDOG"; QEMU 7.2 agrees where it models it):
   the report only: what WDOG_B drives is board wiring.
 * WICR: WIE and WICT are write-once; WTIS (W1C) sets once less than
   WICT x 0.5 s remain.  No interrupt is raised (there is no GIC model).
-* WMCR.PDE: out of reset a 16 s power-down counter runs; unless the firmware
-  writes PDE = 0 first (write-once), it expires like a time-out.
+* WMCR.PDE is write-once; the 16 s power-down counter it enables is not
+  modelled (QEMU 7.2 does not model it either): it would only matter after
+  8.4 billion instructions, and every image idling in WFI would end in it.
 
 Expiry is noticed at the first basic-block boundary at or after the deadline
 (the machine schedules a stop there), or at once when the CPU idles in WFI.
@@ -37,7 +38,6 @@ from tamapy.specs.model import Peripheral, Register
 UNSERVICED = "wdog-unserviced"
 SERVICE_1 = 0x5555
 SERVICE_2 = 0xAAAA
-POWER_DOWN_SECONDS = 16
 WCR_ONCE = ("WDZST", "WDBG", "WDT", "WDW")
 WICR_ONCE = ("WIE", "WICT")
 
@@ -85,22 +85,14 @@ class Wdog(RegisterFile):
         wt = (self.value("WCR") & self._wt.mask) >> self._wt.lsb
         return self._half_seconds(wt + 1)
 
-    def _power_down_deadline(self) -> int | None:
-        return self.ctx.clock.hz * POWER_DOWN_SECONDS if self.value("WMCR") & self._pde else None
-
     def next_event(self) -> int | None:
-        if self._expired is not None:
-            return None
-        events = [t for t in (self._deadline, self._power_down_deadline()) if t is not None]
-        return min(events) if events else None
+        return self._deadline if self._expired is None else None
 
     def on_time(self) -> None:
-        """Stop the run if a countdown ran out."""
-        if self._expired is not None:
+        """Stop the run if the countdown ran out."""
+        if self._expired is not None or self._deadline is None:
             return
-        now = self.ctx.now()
-        pd = self._power_down_deadline()
-        if self._deadline is not None and now >= self._deadline and (pd is None or self._deadline <= pd):
+        if self.ctx.now() >= self._deadline:
             last = self._serviced_at if self._serviced_at is not None else self._enabled_at
             wt = (self.value("WCR") & self._wt.mask) >> self._wt.lsb
             self._expired = (
@@ -108,10 +100,6 @@ class Wdog(RegisterFile):
                 f"(WCR.WT = {wt}), last serviced or enabled at cycle {last}"
                 + (f", {self._ignored} service sequence(s) ignored ({UNSERVICED})" if self._ignored else "")
             )
-        elif pd is not None and now >= pd:
-            self._expired = (f"{self.instance} power-down counter expired at cycle {pd}: "
-                             f"WMCR.PDE was still 1 {POWER_DOWN_SECONDS} s after reset")
-        if self._expired is not None:
             self.ctx.stop("watchdog", self._expired)
 
     def _update_wtis(self) -> None:
@@ -147,7 +135,6 @@ class Wdog(RegisterFile):
             if not self._locked_wmcr:
                 super().write(reg, alias, value)
             self._locked_wmcr = True
-            self.ctx.reschedule()
         else:
             super().write(reg, alias, value)
 
@@ -196,7 +183,7 @@ class Wdog(RegisterFile):
             "enabled": self._deadline is not None,
             "timeout_cycles": self.timeout_cycles(),
             "services": self._services,
-            "power_down_counter": bool(self.value("WMCR") & self._pde),
+            "pde": bool(self.value("WMCR") & self._pde),
         }
         if self._deadline is not None:
             notes["deadline_cycle"] = self._deadline
