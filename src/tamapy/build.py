@@ -20,6 +20,7 @@ from tamapy.lang import load_program
 from tamapy.lang.ir import Program
 from tamapy.lang.resolve import find_project
 from tamapy.link import LinkedImage, LinkLayout, link
+from tamapy.link.imx import image_files
 from tamapy.outputs import write_atomic
 from tamapy.verify import ProofStore, Report, verify_program
 from tamapy.verify.obligation import Category, Obligation, Status
@@ -111,10 +112,25 @@ def build(app: Path, board: str, out_dir: Path, *, unverified: bool = False) -> 
         raise BuildRefused(result)
     name = app_name(app)
     elf_path = out_dir / f"{name}.elf"
-    write_atomic(elf_path, result.image.elf, 0o755)
+    write_images(result, out_dir, name)
     write_atomic(out_dir / f"{name}.ll", result.llvm_ir.encode())
     write_atomic(out_dir / f"{name}.build.json", (json.dumps(summary(result, name), indent=2, sort_keys=True) + "\n").encode())
     return BuildResult(result.program, result.image, result.llvm_ir, result.report, result.stack, elf_path)
+
+
+def images(result: BuildResult, name: str) -> dict[str, bytes]:
+    """The three images of a build, keyed by file name: ELF, raw binary, i.MX boot image."""
+    return image_files(result.image.elf, result.program.board.dcd, name)
+
+
+def write_images(result: BuildResult, out_dir: Path, name: str) -> dict[str, Path]:
+    """Write ``<name>.elf``, ``<name>.bin`` and ``<name>.imx``; returns file name -> path."""
+    paths: dict[str, Path] = {}
+    for file_name, data in images(result, name).items():
+        path = out_dir / file_name
+        write_atomic(path, data, 0o755 if file_name.endswith(".elf") else 0o644)
+        paths[file_name] = path
+    return paths
 
 
 def summary(result: BuildResult, name: str) -> dict[str, object]:

@@ -78,12 +78,23 @@ def _refused(exc: BuildRefused) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from tamapy.attest import load_signing_key, reproduce, write_attestation
     from tamapy.build import build
 
+    app, out = Path(args.app), Path(args.output)
+    key = load_signing_key(Path(args.sign)) if args.sign else None  # a bad key fails before building
     try:
-        result = build(Path(args.app), args.board, Path(args.output), unverified=args.unverified)
+        result = build(app, args.board, out, unverified=args.unverified)
     except BuildRefused as exc:
         return _refused(exc)
+    if key is not None:
+        print(f"signed provenance: {write_attestation(result, app, key, out)}")
+    if args.reproduce:
+        differing = reproduce(app, args.board, out)
+        if differing:
+            print(f"tamapy: not reproducible: {', '.join(differing)} differ in a fresh rebuild", file=sys.stderr)
+            return 1
+        print("reproduced: a fresh rebuild in another directory and time zone gives identical bytes")
     image = result.image
     load = sum(s.filesz for s in image.segments)
     state = "verified" if result.verified else "UNVERIFIED"
@@ -138,6 +149,33 @@ def cmd_run(args: argparse.Namespace) -> int:
         return sim.status
 
 
+def cmd_image_show(args: argparse.Namespace) -> int:
+    from tamapy.link.imx import show_image
+
+    print(show_image(Path(args.file), as_json=args.json))
+    return 0
+
+
+def cmd_attest_keygen(args: argparse.Namespace) -> int:
+    from tamapy.attest import keygen
+
+    private, public = keygen(Path(args.out), args.algorithm, force=args.force)
+    print(f"wrote {private} (private, mode 0600) and {public}")
+    return 0
+
+
+def cmd_attest_verify(args: argparse.Namespace) -> int:
+    from tamapy.attest import verify_envelope
+
+    reasons = verify_envelope(Path(args.key), Path(args.envelope),
+                              Path(args.artifacts) if args.artifacts else None, args.rebuild)
+    for reason in reasons:
+        print(reason, file=sys.stderr)
+    if not reasons:
+        print("attestation verified")
+    return 1 if reasons else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tamapy", description="Proven bare-metal firmware in a checked subset of Python.")
     p.add_argument("--version", action="version", version=f"tamapy {__version__}")
@@ -167,7 +205,30 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--board", required=True)
     b.add_argument("-o", "--output", default="out", help="output directory (default: out)")
     b.add_argument("--unverified", action="store_true", help="build even if obligations are unproved; the image is marked unverified")
+    b.add_argument("--sign", metavar="KEY", help="sign in-toto/SLSA provenance with this private key (DSSE envelope)")
+    b.add_argument("--reproduce", action="store_true", help="rebuild in a fresh directory and compare every byte")
     b.set_defaults(func=cmd_build)
+
+    im = sub.add_parser("image", help="inspect boot images").add_subparsers(dest="image_command", required=True)
+    show = im.add_parser("show", help="print the IVT, boot data and DCD of an .imx image")
+    show.add_argument("file")
+    show.add_argument("--json", action="store_true", help="print stable JSON instead of text")
+    show.set_defaults(func=cmd_image_show)
+
+    from tamapy.attest.keys import ALGORITHMS
+
+    at = sub.add_parser("attest", help="keys and provenance verification").add_subparsers(dest="attest_command", required=True)
+    kg = at.add_parser("keygen", help="generate a signing key pair (PEM)")
+    kg.add_argument("out", help="private key file; the public key goes to OUT.pub")
+    kg.add_argument("--algorithm", choices=ALGORITHMS, default=ALGORITHMS[0])
+    kg.add_argument("--force", action="store_true", help="overwrite existing key files")
+    kg.set_defaults(func=cmd_attest_keygen)
+    av = at.add_parser("verify", help="verify a signed build: signature, digests, proofs, optionally a rebuild")
+    av.add_argument("--key", required=True, help="public key (PEM)")
+    av.add_argument("--envelope", required=True, help="the DSSE envelope (<app>.intoto.jsonl)")
+    av.add_argument("--artifacts", help="directory holding the ELF, bin and imx to check")
+    av.add_argument("--rebuild", action="store_true", help="also rebuild and compare byte for byte")
+    av.set_defaults(func=cmd_attest_verify)
 
     r = sub.add_parser("run", help="build and boot an application in the simulator or QEMU")
     r.add_argument("app")

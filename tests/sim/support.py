@@ -107,6 +107,30 @@ def spin(label: str, address: int, mask: int, want: int, bits: int = 32) -> str:
             f"  br i1 %{label}_ok, label %{label}_done, label %{label}\n{label}_done:\n")
 
 
+UART_ON = store(UART1 + 0x84, 0x4027) + store(UART1 + 0x80, 1)
+"""UART1: UCR2 = IRTS|WS|TXEN|RXEN|SRST, then UCR1 = UARTEN."""
+
+
+def say(text: bytes, name: str) -> tuple[str, str]:
+    """(global, body) IR printing ``text`` on UART1 (which must be on); labels use ``name``."""
+    n = len(text)
+    escaped = "".join(chr(b) if 32 <= b < 127 and b not in (34, 92) else f"\\{b:02X}" for b in text)
+    extra = f'@{name} = constant [{n} x i8] c"{escaped}"'
+    body = f"""  br label %{name}_loop
+{name}_loop:
+  %{name}_i = phi i32 [0, %{name}_pre], [%{name}_next, %{name}_loop]
+  %{name}_p = getelementptr [{n} x i8], ptr @{name}, i32 0, i32 %{name}_i
+  %{name}_c = load i8, ptr %{name}_p
+  %{name}_w = zext i8 %{name}_c to i32
+  store volatile i32 %{name}_w, {ptr(UART1 + 0x40)}
+  %{name}_next = add i32 %{name}_i, 1
+  %{name}_more = icmp ult i32 %{name}_next, {n}
+  br i1 %{name}_more, label %{name}_loop, label %{name}_done
+{name}_done:
+"""
+    return extra, f"  br label %{name}_pre\n{name}_pre:\n" + body
+
+
 def function_address(elf: bytes, name: str) -> int:
     symtab = ELFFile(io.BytesIO(elf)).get_section_by_name(".symtab")
     assert symtab is not None

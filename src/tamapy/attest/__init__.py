@@ -37,9 +37,8 @@ from tamapy.attest.reproduce import rebuild, reproduce
 from tamapy.attest.statement import make_statement
 from tamapy.attest.statement import serialize as serialize_statement
 from tamapy.attest.verify import verify_envelope
-from tamapy.build import BuildResult, app_name
+from tamapy.build import BuildResult, app_name, images, write_images
 from tamapy.lang.resolve import find_project
-from tamapy.link.imx import image_files
 from tamapy.outputs import write_atomic
 
 __all__ = [
@@ -48,7 +47,6 @@ __all__ = [
     "ED25519",
     "SigningKey",
     "VerifyingKey",
-    "artifacts",
     "envelope_path",
     "keygen",
     "load_signing_key",
@@ -65,28 +63,6 @@ __all__ = [
 ENVELOPE_SUFFIX = ".intoto.jsonl"
 
 
-def artifacts(result: BuildResult, name: str) -> dict[str, bytes]:
-    """The three images of a build, keyed by file name, in subject order (ELF, bin, imx).
-
-    The boot image carries the board's DCD; everything is computed from the
-    linked ELF in memory, so what is written, signed and rebuilt is the same.
-    """
-    return image_files(result.image.elf, result.program.board.dcd, name)
-
-
-def write_images(result: BuildResult, out_dir: Path, name: str) -> dict[str, Path]:
-    """Write ``<name>.bin`` and ``<name>.imx`` (and ``<name>.elf``, byte-identical if already there).
-
-    Returns file name -> path for all three.
-    """
-    paths: dict[str, Path] = {}
-    for file_name, data in artifacts(result, name).items():
-        path = out_dir / file_name
-        write_atomic(path, data, 0o755 if file_name.endswith(".elf") else 0o644)
-        paths[file_name] = path
-    return paths
-
-
 def envelope_path(out_dir: Path, name: str) -> Path:
     return out_dir / f"{name}{ENVELOPE_SUFFIX}"
 
@@ -94,7 +70,7 @@ def envelope_path(out_dir: Path, name: str) -> Path:
 def sign_statement(result: BuildResult, app: Path, key: SigningKey) -> bytes:
     """The serialised, signed envelope for a build of ``app`` (nothing is written)."""
     name = app_name(app)
-    statement = make_statement(result, app, artifacts(result, name), find_project(app).root)
+    statement = make_statement(result, app, images(result, name), find_project(app).root)
     return dsse.serialize(dsse.sign(serialize_statement(statement), key))
 
 

@@ -76,14 +76,10 @@ def write_base(reg: Register) -> int:
     """What a whole-register ``write(F=...)`` puts in the bits it does not name.
 
     Reset values of fields, except write-1-to-clear fields (0, so nothing is
-    cleared by accident), and ``reserved_value`` in the reserved bits.  The
-    same value as the compiler's ``_write_base``.
+    cleared by accident), and ``reserved_value`` in the reserved bits: the
+    spec model's :attr:`Register.write_base`, which the compiler uses too.
     """
-    value = reg.reserved_value
-    for f in reg.fields:
-        if f.access is not Access.W1C:
-            value |= (f.reset << f.lsb) & f.mask
-    return value
+    return reg.write_base
 
 
 _ALIASES = {"set": "SET", "clear": "CLR", "toggle": "TOG"}

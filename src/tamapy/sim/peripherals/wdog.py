@@ -58,6 +58,8 @@ class Wdog(RegisterFile):
         self._touched = False
         self._expired: str | None = None
         self._wdog_b = False
+        self._wtis_for: int | None = None
+        """The deadline whose pre-timeout status was raised."""
         super().__init__(peripheral, instance, base)
         self._wcr = self.register("WCR")
         self._wsr = self.register("WSR")
@@ -103,11 +105,13 @@ class Wdog(RegisterFile):
             self.ctx.stop("watchdog", self._expired)
 
     def _update_wtis(self) -> None:
+        """WTIS sets once per countdown, when WICT x 0.5 s remain (clearing it sticks)."""
         wicr = self.value("WICR")
-        if self._deadline is None or not wicr & self._wie or wicr & self._wtis:
+        if self._deadline is None or not wicr & self._wie or self._wtis_for == self._deadline:
             return
         before = self._half_seconds((wicr & self._wict.mask) >> self._wict.lsb)
         if self.ctx.now() >= self._deadline - before:
+            self._wtis_for = self._deadline
             self.set_value("WICR", wicr | self._wtis)
 
     # -- bus accesses -------------------------------------------------------------
