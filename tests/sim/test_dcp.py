@@ -8,6 +8,7 @@ CRC-32/MPEG-2 values on hypothesis-generated keys, IVs, data and packet splits.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import struct
 
 import pytest
@@ -226,7 +227,7 @@ def test_crc32_check_value() -> None:
 def chain_packets(dcp: Dcp6, data: bytes, cuts: list[int], *, contiguous: bool) -> int:
     """Packets hashing ``data`` split at ``cuts`` (INIT on the first, TERM on the last); returns their count."""
     bounds = [0, *sorted(set(cuts)), len(data)]
-    pieces = [(a, b - a) for a, b in zip(bounds, bounds[1:], strict=False)]
+    pieces = [(a, b - a) for a, b in itertools.pairwise(bounds)]
     dcp.b.memory.write(SRC, data)
     for i, (start, size) in enumerate(pieces):
         last = i == len(pieces) - 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tamapy.sim.peripherals.rngb import Drbg
 from tamapy.sim.peripherals.base import BusFault
+from tamapy.sim.peripherals.rngb import Drbg
 
 from .support import RNGB, Bench
 

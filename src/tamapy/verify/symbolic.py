@@ -839,7 +839,9 @@ class FunctionEncoder:
     def _call(self, e: ir.Call, state: State) -> Value:
         callee = self.ctx.functions[e.function]
         args = [self.expr(a, state) for a in e.args]
-        env = {p.name: v for p, v in zip(callee.params, args, strict=True)}
+        # Contracts see the callee's parameters and the program's globals (shared with the caller).
+        env = {k: v for k, v in state.vars.items() if k.startswith("$")}
+        env.update({p.name: v for p, v in zip(callee.params, args, strict=True)})
         call_state = replace(state, vars=env)
         for req in callee.requires:
             self.oblige(state, Category.PRECONDITION, e.span, self.pure_cond(req, call_state),
@@ -851,13 +853,20 @@ class FunctionEncoder:
         # What the callee may change: globals it writes, arrays passed to it, clock gates.
         eff = self.ctx.effects.get(e.function, Effects(frozenset(), False))
         for a in e.args:
-            if isinstance(a, ir.GlobalRef) and isinstance(a.type, ir.ArrayType) and a.symbol in eff.touched:
+            viewed = a.base if isinstance(a, ir.SliceView) else a
+            if not (isinstance(viewed, ir.GlobalRef) and isinstance(viewed.type, ir.ArrayType)):
+                continue
+            # A modifiable argument must not be used directly by the callee at all; a read-only
+            # view must not be written by it behind the view's back.
+            clash = viewed.symbol in (eff.touched if isinstance(a.type, ir.ArrayType) else eff.globals)
+            if clash:
                 self.oblige(state, Category.PRECONDITION, a.span, z3.BoolVal(False),
-                            f"`{a.symbol}` is passed to `{callee.name}`, which also uses it directly: the two names would alias")
+                            f"`{viewed.symbol}` is passed to `{callee.name}`, which also uses it directly: the two names would alias")
         names = {f"${g}" for g in eff.globals}
         names |= {_root_name(a) for a in e.args if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef)}
         after = self._havoc(state, names, eff.gates, eff.devices)
-        post_env = dict(env)
+        post_env = {k: v for k, v in after.vars.items() if k.startswith("$")}
+        post_env.update({p.name: v for p, v in zip(callee.params, args, strict=True)})
         for a, p in zip(e.args, callee.params, strict=True):
             if isinstance(p.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef):
                 post_env[p.name] = after.vars[_root_name(a)]  # the array as the callee left it
