@@ -54,6 +54,16 @@ def test_check_script_answers() -> None:
     assert answer == "error" and "frobnicate" in detail
 
 
+def test_symbols_z3_prints_bare_are_quoted() -> None:
+    script = "(set-logic ALL)\n; it's z3's\n(declare-fun CCGR5'!16 () (_ BitVec 8))\n(declare-fun |a b| () Real)\n" \
+             "(assert (bvugt CCGR5'!16 #x05))\n(assert (= |a b| 1.5))\n(check-sat)\n"
+    fixed = recheck_mod.standard_smt2(script)
+    assert "(declare-fun |CCGR5'!16| () (_ BitVec 8))" in fixed and "(bvugt |CCGR5'!16| #x05)" in fixed
+    assert "; it's z3's" in fixed and "|a b|" in fixed and "1.5" in fixed
+    assert fixed.replace("|CCGR5'!16|", "CCGR5'!16") == script
+    assert recheck_mod.check_script(script, 5000)[0] == "sat"
+
+
 def test_agreement_returns_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = _report(_obligation("m.f:range:3:5:1", Status.FAILED, SAT),
                      _obligation("m.f:range:3:5:2", Status.PROVED, UNSAT))

@@ -30,6 +30,7 @@ from tamapy.diagnostics import error
 from tamapy.outputs import write_atomic
 from tamapy.verify import Report
 from tamapy.verify.obligation import Category, Obligation, Status
+from tamapy.verify.recheck import standard_smt2
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -302,7 +303,7 @@ def export_smt2(report: Report, directory: Path, root: Path) -> list[Path]:
         files[rel] = {"id": o.id, "category": o.category.value, "status": o.status.value, "function": o.function,
                       "solver": o.solver, "source": f"{source_uri(o.span.file, root)}:{o.span.line}:{o.span.col}"}
         path = directory / rel
-        write_atomic(path, o.smt2.encode())
+        write_atomic(path, standard_smt2(o.smt2).encode())
         written.append(path)
     _remove_stale(directory, set(files))
     index = {"format": SMT2_INDEX_FORMAT,

@@ -7,9 +7,11 @@ again.  A decisive answer that contradicts z3 is a *disagreement*, and the
 command fails; cvc5 giving up (time limit, unsupported construct) is
 reported but changes nothing, since it neither confirms nor refutes z3.
 
-cvc5 is tried in two configurations: first with bit-vectors translated to
-integers (fast on the verifier's 72-bit arithmetic, where bit-blasting
-divisions is slow), then, if that gives no answer, by bit-blasting.
+cvc5 is tried in two configurations: bit-vectors translated to integers
+(fast on the verifier's 72-bit multiplications and divisions, which
+bit-blasting handles slowly) and bit-blasting (fast on bitwise code, where
+the integer translation is slow).  Symbols that z3 prints bare but SMT-LIB
+only allows quoted are quoted first (:func:`standard_smt2`).
 """
 
 from __future__ import annotations
@@ -130,7 +132,9 @@ def _run(cvc5: Any, script: str, budget_ms: int, options: tuple[tuple[str, str],
 
 _SIMPLE = re.compile(r"[A-Za-z~!@$%^&*_+=<>.?/-][A-Za-z0-9~!@$%^&*_+=<>.?/-]*")
 _LITERAL = re.compile(r"[0-9]+(\.[0-9]+)?|#x[0-9A-Fa-f]+|#b[01]+|:[A-Za-z0-9~!@$%^&*_+=<>.?/-]+")
-_TOKEN = re.compile(r'\s+|;[^\n]*|"(?:[^"]|"")*"|\|[^|]*\||[()]|[^\s()";|]+')
+_TOKEN = re.compile(r'\s+|;[^\n]*|"(?:[^"]|"")*"|\|[^|]*\||[()]|[^\s()";|]+|[\s\S]')
+"""Whitespace, comment, string, quoted symbol, parenthesis, other token; or any one character (so every
+character is kept)."""
 
 
 def standard_smt2(script: str) -> str:
@@ -143,7 +147,7 @@ def standard_smt2(script: str) -> str:
     out: list[str] = []
     for m in _TOKEN.finditer(script):
         token = m.group(0)
-        if token[0] in ' \t\r\n;"|()' or _SIMPLE.fullmatch(token) or _LITERAL.fullmatch(token):
+        if token[0].isspace() or token[0] in ';"|()' or _SIMPLE.fullmatch(token) or _LITERAL.fullmatch(token):
             out.append(token)
         else:
             out.append(f"|{token}|")
