@@ -9,7 +9,17 @@ from typing import Any
 
 import pytest
 
-from tamapy.fw import ContractError, Halted, Panic, clock_enabled, decreases, invariant, mmio, panic, wfi
+from tamapy.fw import (
+    ContractError,
+    Halted,
+    Panic,
+    clock_enabled,
+    decreases,
+    invariant,
+    mmio,
+    panic,
+    wfi,
+)
 from tamapy.fw.host import PANIC_ASSERT, PANIC_BOUNDS, PANIC_DIVIDE, PANIC_HOOK, Host, Stopped
 from tamapy.fw.regs import RegisterError
 from tamapy.lang.program import PANIC_HOOK as COMPILER_PANIC_HOOK
@@ -23,7 +33,7 @@ def test_panic_codes_are_the_compilers() -> None:
     from tamapy.codegen.startup import PANIC_BOUNDS as B
     from tamapy.codegen.startup import PANIC_DIVIDE as D
 
-    assert (PANIC_BOUNDS, PANIC_DIVIDE, PANIC_ASSERT) == (B.code, D.code, A.code)
+    assert (B.code, D.code, A.code) == (PANIC_BOUNDS, PANIC_DIVIDE, PANIC_ASSERT)
     assert PANIC_HOOK == COMPILER_PANIC_HOOK
 
 

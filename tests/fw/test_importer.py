@@ -33,7 +33,6 @@ def test_other_board(fw_project: Path) -> None:
 
 def test_regs_module_is_generated_and_shared(host: Host) -> None:
     import soc.imx6ul.regs as regs  # type: ignore[import-not-found]
-
     from soc.imx6ul import uart  # type: ignore[import-not-found]
 
     assert regs is host.regs and regs.__spec__ is not None and regs.__spec__.origin == "tamapy:generated"

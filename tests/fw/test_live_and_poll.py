@@ -21,7 +21,8 @@ def test_field_comparisons_are_conditions(host: Host) -> None:
     ctrl: Any = host.regs.DIFF1.CTRL
     cond = ctrl.MODE == 5
     assert isinstance(cond, Condition) and cond and repr(cond) == "True" and cond == True  # noqa: E712
-    assert not (ctrl.MODE != 5) and (ctrl.MODE < 6) and (ctrl.MODE >= 5) and (4 < ctrl.MODE)
+    assert not (ctrl.MODE != 5)  # noqa: SIM202 -- `not` of a Condition is what is tested
+    assert (ctrl.MODE < 6) and (ctrl.MODE >= 5) and (ctrl.MODE > 4)
     if ctrl.MODE == 5:  # plain Python
         pass
     assert _reads(host) == ["DIFF1.CTRL"] * 6

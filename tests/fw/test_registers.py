@@ -128,7 +128,7 @@ def test_reads_are_one_load_and_return_live_values(host: Host) -> None:
 
 def test_register_values_are_claims(host: Host) -> None:
     diff1 = _diff1(host)
-    with pytest.raises(OverflowError, match="4-bit field DIFF1.CTRL.MODE"):
+    with pytest.raises(OverflowError, match=r"4-bit field DIFF1\.CTRL\.MODE"):
         diff1.CTRL.write(MODE=16)
     with pytest.raises(OverflowError, match="u8"):
         diff1.CTRL.write(LEVEL=-1)

@@ -7,7 +7,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tamapy.fw as fw
-from tamapy.fw import Array, ArrayView, Bytes, Dma, FixedArray, View, i8, i16, i32, i64, u8, u16, u32, u64
+from tamapy.fw import (
+    Array,
+    ArrayView,
+    Bytes,
+    Dma,
+    FixedArray,
+    View,
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+)
 from tamapy.fw.types import MACHINE_TYPES, MachineType, claim, unsigned_for_bits
 
 RANGES = {u8: (0, 255), u16: (0, 65535), u32: (0, 2**32 - 1), u64: (0, 2**64 - 1),

@@ -2,7 +2,8 @@
 
 from typing import Final
 
-from soc.imx6ul.regs import CCM, DIFF1, UART1, DIFF
+from soc.imx6ul.regs import CCM, DIFF, DIFF1, UART1
+
 from tamapy.fw import (
     Bytes,
     clock_enabled,
@@ -31,7 +32,7 @@ def compound_poll() -> bool:
 
 
 def negated_poll() -> bool:
-    return poll(not DIFF1.CTRL.MODE == 5, limit=3)
+    return poll(not DIFF1.CTRL.MODE == 5, limit=3)  # noqa: SIM201 -- `not` is what is tested
 
 
 def narrow(value: u32) -> u8:
