@@ -52,8 +52,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     project = find_project(paths[0])
     store = ProofStore(project.root)
     report = verify_tree(paths, args.board, workers=args.jobs, timeout_ms=int(args.timeout * 1000),
-                         store=store, with_smt2=bool(args.smt2), progress=_progress)
-    write_outputs(report, args, project.root)
+                         store=store, with_smt2=bool(args.smt2 or args.recheck), progress=_progress)
+    outputs_status = write_outputs(report, args, project.root)
     if not args.check:
         store.write(list(report.results))
     totals = report.totals()
@@ -64,7 +64,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         for name in report.stale:
             print(f"stale or missing certificate: {name}", file=sys.stderr)
         return 1
-    return 0 if report.all_proved else 1
+    return 0 if report.all_proved and outputs_status == 0 else 1
 
 
 def _refused(exc: BuildRefused) -> int:

@@ -110,3 +110,16 @@ def test_explicit_panic(armory: Differential, code: int) -> None:
 @given(a=U32, b=U32, c=U32)
 def test_enum_results_and_module_globals(evk: Differential, a: int, b: int, c: int) -> None:
     evk.check(70, a, b, c)
+
+
+@SETTINGS
+@given(a=U32, b=U32, i=st.integers(0, 9), j=st.integers(0, 9))
+def test_views_of_views_and_their_bounds(evk: Differential, a: int, b: int, i: int, j: int) -> None:
+    result = evk.check(31, a, b, i, j)
+    assert result.status == ("returned" if i <= j <= 7 else "panic")
+
+
+@SETTINGS
+@given(a=U32, b=U32)
+def test_arrays_are_passed_by_reference(evk: Differential, a: int, b: int) -> None:
+    evk.check(32, a, b)

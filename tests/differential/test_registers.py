@@ -9,7 +9,6 @@ and evaluation order are all compared access by access.
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -71,9 +70,5 @@ def test_evaluation_order_of_register_reads(evk: Differential, op: int, ctrl: in
     evk.check(op, ctrl, cfg, narrow)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "compiler bug: REG.modify(F=expr) loads REG before evaluating expr (codegen/lower.py _reg_write, "
-    "mode 'modify'); CPython evaluates the keyword argument first, so a register read inside expr "
-    "comes after the load compiled and before it on the host"))
 def test_modify_evaluates_field_values_before_the_load(evk: Differential) -> None:
     evk.check(55, 9)

@@ -33,7 +33,7 @@ def test_other_board(fw_project: Path) -> None:
 
 def test_regs_module_is_generated_and_shared(host: Host) -> None:
     import soc.imx6ul.regs as regs  # type: ignore[import-not-found]
-    from soc.imx6ul import uart  # type: ignore[import-not-found]
+    from soc.imx6ul import uart  # type: ignore[import-not-found, unused-ignore]
 
     assert regs is host.regs and regs.__spec__ is not None and regs.__spec__.origin == "tamapy:generated"
     assert uart.UART is regs.UART and uart.__name__ == "soc.imx6ul.uart"
@@ -83,6 +83,7 @@ def test_rewrites_keep_line_numbers(probe: ModuleType) -> None:
     with pytest.raises(OverflowError) as info:
         probe.local_claim(300)
     frame = traceback.extract_tb(info.value.__traceback__)[-2]
+    assert probe.__file__ is not None and frame.lineno is not None
     source = Path(probe.__file__).read_text().splitlines()
     assert frame.filename == probe.__file__ and source[frame.lineno - 1].strip() == "small = value"
 
@@ -117,3 +118,21 @@ def test_globals_restart_after_reset(host: Host, probe: ModuleType) -> None:
     host.reset()
     fresh = host.module("hosttest.probe")
     assert fresh is not probe and fresh.bump() == 1
+
+
+@pytest.mark.parametrize("board", ["mcimx6ul-evk", "usbarmory-mk2"])
+def test_every_firmware_module_imports(fw_project: Path, board: str) -> None:
+    firmware = fw_project / "firmware"
+    package = board.replace("-", "_")
+    with Host(fw_project, board) as host:
+        for path in sorted(firmware.rglob("*.py")):
+            parts = list(path.relative_to(firmware).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            if parts[:1] == ["board"] and len(parts) > 1 and parts[1] != package:
+                continue  # another board's package: not visible, as for the compiler
+            assert host.module(".".join(parts)).__name__ == ".".join(parts).replace(f"board.{package}", "board")
+
+
+def test_bool_results_are_bools(probe: ModuleType) -> None:
+    assert probe.uart_ready() is True

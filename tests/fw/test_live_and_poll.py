@@ -20,7 +20,8 @@ def _reads(host: Host) -> list[str]:
 def test_field_comparisons_are_conditions(host: Host) -> None:
     ctrl: Any = host.regs.DIFF1.CTRL
     cond = ctrl.MODE == 5
-    assert isinstance(cond, Condition) and cond and repr(cond) == "True" and cond == True  # noqa: E712
+    assert isinstance(cond, Condition) and cond and repr(cond) == "True"
+    assert cond == True  # type: ignore[comparison-overlap]  # noqa: E712 -- it compares like a bool
     assert not (ctrl.MODE != 5)  # noqa: SIM202 -- `not` of a Condition is what is tested
     assert (ctrl.MODE < 6) and (ctrl.MODE >= 5) and (ctrl.MODE > 4)
     if ctrl.MODE == 5:  # plain Python

@@ -224,11 +224,25 @@ def test_software_reset_reads_back_done_and_empties_the_receiver() -> None:
     u = uart(bus, "UART1")
     enable_tx(bus, UART1)
     u.receive(b"zz")
+    assert bus.read(UART1 + USR2, 4) & 1  # in the FIFO now
     bus.write(UART1 + UCR2, 4, 0)
     assert bus.read(UART1 + UCR2, 4) & UCR2_SRST
     assert bus.read(UART1 + UCR2, 4) & UCR2_TXEN == 0
     assert u.pending == 0
     assert bus.read(UART1 + URXD, 4) == 0
+
+
+def test_input_sent_before_init_survives_the_drivers_reset() -> None:
+    """Bytes wait on the line until the UART is read, then fill the FIFO 32 at a time."""
+    bus = make_bus()
+    u = uart(bus, "UART1")
+    u.receive(bytes(range(40)))
+    bus.write(UART1 + UCR1, 4, 0)  # the driver's init: disable, software reset
+    bus.write(UART1 + UCR2, 4, 0)
+    assert u.pending == 40
+    assert bus.read(UART1 + UTS, 4) & (1 << 3)  # RXFULL: 32 in the FIFO
+    assert [bus.read(UART1 + URXD, 4) & 0xFF for _ in range(40)] == list(range(40))
+    assert u.pending == 0
 
 
 def test_receive_queue_through_urxd() -> None:

@@ -108,7 +108,8 @@ def test_junit_counts_and_cases(run: Run) -> None:
         assert len(errors) == (o["status"] == "unknown")
         for f in failures:
             assert f.get("message") == o["message"] and f.get("type") == o["category"]
-            assert "counterexample" not in o or "arguments:" in (f.text or "") or not o["counterexample"]["arguments"]
+            arguments = o.get("counterexample", {}).get("arguments", {})
+            assert all(f"{k} = {v}" in (f.text or "") for k, v in arguments.items())
     totals = run.doc["totals"]
     for element in (root, *suites):
         assert element.get("tests") == str(sum(totals.values()))

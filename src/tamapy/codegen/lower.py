@@ -383,6 +383,7 @@ class FunctionLowering:
         return self.op(f"inttoptr i32 {addr} to ptr")
 
     def _reg_write(self, s: ir.RegWrite) -> None:
+        """Python order: the field values (which may read registers) first, then the access."""
         reg = s.register
         ty = f"i{reg.width}"
         align = reg.width // 8
@@ -391,38 +392,37 @@ class FunctionLowering:
             v = self.expr(s.raw)
             self.emit(f"store volatile {ty} {v.ref}, ptr {self._reg_address(s.instance, reg.offset)}, align {align}")
             return
+        parts = self._field_parts(s, ty)
         named_mask = 0
         for f, _ in s.fields:
             named_mask |= f.mask
         if s.mode == "write":
-            base_value = reg.write_base & ~named_mask
             address = self._reg_address(s.instance, reg.offset)
+            acc = str(reg.write_base & ~named_mask)
         elif s.mode == "modify":
             address = self._reg_address(s.instance, reg.offset)
             current = self.op(f"load volatile {ty}, ptr {address}, align {align}")
             keep = ((1 << reg.width) - 1) & ~named_mask & ~reg.reserved_mask
             kept = self.op(f"and {ty} {current}, {keep}")
-            base_ref = self.op(f"or {ty} {kept}, {reg.reserved_value}")
-            value = self._pack_fields(s, ty, base_ref)
-            self.emit(f"store volatile {ty} {value}, ptr {address}, align {align}")
-            return
+            acc = self.op(f"or {ty} {kept}, {reg.reserved_value}")
         else:
             alias = {"set": "SET", "clear": "CLR", "toggle": "TOG"}[s.mode]
             offset = reg.alias_offset(alias) if alias in reg.aliases else reg.offset
             address = self._reg_address(s.instance, offset)
-            base_value = 0
-        value = self._pack_fields(s, ty, str(base_value))
-        self.emit(f"store volatile {ty} {value}, ptr {address}, align {align}")
+            acc = "0"
+        for part in parts:
+            acc = self.op(f"or {ty} {acc}, {part}")
+        self.emit(f"store volatile {ty} {acc}, ptr {address}, align {align}")
 
-    def _pack_fields(self, s: ir.RegWrite, ty: str, acc: str) -> str:
-        width = s.register.width
+    def _field_parts(self, s: ir.RegWrite, ty: str) -> list[str]:
+        """Each named field's value, masked to its width and shifted into place."""
+        parts: list[str] = []
         for f, expr in s.fields:
             v = self.expr(expr)
-            wide = self._resize(v.ref, _int_of(expr.type), width, signed=False)
+            wide = self._resize(v.ref, _int_of(expr.type), s.register.width, signed=False)
             masked = self.op(f"and {ty} {wide}, {f.max_value}")
-            shifted = self.op(f"shl {ty} {masked}, {f.lsb}") if f.lsb else masked
-            acc = self.op(f"or {ty} {acc}, {shifted}")
-        return acc
+            parts.append(self.op(f"shl {ty} {masked}, {f.lsb}") if f.lsb else masked)
+        return parts
 
     # ------------------------------------------------------------ expressions
 

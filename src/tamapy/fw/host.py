@@ -25,7 +25,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any, Literal
@@ -34,6 +34,7 @@ from tamapy.fw import intrinsics
 from tamapy.fw.contracts import ContractError
 from tamapy.fw.importer import FirmwareFinder, purge
 from tamapy.fw.intrinsics import Halted, Panic
+from tamapy.fw.live import Condition, Live
 from tamapy.fw.regs import build_regs_module
 from tamapy.fw.trace import Access, record
 from tamapy.lang.resolve import PANIC_MODULE, find_project
@@ -139,11 +140,6 @@ class Memory:
         self.write(address, value.to_bytes(width // 8, "little"))
 
 
-@dataclass
-class _Saved:
-    modules: dict[str, ModuleType] = field(default_factory=dict)
-
-
 class Host:
     """One simulated board for running firmware modules in CPython (see the module docstring).
 
@@ -177,13 +173,14 @@ class Host:
         self._regs = build_regs_module(self.regs_module_name, self.soc, self)
         self._finder = FirmwareFinder(self.project.firmware, self.board.firmware_package,
                                       {self.regs_module_name: lambda: self._regs}, check_claims)
-        self._saved: _Saved | None = None
+        self._shadowed: dict[str, ModuleType] | None = None
+        """Modules of firmware names that were loaded before entering (restored on exit); None when not entered."""
 
     # -- activation -----------------------------------------------------------
 
     def __enter__(self) -> Host:
         intrinsics.activate(self)
-        self._saved = _Saved(purge(self._finder.owns))
+        self._shadowed = purge(self._finder.owns)
         sys.meta_path.insert(0, self._finder)
         return self
 
@@ -192,14 +189,15 @@ class Host:
         if self._finder in sys.meta_path:
             sys.meta_path.remove(self._finder)
         purge(self._finder.owns)
-        if self._saved is not None:
-            sys.modules.update(self._saved.modules)
-            self._saved = None
+        if self._shadowed is not None:
+            sys.modules.update(self._shadowed)
+            self._shadowed = None
         intrinsics.deactivate(self)
 
     @property
     def active(self) -> bool:
-        return self._saved is not None
+        """Whether the host is entered (its firmware modules importable)."""
+        return self._shadowed is not None
 
     def module(self, name: str) -> ModuleType:
         """Import the firmware module ``name`` (``runtime.console``, ``board.console``, ``soc.imx6ul.regs``)."""
@@ -271,20 +269,24 @@ class Host:
     # -- the RegisterBus and MmioPort protocols -------------------------------------
 
     def load(self, address: int, width: int) -> int:
+        """A register load through the bus (traced); register objects and ``mmio`` call this."""
         self._after_access()
         value = self.bus.read(address, width // 8)
         self._after_access()
         return value
 
     def store(self, address: int, width: int, value: int) -> None:
+        """A register store through the bus (traced)."""
         self._after_access()
         self.bus.write(address, width // 8, value)
         self._after_access()
 
     def peek(self, instance: str, register: Register) -> int:
+        """What the model would return for ``register``, without a bus access (ghost code)."""
         return self.device(instance).read(register)
 
     def gate_open(self, instance: str) -> bool:
+        """Whether ``instance``'s clock gate (from the specs' ``[clocks]``) is on in the CCM model."""
         found = self.soc.instance(instance)
         gate = found[0].clock_of(instance) if found else None
         if gate is None:
@@ -296,11 +298,13 @@ class Host:
         return ccm.field_value(reg, fld) != 0
 
     def mmio_read(self, address: int, width: int) -> int:
+        """``mmio.readN``: RAM if ``address`` is in the board's memory, else the bus."""
         if self.memory.contains(address, width // 8):
             return self.memory.read_int(address, width)
         return self.load(address, width)
 
     def mmio_write(self, address: int, width: int, value: int) -> None:
+        """``mmio.writeN``: RAM if ``address`` is in the board's memory, else the bus."""
         if self.memory.contains(address, width // 8):
             self.memory.write_int(address, width, value)
         else:
@@ -324,7 +328,7 @@ class Host:
             return Outcome(status, trace=tuple(self.trace[start:]), **kw)
 
         try:
-            return done("returned", value=function(*args))
+            return done("returned", value=plain(function(*args)))
         except Halted:
             return done("halted")
         except Stopped as stop:
@@ -355,6 +359,15 @@ class Host:
             return None
         hook = getattr(self.module(PANIC_MODULE), PANIC_HOOK, None)
         return hook if callable(hook) else None
+
+
+def plain(value: object) -> object:
+    """A live register value as the plain ``int`` / ``bool`` the compiled code would return."""
+    if isinstance(value, Condition):
+        return bool(value)
+    if isinstance(value, Live):
+        return int(value)
+    return value
 
 
 def _panic_code(exc: BaseException) -> int | None:

@@ -38,6 +38,7 @@ from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any
 
+from tamapy.fw.live import Condition
 from tamapy.fw.types import MACHINE_TYPES, MachineType, claim
 
 FW_MODULE = "tamapy.fw"
@@ -173,20 +174,26 @@ def compile_firmware(path: Path, *, check_claims: bool = True) -> CodeType:
 # ---------------------------------------------------------------- claims at function boundaries
 
 
-def _machine_annotation(annotation: object, namespace: dict[str, Any]) -> MachineType | None:
+def _annotation(annotation: object, namespace: dict[str, Any]) -> object:
     if isinstance(annotation, str):  # ``from __future__ import annotations``
         try:
-            annotation = eval(annotation, namespace)
+            return eval(annotation, namespace)
         except Exception:
             return None
-    return annotation if isinstance(annotation, MachineType) else None
+    return annotation
+
+
+def _machine_annotation(annotation: object, namespace: dict[str, Any]) -> MachineType | None:
+    found = _annotation(annotation, namespace)
+    return found if isinstance(found, MachineType) else None
 
 
 def with_claims(fn: Callable[..., Any], namespace: dict[str, Any]) -> Callable[..., Any]:
     """``fn`` checking the machine types of its arguments and result (returned unchanged if it has none).
 
     Arguments are passed on as plain ints, as the compiled callee receives
-    plain values (not live register values).
+    plain values (not live register values); a ``bool`` function returning a
+    register comparison returns a ``bool``.
     """
     inner = inspect.unwrap(fn)
     code = inner.__code__
@@ -195,7 +202,8 @@ def with_claims(fn: Callable[..., Any], namespace: dict[str, Any]) -> Callable[.
     checks = [(i, p, t) for i, p in enumerate(params)
               if (t := _machine_annotation(annotations.get(p), namespace)) is not None]
     ret = _machine_annotation(annotations.get("return"), namespace)
-    if not checks and ret is None:
+    returns_bool = _annotation(annotations.get("return"), namespace) is bool
+    if not checks and ret is None and not returns_bool:
         return fn
     name = fn.__qualname__
 
@@ -210,6 +218,8 @@ def with_claims(fn: Callable[..., Any], namespace: dict[str, Any]) -> Callable[.
         result = fn(*args)
         if ret is not None and result is not None:
             return claim(ret, result, f"{name}(): result")
+        if returns_bool and isinstance(result, Condition):
+            return bool(result)  # a register comparison, returned as the bool it stands for
         return result
 
     claimed.__tamapy_claims__ = True  # type: ignore[attr-defined]

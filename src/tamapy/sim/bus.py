@@ -56,6 +56,8 @@ class Bus:
         self._bases = [d.base for d in self._devices]
         self._tables = {id(d.peripheral): decode_table(d.peripheral) for d in self._devices}
         self.clock = clock
+        self._decoded: dict[int, tuple[RegisterFile, Register, str | None]] = {}
+        """Address -> decoded register, filled as addresses are first used."""
         self.tracer: Tracer | None = None
         """Set to receive every completed access (the MMIO trace)."""
         for left, right in zip(self._devices, self._devices[1:], strict=False):
@@ -106,21 +108,11 @@ class Bus:
 
     def _decode(self, address: int, size: int, *, read: bool) -> tuple[RegisterFile, Register, str | None]:
         """The register an access reaches, after every check the specs imply."""
-        device = self.device_at(address)
-        if device is None:
-            raise BusFault(
-                "unmapped", address,
-                f"{_kind(read)} of {size} bytes at 0x{address:08x}: no peripheral is mapped there",
-            )
-        offset = address - device.base
-        found = self._tables[id(device.peripheral)].get(offset)
-        if found is None:
-            raise BusFault(
-                "unmapped", address,
-                f"{_kind(read)} at 0x{address:08x}: {device.instance} ({device.peripheral.name}) "
-                f"has no register at offset 0x{offset:x}",
-            )
-        reg, alias = found
+        hit = self._decoded.get(address)
+        if hit is None:
+            hit = self._locate(address, size, read=read)
+            self._decoded[address] = hit
+        device, reg, alias = hit
         if self.clock is not None:
             gate = self.clock.closed_gate(device.instance)
             if gate is not None:
@@ -137,6 +129,25 @@ class Bus:
             raise BusFault("access", address, f"read of {register_name(device, reg, alias)}, which is write-only")
         if not read and not reg.access.writable:
             raise BusFault("access", address, f"write to {register_name(device, reg, alias)}, which is read-only")
+        return hit
+
+    def _locate(self, address: int, size: int, *, read: bool) -> tuple[RegisterFile, Register, str | None]:
+        """The instance and register (or alias) at ``address``; BusFault if there is none."""
+        device = self.device_at(address)
+        if device is None:
+            raise BusFault(
+                "unmapped", address,
+                f"{_kind(read)} of {size} bytes at 0x{address:08x}: no peripheral is mapped there",
+            )
+        offset = address - device.base
+        found = self._tables[id(device.peripheral)].get(offset)
+        if found is None:
+            raise BusFault(
+                "unmapped", address,
+                f"{_kind(read)} at 0x{address:08x}: {device.instance} ({device.peripheral.name}) "
+                f"has no register at offset 0x{offset:x}",
+            )
+        reg, alias = found
         return device, reg, alias
 
 

@@ -28,9 +28,8 @@ from typing import Any
 from tamapy import __version__
 from tamapy.diagnostics import error
 from tamapy.outputs import write_atomic
-from tamapy.verify import Report
+from tamapy.verify import Report, recheck
 from tamapy.verify.obligation import Category, Obligation, Status
-from tamapy.verify.recheck import standard_smt2
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -73,8 +72,6 @@ def write_extra_outputs(report: Report, args: argparse.Namespace, root: Path) ->
         functions, globals_ = replay.load_ir([Path(p) for p in args.paths], args.board)
         replay.write_replays(report, _output_dir(args.replay), root, functions, globals_)
     if getattr(args, "recheck", None):
-        from tamapy.verify import recheck
-
         timeout_ms = int(float(getattr(args, "timeout", 10.0)) * 1000)
         scripts = _scripts(report, args, timeout_ms)
         verdicts = recheck.recheck(report.obligations, scripts, timeout_ms, getattr(args, "jobs", None))
@@ -303,7 +300,7 @@ def export_smt2(report: Report, directory: Path, root: Path) -> list[Path]:
         files[rel] = {"id": o.id, "category": o.category.value, "status": o.status.value, "function": o.function,
                       "solver": o.solver, "source": f"{source_uri(o.span.file, root)}:{o.span.line}:{o.span.col}"}
         path = directory / rel
-        write_atomic(path, standard_smt2(o.smt2).encode())
+        write_atomic(path, recheck.standard_smt2(o.smt2).encode())
         written.append(path)
     _remove_stale(directory, set(files))
     index = {"format": SMT2_INDEX_FORMAT,

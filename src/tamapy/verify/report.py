@@ -46,7 +46,8 @@ def to_json(report: Report) -> dict[str, Any]:
     }
 
 
-def write_outputs(report: Report, args: argparse.Namespace, root: Path) -> None:
+def write_outputs(report: Report, args: argparse.Namespace, root: Path) -> int:
+    """Print failures, write the requested files; 1 if a second-solver re-check disagreed."""
     text = human(report)
     if text:
         print(text, file=sys.stderr)
@@ -55,4 +56,5 @@ def write_outputs(report: Report, args: argparse.Namespace, root: Path) -> None:
     if args.sarif or args.junit or args.replay or args.smt2 or args.recheck:
         from tamapy.verify import formats
 
-        formats.write_extra_outputs(report, args, root)
+        return formats.write_extra_outputs(report, args, root)
+    return 0

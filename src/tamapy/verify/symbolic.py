@@ -12,6 +12,7 @@ calls are replaced by their contracts, which makes the encoding modular.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TypeAlias
@@ -141,7 +142,7 @@ class FunctionEncoder:
     def fresh(self, name: str, t: ir.Type) -> tuple[Value, z3.BoolRef]:
         """A new unknown value of type ``t`` and the fact that it is well-typed."""
         self.fresh_count += 1
-        tag = f"{name}!{self.fresh_count}"
+        tag = re.sub(r"[^A-Za-z0-9_.]", "_", name) + f"!{self.fresh_count}"  # a plain SMT-LIB symbol
         if isinstance(t, ir.BoolType):
             return z3.Bool(tag), z3.BoolVal(True)
         if isinstance(t, ir.ArrayType):

@@ -45,7 +45,7 @@ class Ccm(RegisterFile):
         if gate is None:
             return None
         reg, f = gate
-        if self.value(reg.name) & f.mask:
+        if self._values[reg.name] & f.mask:
             return None
         return f"{self.instance}.{reg.name}.{f.name} = 0b{0:0{f.width}b}"
 

@@ -6,12 +6,12 @@ CPU cycle count (one instruction per cycle at 528 MHz, see
 :mod:`tamapy.sim.context`) whenever the CPU looks, never from wall time.
 
 Clock sources (CR.CLKSRC): 1 ipg_clk (66 MHz, the boot ROM's IPG clock),
-2 ipg_clk_highfreq (PERCLK_CLK_ROOT, computed from CCM CSCMR1 when the GPT is
-touched), 4 the 32.768 kHz clock, 5 the 24 MHz crystal (only with CR.EN_24M,
+2 ipg_clk_highfreq (PERCLK_CLK_ROOT, read from CCM CSCMR1 whenever a GPT
+register is written), 4 the 32.768 kHz clock, 5 the 24 MHz crystal (only with CR.EN_24M,
 divided by PR.PRESCALER24M + 1); 0, 3 (external pin), 6 and 7 give no clock.
 The result is divided by PR.PRESCALER + 1.  The counter also stops while the
-serial clock gate (GPT1 CCGR1.CG11, GPT2 CCGR0.CG13) is closed; the bus gate
-is the one the bus enforces.
+serial clock gate (GPT1 CCGR1.CG11, GPT2 CCGR0.CG13) is closed (also read
+when a GPT register is written); the bus gate is the one the bus enforces.
 
 Modelled: EN/ENMOD (restart from 0 on enable), free-run and restart mode
 (FRR; in restart mode the counter returns to 0 after matching OCR1, and a

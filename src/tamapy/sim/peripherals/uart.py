@@ -9,10 +9,16 @@ console output is the same as QEMU's for correct firmware while a driver that
 forgets UARTEN is caught here.  Register reset values are the spec's (the
 hardware's), not QEMU's, for the same reason.
 
-Received bytes (``Uart.receive``) wait in an unbounded queue: URXD returns
-the oldest with CHARRDY set and pops it; USR2.RDR, USR1.RRDY and
-UTS.RXEMPTY follow the queue.  Baud rate, parity, flow control, loopback and
-interrupts are not modelled.
+Received bytes (``Uart.receive``, e.g. the console input of ``tamapy run``)
+first wait on the line, in an unbounded queue, and move into the 32-byte RX
+FIFO when the firmware reads one of the UART's registers and the FIFO has
+room -- as a terminal with flow control delivers, and as QEMU's character
+backends wait until the UART can take a byte.  So input sent before the
+driver's initialisation, whose software reset empties the FIFO, is not lost.
+As in QEMU, neither UARTEN nor RXEN is needed.  URXD returns the oldest FIFO
+byte with CHARRDY set and pops it; USR2.RDR, USR1.RRDY and UTS.RXEMPTY and
+RXFULL follow the FIFO.  Baud rate, parity, loopback and interrupts are not
+modelled.
 
 With the ``uart-stuck`` fault injected, the console UART's transmitter is
 never ready instead (TRDY, TXDC, TXFE, TXEMPTY read 0, TXFULL reads 1) and
@@ -49,6 +55,9 @@ class Uart(RegisterFile):
         self.on_transmit: Callable[[int], None] | None = None
         """Called with each byte sent, after it is appended to :attr:`transmitted`."""
         self._rx: deque[int] = deque()
+        """The RX FIFO (at most FIFO_DEPTH bytes)."""
+        self._host: deque[int] = deque()
+        """Bytes sent to the UART that it has not taken into its FIFO yet."""
         self._urxd = self.register("URXD")
         self._utxd = self.register("UTXD")
         self._ucr2 = self.register("UCR2")
@@ -92,13 +101,18 @@ class Uart(RegisterFile):
         return notes
 
     def receive(self, data: bytes) -> None:
-        """Bytes arriving on the RX line, read back through URXD in order."""
-        self._rx.extend(data)
+        """Bytes sent to the UART, read back through URXD in order (safe from another thread)."""
+        self._host.extend(data)
+
+    def _pull(self) -> None:
+        """Move waiting bytes into the FIFO while it has room (on every register read)."""
+        while self._host and len(self._rx) < FIFO_DEPTH:
+            self._rx.append(self._host.popleft())
 
     @property
     def pending(self) -> int:
-        """Received bytes not yet read from URXD."""
-        return len(self._rx)
+        """Received bytes not yet read from URXD (in the FIFO or still waiting)."""
+        return len(self._rx) + len(self._host)
 
     @property
     def transmitting(self) -> bool:
@@ -106,12 +120,14 @@ class Uart(RegisterFile):
         return bool(self.value("UCR1") & self._uarten and self.value("UCR2") & self._txen)
 
     def software_reset(self) -> None:
-        """What writing UCR2.SRST = 0 does: FIFOs emptied, status registers reset."""
+        """What writing UCR2.SRST = 0 does: FIFOs emptied (bytes still waiting on the host
+        side are kept), status registers reset."""
         self._rx.clear()
         for name in SOFT_RESET_REGISTERS:
             self.set_value(name, self.register(name).reset)
 
     def read(self, reg: Register) -> int:
+        self._pull()
         value = super().read(reg)
         if reg is self._urxd:
             return self._rx.popleft() | self._charrdy if self._rx else 0

@@ -143,6 +143,11 @@ def run(op: u32, a: u32, b: u32, c: u32, d: u32) -> i64:
         return i64(subjects.order_chain())
     if op == 65:
         return i64(subjects.order_conditional())
+    # views and arrays
+    if op == 31:
+        return i64(subjects.view_slices(a, b, c, d))
+    if op == 32:
+        return i64(subjects.arrays_by_reference(a, b))
     # enums and module globals
     if op == 70:
         return i64(subjects.classify_all(a, b, c))

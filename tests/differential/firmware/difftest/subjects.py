@@ -307,3 +307,37 @@ def classify_all(a: u32, b: u32, c: u32) -> u32:
     if classify(a) == Level.HIGH:
         total += 1000
     return total * 1000 + calls * 100 + u32(history[2]) + u32(history[3])
+
+
+def weigh(part: View[u8]) -> u32:
+    total: u32 = u32(len(part)) * 100000
+    for k in range(0, len(part)):
+        total += u32(part[k]) * (k + 1)
+    return total + u32(crc8(part))
+
+
+def weigh_slice(whole: View[u8], i: u32, j: u32) -> u32:
+    """A view of a view; bounds outside it panic with 0xFFFF0001."""
+    return weigh(whole[i:j])
+
+
+def view_slices(a: u32, b: u32, i: u32, j: u32) -> u32:
+    buf: Bytes[8] = Bytes[8]()
+    for k in range(0, 4):
+        buf[k] = u8((a >> (8 * k)) & 0xFF)
+        buf[4 + k] = u8((b >> (8 * k)) & 0xFF)
+    return weigh_slice(buf[1:8], i, j) + weigh_slice(b"constant", j & 7, 8)
+
+
+def scale_in_place(values: Array[u32, 4], factor: u32) -> None:
+    for i in range(0, 4):
+        values[i] = (values[i] * factor) & 0xFFFFFFFF
+
+
+def arrays_by_reference(a: u32, b: u32) -> u32:
+    values: Array[u32, 4] = Array[u32, 4]()
+    values[0] = a
+    values[3] = b
+    scale_in_place(values, 3)
+    scale_in_place(values, a & 0xFF)
+    return values[0] ^ values[3]

@@ -1,0 +1,85 @@
+"""Clock gates (CCM CCGRn) of the blocks the i.MX6UL-family drivers use.
+
+Each ``enable_*`` opens the gate(s) of one block with a read-modify-write
+``CGk = 0b11`` (on in every mode but STOP) and promises ``clock_enabled`` of
+the block, which every driver function of that block requires.
+
+The verifier keeps no frame condition for clock gates: a function that
+writes a CCGR register makes its callers forget every gate, and keeps only
+what its ``@ensures`` states.  Two helpers called in a row therefore leave
+only the second block's gate known.  ``enable_all`` opens every gate the
+drivers need (and the console UARTs' gates of both boards) in one function
+whose post-condition names them all; call it after ``console.init()`` and
+before the drivers.
+
+Gates that the ``[clocks]`` tables cannot express are opened too but not
+promised: the GPT1 serial gate (CCGR1.CG11), the SNVS LP gate (CCGR5.CG10)
+and the AIPS-3 bus gate in front of the DCP and RNGB (CCGR6.CG9, on at
+reset).  The RNGB has no gate of its own.
+"""
+
+from typing import Final
+
+from soc.imx6ul.regs import CCM, DCP, GPT1, OCOTP, SNVS, UART1, UART2, WDOG1, WDOG2, WDOG3
+from tamapy.fw import clock_enabled, ensures
+
+CLOCK_ON: Final = 0b11
+"""CCGR gate value: on in RUN and WAIT, off in STOP (what TamaGo and Linux write)."""
+
+
+@ensures(lambda: clock_enabled(GPT1))
+def enable_gpt1() -> None:
+    """GPT1 bus (CCGR1.CG10) and serial (CCGR1.CG11) clocks: the counter needs both."""
+    CCM.CCGR1.modify(CG10=CLOCK_ON, CG11=CLOCK_ON)
+
+
+@ensures(lambda: clock_enabled(WDOG1))
+def enable_wdog1() -> None:
+    CCM.CCGR3.modify(CG8=CLOCK_ON)
+
+
+@ensures(lambda: clock_enabled(WDOG2))
+def enable_wdog2() -> None:
+    CCM.CCGR5.modify(CG5=CLOCK_ON)
+
+
+@ensures(lambda: clock_enabled(WDOG3))
+def enable_wdog3() -> None:
+    CCM.CCGR6.modify(CG10=CLOCK_ON)
+
+
+@ensures(lambda: clock_enabled(OCOTP))
+def enable_ocotp() -> None:
+    CCM.CCGR2.modify(CG6=CLOCK_ON)
+
+
+@ensures(lambda: clock_enabled(SNVS))
+def enable_snvs() -> None:
+    """SNVS HP (CCGR5.CG9, the gate the spec tracks) and LP (CCGR5.CG10) clocks."""
+    CCM.CCGR5.modify(CG9=CLOCK_ON, CG10=CLOCK_ON)
+
+
+@ensures(lambda: clock_enabled(DCP))
+def enable_dcp() -> None:
+    """The AIPS-3 bus (CCGR6.CG9) the DCP and RNGB sit behind, then the DCP (CCGR0.CG5).
+
+    Only call this on an i.MX6ULL/ULZ (``soc.has_dcp()``): on the i.MX6UL
+    CCGR0.CG5 clocks the CAAM instead, which is harmless, but the DCP is not there.
+    """
+    CCM.CCGR6.modify(CG9=CLOCK_ON)
+    CCM.CCGR0.modify(CG5=CLOCK_ON)
+
+
+@ensures(lambda: clock_enabled(GPT1) and clock_enabled(WDOG1) and clock_enabled(WDOG2)
+         and clock_enabled(WDOG3) and clock_enabled(OCOTP) and clock_enabled(SNVS)
+         and clock_enabled(DCP) and clock_enabled(UART1) and clock_enabled(UART2))
+def enable_all() -> None:
+    """Every gate above, plus UART1 (CCGR5.CG12) and UART2 (CCGR0.CG14), the consoles
+    of the MCIMX6UL-EVK and the USB armory Mk II, so that a console opened before
+    stays provably clocked."""
+    CCM.CCGR0.modify(CG5=CLOCK_ON, CG14=CLOCK_ON)
+    CCM.CCGR1.modify(CG10=CLOCK_ON, CG11=CLOCK_ON)
+    CCM.CCGR2.modify(CG6=CLOCK_ON)
+    CCM.CCGR3.modify(CG8=CLOCK_ON)
+    CCM.CCGR5.modify(CG5=CLOCK_ON, CG9=CLOCK_ON, CG10=CLOCK_ON, CG12=CLOCK_ON)
+    CCM.CCGR6.modify(CG9=CLOCK_ON, CG10=CLOCK_ON)
