@@ -31,6 +31,8 @@ APP = "difftest/app"
 IN, OUT = 0x00900000, 0x00900100
 DONE = 0xD0D0D0D0
 MAX_INSNS = 20_000_000
+STOPS = ("watchdog", "reset", "power-off")
+"""Stop reasons of runs a peripheral model ended (``Outcome.status == "stopped"`` on the host)."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Result:
     """Everything observable about one run, in a form both sides produce."""
 
     status: str
-    """``returned``, ``panic``, ``fault`` or ``halted``."""
+    """``returned``, ``panic``, ``fault``, ``halted`` or ``stopped``."""
     value: int | None
     """The result (returned) or the panic code (panic)."""
     fault: tuple[str, int] | None
@@ -103,6 +105,8 @@ class Compiled:
             status, value = "panic", outcome.code
         elif outcome.final == "exit":
             status = "halted"  # runtime.system.finish: the host sees the wfi that follows
+        elif outcome.stop_reason in STOPS:
+            status = "stopped"
         elif outcome.stop_reason == "halted":
             marker, lo, hi = struct.unpack("<3I", machine.uc.mem_read(OUT, 12))
             status, value = ("returned", _signed64(lo, hi)) if marker == DONE else ("halted", None)

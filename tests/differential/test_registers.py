@@ -72,3 +72,8 @@ def test_evaluation_order_of_register_reads(evk: Differential, op: int, ctrl: in
 
 def test_modify_evaluates_field_values_before_the_load(evk: Differential) -> None:
     evk.check(55, 9)
+
+
+def test_a_model_ending_the_run_stops_both_sides(evk: Differential) -> None:
+    result = evk.check(59, 7)
+    assert result.status == "stopped" and len(result.trace) == 2  # nothing after the WDOG store ran

@@ -136,3 +136,13 @@ def test_every_firmware_module_imports(fw_project: Path, board: str) -> None:
 
 def test_bool_results_are_bools(probe: ModuleType) -> None:
     assert probe.uart_ready() is True
+
+
+def test_module_level_claims(tmp_path: Path) -> None:
+    from tests.fw.support import make_project
+
+    root = make_project(tmp_path / "proj")
+    (root / "firmware" / "claims.py").write_text(
+        "from typing import Final\n\nfrom tamapy.fw import u8\n\nLIMIT: Final[u8] = 300\n")
+    with Host(root, "mcimx6ul-evk") as host, pytest.raises(OverflowError, match="300 does not fit u8"):
+        host.module("claims")

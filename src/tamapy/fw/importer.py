@@ -62,7 +62,10 @@ class _Rewriter(ast.NodeTransformer):
         """Variables of the function being rewritten -> the local name of their type."""
 
     def machine_type(self, annotation: ast.expr | None) -> str | None:
-        """The local name of the machine type ``annotation`` names, if it names one."""
+        """The local name of the machine type ``annotation`` names (``u32`` or ``Final[u32]``), if any."""
+        if isinstance(annotation, ast.Subscript) and isinstance(annotation.value, ast.Name) \
+                and annotation.value.id == "Final":
+            annotation = annotation.slice
         if isinstance(annotation, ast.Name) and self.fw_names.get(annotation.id) in MACHINE_TYPES:
             return annotation.id
         return None

@@ -32,6 +32,7 @@ from tamapy.lang.scope import (
     TypeSym,
     span_of,
 )
+from tamapy.specs.interfaces import Interface
 from tamapy.specs.model import Access, Field, Register
 
 LIT = ir.IntType("int", 130, True)
@@ -151,7 +152,34 @@ class FunctionChecker:
                 target.append(self._contract(deco.args[0], with_result=kind == "ensures"))
             except _Abort:
                 continue
+        interface = self.tables.interfaces.get((self.module.name, node.name))
+        if interface is not None:
+            try:
+                self._interface_contracts(interface, requires, ensures)
+            except _Abort:
+                pass
         return requires, ensures
+
+    def _interface_contracts(self, interface: Interface, requires: list[ir.Expr], ensures: list[ir.Expr]) -> None:
+        """Check the signature against the interface spec and attach its contracts."""
+        node = self.sym.node
+        actual = [f"{a.arg}: {ast.unparse(a.annotation)}" if a.annotation else a.arg for a in node.args.args]
+        wanted = [ast.unparse(ast.parse(f"def f({p}): pass").body[0].args.args[0]) for p in interface.params]  # type: ignore[attr-defined]
+        returns = ast.unparse(node.returns) if node.returns else "None"
+        if actual != wanted or returns != ast.unparse(ast.parse(interface.returns, mode="eval").body):
+            raise self.fail(node, "E213", f"`{node.name}` does not have the signature of interface `{interface.name}`",
+                            f"{interface.source}:{interface.line} wants ({', '.join(wanted)}) -> {interface.returns}")
+        params = [a.arg for a in node.args.args]
+        for kind, texts in (("requires", interface.requires), ("ensures", interface.ensures)):
+            for text in texts:
+                names = params + (["result"] if kind == "ensures" else [])
+                lam = ast.parse(f"lambda {', '.join(names)}: ({text})", mode="eval").body
+                assert isinstance(lam, ast.Lambda)
+                ast.increment_lineno(lam, node.lineno - 1)
+                for sub in ast.walk(lam):  # point diagnostics at the function
+                    if hasattr(sub, "col_offset"):
+                        sub.col_offset = node.col_offset  # type: ignore[attr-defined]
+                (ensures if kind == "ensures" else requires).append(self._contract(lam, with_result=kind == "ensures"))
 
     def _contract(self, lam: ast.Lambda, with_result: bool) -> ir.Expr:
         saved = dict(self.locals)

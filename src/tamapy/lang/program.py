@@ -18,6 +18,7 @@ from tamapy.lang.check import check_function
 from tamapy.lang.resolve import PANIC_MODULE, ModuleLoader, Project, find_project, module_name_of
 from tamapy.lang.scope import FuncSym, GlobalSym, Tables
 from tamapy.specs import list_boards, load_board, load_soc
+from tamapy.specs.interfaces import load_interfaces
 from tamapy.specs.model import Board, Soc
 
 ENTRY_NAME = "main"
@@ -47,7 +48,7 @@ def load_program(app: Path, board_name: str) -> ir.Program:
     roots = [main_module]
     if loader.path_of(PANIC_MODULE) is not None:
         roots.append(PANIC_MODULE)
-    tables = Tables(loader, soc)
+    tables = Tables(loader, soc, load_interfaces(project.specs))
     tables.build(loader.load_closure(roots))
     tables.raise_if_errors()
     functions, edges = _check_all(tables, set(tables.scopes))
@@ -125,7 +126,7 @@ def check_tree(paths: list[Path], default_board: str) -> tuple[list[CheckedModul
 def _check_modules(project: Project, board: Board, names: list[str]) -> CheckedModules:
     soc = load_soc(project.specs, board.soc)
     loader = ModuleLoader(project, board)
-    tables = Tables(loader, soc)
+    tables = Tables(loader, soc, load_interfaces(project.specs))
     tables.build(loader.load_closure(names))
     tables.raise_if_errors()
     functions, edges = _check_all(tables, set(tables.scopes))

@@ -17,6 +17,7 @@ from tamapy.diagnostics import Diagnostic, TamapyError
 from tamapy.lang import ir
 from tamapy.lang.parse import ParsedModule
 from tamapy.lang.resolve import ModuleLoader, regs_module
+from tamapy.specs.interfaces import Interface
 from tamapy.specs.model import Peripheral, Soc
 
 FW_INTRINSICS = frozenset(
@@ -103,9 +104,10 @@ class ModuleScope:
 class Tables:
     """All module scopes of one program, plus the virtual register module."""
 
-    def __init__(self, loader: ModuleLoader, soc: Soc) -> None:
+    def __init__(self, loader: ModuleLoader, soc: Soc, interfaces: tuple[Interface, ...] = ()) -> None:
         self.loader = loader
         self.soc = soc
+        self.interfaces = {(i.module, i.name): i for i in interfaces}
         self.scopes: dict[str, ModuleScope] = {}
         self.diags: list[Diagnostic] = []
         self.literals: dict[str, bytes] = {}

@@ -51,6 +51,7 @@ E_RANGE = "E328"  # number out of its allowed range
 E_NAME = "E329"  # name unusable as a Python identifier
 E_CLOCK = "E330"  # clocks entry names no instance, or no CCM register field
 E_INVARIANT = "E331"  # malformed [invariants.NAME] table
+E_INTERFACE = "E333"  # malformed interface contract in specs/interfaces/
 E_DCD = "E332"  # [dcd] write misaligned, out of 32-bit range, or too many
 
 KeyPath = tuple[str, ...]

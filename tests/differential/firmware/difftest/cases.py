@@ -130,6 +130,8 @@ def run(op: u32, a: u32, b: u32, c: u32, d: u32) -> i64:
         return i64(subjects.drain(pick_uart(a), b))
     if op == 58:
         return i64(subjects.touch_gated())
+    if op == 59:
+        return i64(subjects.software_reset(a))
     # evaluation order
     if op >= 60 and op <= 65:
         subjects.preset(a, b, c)

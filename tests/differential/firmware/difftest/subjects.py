@@ -8,7 +8,7 @@ Each is ordinary subset code; the tests run it compiled and in CPython.
 from enum import IntEnum
 from typing import Final
 
-from soc.imx6ul.regs import DIFF1, DIFF2, UART
+from soc.imx6ul.regs import DIFF1, DIFF2, UART, WDOG1
 from tamapy.fw import Array, Bytes, View, i16, i32, i64, invariant, panic, poll, u8, u16, u32, u64
 
 CRC8_POLY: Final = 0x07
@@ -236,6 +236,14 @@ def drain(uart: UART, limit: u32) -> u32:
         if count == limit:
             break
     return (count << 24) | total
+
+
+def software_reset(spin: u32) -> u32:
+    """WCR.SRS = 0 asks for a reset: the watchdog model ends the run right after the store."""
+    DIFF1.CTRL.write(MODE=spin & 0xF)
+    WDOG1.WCR.write(SRS=0)
+    DIFF1.CTRL.write(MODE=0)
+    return spin
 
 
 def touch_gated() -> u32:

@@ -1,0 +1,156 @@
+"""The RNGB true random number generator (i.MX6ULL/ULZ only): self-test, seeding,
+and random words released only while the generator is provably healthy.
+
+The register map's protocol invariant ``RNGB.healthy`` holds after a read of
+SR showing a finished self-test and seed, no self-test failure and no error
+(``STDN == 1 and SDN == 1 and ST_PF == 0 and ERR == 0``); an SR read with
+ERR set, or a software reset, ends it, and only while it holds may OUT be
+read.  ``read_words`` reads SR before every OUT read and reads OUT only when
+that very SR value shows the generator healthy with a word in the FIFO
+(FIFO_LVL > 0), so the verifier proves the invariant at each OUT read.  If
+anything goes wrong before all requested words are in, none is released:
+the words already read are wiped and ``out`` is left untouched.
+
+Sequence (reference sheet §3.6): clear errors (CMD.CE), software reset
+(CMD.SR), auto-reseed on with both interrupts masked (polled driver), self
+test (CMD.ST, wait for SR.STDN), seed (CMD.GS, wait for SR.SDN; a
+statistical-test error alone, ESR = SATE, is cleared and seeding retried, as
+Linux and barebox do), clear the interrupt (CMD.CI).  After any error status
+call ``init`` again.  Every wait is bounded (``TIMEOUT``).
+
+There is no clock gate to open (fixed clock), but the block sits behind the
+AIPS-3 bus (CCGR6.CG9, on at reset) and does not exist on the i.MX6UL: check
+``soc.has_rngb()`` first.  SR.ST_PF is taken as bits 23:21 (the map's
+choice; sources disagree on which of them the part sets): any of them set is
+a failure.
+"""
+
+from enum import IntEnum
+from typing import Final
+
+from soc.imx6ul.regs import RNGB
+from tamapy.fw import Array, ensures, poll, requires, u32
+
+MAX_WORDS: Final = 64
+"""Largest request of ``read_words`` (the size of its ``out`` array)."""
+SELFTEST_POLL_LIMIT: Final = 1_000_000
+"""SR polls for the self test (Linux allows 2.5 ms)."""
+SEED_POLL_LIMIT: Final = 10_000_000
+"""SR polls for a seed (about 2 million RNG clocks; Linux allows 200 ms)."""
+FIFO_POLL_LIMIT: Final = 100_000
+"""SR polls for one word (5 words per 112 clocks once seeded)."""
+SEED_ATTEMPTS: Final = 3
+
+STDN_BIT: Final = 4
+SDN_BIT: Final = 5
+FIFO_LVL_SHIFT: Final = 8
+ERR_BIT: Final = 16
+ST_PF_SHIFT: Final = 21
+ESR_SATE: Final = 0x8
+"""ESR with only the statistical-test error: the seed may be retried."""
+
+
+# What a generator operation gave.
+class RngStatus(IntEnum):
+    OK = 0
+    TIMEOUT = 1
+    SELFTEST_FAILED = 2
+    SEED_FAILED = 3
+    ERROR = 4
+    NOT_READY = 5
+
+
+@ensures(lambda sr, result: result == ((sr >> STDN_BIT) & 1 == 1 and (sr >> SDN_BIT) & 1 == 1
+                                       and (sr >> ST_PF_SHIFT) & 7 == 0 and (sr >> ERR_BIT) & 1 == 0))
+def healthy(sr: u32) -> bool:
+    """Whether an SR value shows a passed self-test, a seed and no error (the spec's
+    condition for ``RNGB.healthy``)."""
+    return ((sr >> STDN_BIT) & 1 == 1 and (sr >> SDN_BIT) & 1 == 1
+            and (sr >> ST_PF_SHIFT) & 7 == 0 and (sr >> ERR_BIT) & 1 == 0)
+
+
+def fifo_level(sr: u32) -> u32:
+    """SR.FIFO_LVL of an SR value: random words waiting in OUT."""
+    return (sr >> FIFO_LVL_SHIFT) & 0xF
+
+
+def reset() -> None:
+    """Clear latched errors, then software-reset the block (self-test and seed are lost)."""
+    RNGB.CMD.write(CE=1)
+    RNGB.CMD.write(SR=1)
+
+
+def self_test() -> RngStatus:
+    """Run the self test; SELFTEST_FAILED if it reported a failure or an error."""
+    RNGB.CMD.write(ST=1)
+    if not poll(RNGB.SR.STDN == 1 or RNGB.SR.ERR == 1, limit=SELFTEST_POLL_LIMIT):
+        return RngStatus.TIMEOUT
+    sr: u32 = RNGB.SR.read()
+    if (sr >> ERR_BIT) & 1 == 1 or (sr >> ST_PF_SHIFT) & 7 != 0 or (sr >> STDN_BIT) & 1 == 0:
+        return RngStatus.SELFTEST_FAILED
+    return RngStatus.OK
+
+
+def seed() -> RngStatus:
+    """Generate a seed, retrying after a statistical-test error alone."""
+    for _ in range(0, SEED_ATTEMPTS):
+        RNGB.CMD.write(GS=1)
+        if not poll(RNGB.SR.SDN == 1 or RNGB.SR.ERR == 1, limit=SEED_POLL_LIMIT):
+            return RngStatus.TIMEOUT
+        if RNGB.SR.ERR == 0:
+            return RngStatus.OK
+        if RNGB.ESR.read() != ESR_SATE:
+            return RngStatus.SEED_FAILED
+        RNGB.CMD.write(CE=1)
+    return RngStatus.SEED_FAILED
+
+
+@ensures(lambda result: result != RngStatus.OK or RNGB.healthy)
+def init() -> RngStatus:
+    """Reset, self-test and seed the generator.  OK means ``RNGB.healthy`` holds."""
+    reset()
+    RNGB.CR.write(AR=1, MASKDONE=1, MASKERR=1)
+    status: RngStatus = self_test()
+    if status != RngStatus.OK:
+        return status
+    status = seed()
+    if status != RngStatus.OK:
+        return status
+    RNGB.CMD.write(CI=1)
+    if not healthy(RNGB.SR.read()):
+        return RngStatus.ERROR
+    return RngStatus.OK
+
+
+@requires(lambda buf, i: i < MAX_WORDS)
+def next_word(buf: Array[u32, 64], i: u32) -> RngStatus:
+    """``buf[i]`` = the next random word, read only right after an SR read that shows
+    the generator healthy and the FIFO non-empty."""
+    for _ in range(0, FIFO_POLL_LIMIT):
+        sr: u32 = RNGB.SR.read()
+        if not healthy(sr):
+            if (sr >> ERR_BIT) & 1 == 1:
+                return RngStatus.ERROR
+            return RngStatus.NOT_READY
+        if fifo_level(sr) > 0:
+            buf[i] = RNGB.OUT.read()
+            return RngStatus.OK
+    return RngStatus.TIMEOUT
+
+
+@requires(lambda out, n: n <= MAX_WORDS)
+def read_words(out: Array[u32, 64], n: u32) -> RngStatus:
+    """``out[0:n]`` = ``n`` random words.  On any other status than OK nothing is
+    released: ``out`` is untouched and the words read so far are wiped."""
+    got: Array[u32, 64] = Array[u32, 64]()
+    status: RngStatus = RngStatus.OK
+    for i in range(0, n):
+        status = next_word(got, i)
+        if status != RngStatus.OK:
+            break
+    if status == RngStatus.OK:
+        for i in range(0, n):
+            out[i] = got[i]
+    for i in range(0, n):
+        got[i] = 0
+    return status
