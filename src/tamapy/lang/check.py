@@ -15,6 +15,7 @@ Typing rules (documented for users in docs/subset.md):
 from __future__ import annotations
 
 import ast
+import contextlib
 from collections.abc import Sequence
 
 from tamapy.diagnostics import Diagnostic, display_path
@@ -154,17 +155,15 @@ class FunctionChecker:
                 continue
         interface = self.tables.interfaces.get((self.module.name, node.name))
         if interface is not None:
-            try:
+            with contextlib.suppress(_Abort):  # already reported
                 self._interface_contracts(interface, requires, ensures)
-            except _Abort:
-                pass
         return requires, ensures
 
     def _interface_contracts(self, interface: Interface, requires: list[ir.Expr], ensures: list[ir.Expr]) -> None:
         """Check the signature against the interface spec and attach its contracts."""
         node = self.sym.node
         actual = [f"{a.arg}: {ast.unparse(a.annotation)}" if a.annotation else a.arg for a in node.args.args]
-        wanted = [ast.unparse(ast.parse(f"def f({p}): pass").body[0].args.args[0]) for p in interface.params]  # type: ignore[attr-defined]
+        wanted = [ast.unparse(_parameter(p)) for p in interface.params]
         returns = ast.unparse(node.returns) if node.returns else "None"
         if actual != wanted or returns != ast.unparse(ast.parse(interface.returns, mode="eval").body):
             raise self.fail(node, "E213", f"`{node.name}` does not have the signature of interface `{interface.name}`",
@@ -178,7 +177,7 @@ class FunctionChecker:
                 ast.increment_lineno(lam, node.lineno - 1)
                 for sub in ast.walk(lam):  # point diagnostics at the function
                     if hasattr(sub, "col_offset"):
-                        sub.col_offset = node.col_offset  # type: ignore[attr-defined]
+                        sub.col_offset = node.col_offset
                 (ensures if kind == "ensures" else requires).append(self._contract(lam, with_result=kind == "ensures"))
 
     def _contract(self, lam: ast.Lambda, with_result: bool) -> ir.Expr:
@@ -1135,6 +1134,13 @@ class FunctionChecker:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _parameter(text: str) -> ast.arg:
+    """One ``name: Type`` parameter written as text (already checked to parse by the spec loader)."""
+    fn = ast.parse(f"def f({text}): pass").body[0]
+    assert isinstance(fn, ast.FunctionDef)
+    return fn.args.args[0]
 
 
 def _retyped(arg: ir.Expr, want: ir.ArrayType) -> ir.Expr:
