@@ -70,8 +70,15 @@ def test_evaluation_order_of_register_reads(evk: Differential, op: int, ctrl: in
     evk.check(op, ctrl, cfg, narrow)
 
 
-def test_modify_evaluates_field_values_before_the_load(evk: Differential) -> None:
-    evk.check(55, 9)
+@SETTINGS
+@given(n=BYTE)
+def test_modify_evaluates_field_values_before_the_load(evk: Differential, n: int) -> None:
+    """``CFG.modify(B=CTRL.MODE)``: CPython reads CTRL (the argument) before modify loads CFG.
+
+    The compiled code used to load CFG first; these tests found it (the lowering
+    now evaluates the field values first)."""
+    result = evk.check(55, n)
+    assert [a.register for a in result.named_trace if a.read] == ["DIFF1.CTRL", "DIFF1.CFG", "DIFF1.CFG"]
 
 
 def test_a_model_ending_the_run_stops_both_sides(evk: Differential) -> None:

@@ -18,6 +18,7 @@ from tamapy.fw import (
     invariant,
     mmio,
     panic,
+    poll,
     wfi,
 )
 from tamapy.fw.host import (
@@ -170,3 +171,10 @@ def test_docs_example_runs(tmp_path: Path) -> None:
     block = text.split("```python\n", 1)[1].split("```", 1)[0]
     project = make_project(tmp_path / "proj")
     exec(compile(block.replace('Path(".")', f"Path({str(project)!r})"), "docs/host.md", "exec"), {})
+
+
+def test_injected_faults_reach_the_models(fw_project: Path) -> None:
+    with Host(fw_project, "mcimx6ul-evk", inject=["uart-stuck"]) as host:
+        uts: Any = host.regs.UART1.UTS
+        assert not poll(uts.TXFULL == 0, limit=10)
+        assert len(host.trace) == 10 and host.ctx.faults.active["uart-stuck"].triggered > 0

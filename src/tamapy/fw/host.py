@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType, TracebackType
@@ -39,6 +39,7 @@ from tamapy.fw.regs import build_regs_module
 from tamapy.fw.trace import Access, record
 from tamapy.sim.bus import Bus, BusFault
 from tamapy.sim.context import DmaError, ManualClock, SimContext
+from tamapy.sim.inject import Injections
 from tamapy.sim.peripherals import Ccm, Uart, build_devices
 from tamapy.sim.peripherals.base import RegisterFile
 from tamapy.sim.variants import SocVariant, variant_for
@@ -167,8 +168,10 @@ class Host:
     ``firmware/`` and ``specs/`` is looked up from it); ``board`` a board
     name from ``specs/boards/``.  ``check_claims`` checks machine-type range
     claims at assignments and function boundaries (:mod:`tamapy.fw.importer`).
-    ``variant``, ``unique_id`` and ``otp_key`` choose the part and the
-    device's identity as :class:`tamapy.sim.Machine` does.
+    ``variant``, ``unique_id``, ``otp_key`` and ``inject`` (fault names,
+    :data:`tamapy.sim.FAULTS`) choose the part, the device's identity and the
+    injected faults as :class:`tamapy.sim.Machine` does; :attr:`ctx` ``.faults``
+    records which took effect.
 
     Simulated time does not pass by itself: there is no CPU counting
     instructions.  :attr:`clock` is a hand-driven clock (``host.clock.advance(cycles)``)
@@ -176,12 +179,14 @@ class Host:
     """
 
     def __init__(self, project_root: Path, board: str, *, check_claims: bool = True,
-                 variant: str | None = None, unique_id: int | None = None, otp_key: bytes | None = None) -> None:
+                 variant: str | None = None, unique_id: int | None = None, otp_key: bytes | None = None,
+                 inject: Iterable[str] = ()) -> None:
         self.project = find_project(project_root)
         self.board: Board = load_board(self.project.specs, board)
         self.soc: Soc = load_soc(self.project.specs, self.board.soc)
         self.variant: SocVariant = variant_for(self.board.name, variant)
         self._identity = (unique_id, otp_key)
+        self._inject = tuple(inject)
         self.regs_module_name = f"soc.{self.soc.name}.regs"
         self.trace: list[Access] = []
         """Every bus access since the last :meth:`reset` (the list is kept, its contents cleared)."""
@@ -249,8 +254,8 @@ class Host:
     def _new_context(self) -> SimContext:
         unique_id, otp_key = self._identity
         return SimContext(clock=self.clock, memory=self.memory, variant=self.variant, board=self.board.name,
-                          unique_id=unique_id, otp_key=otp_key, console=self.board.console_uart,
-                          stop=self._request_stop)
+                          unique_id=unique_id, otp_key=otp_key, faults=Injections.of(self._inject),
+                          console=self.board.console_uart, stop=self._request_stop)
 
     def _new_bus(self) -> Bus:
         devices = build_devices(self.soc, self.ctx)

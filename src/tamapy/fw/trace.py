@@ -53,6 +53,9 @@ class AccessLike(Protocol):
     def address(self) -> int: ...
 
     @property
+    def register(self) -> str: ...
+
+    @property
     def width(self) -> int: ...
 
     @property
