@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 from tamapy.sim.context import default_otp_key, default_unique_id
 from tests.drivers.support import (
     DCP_BAD_LENGTH,
+    DCP_BASE,
     DCP_ERROR,
     DCP_OK,
+    DCP_SIZE,
     DCP_TIMEOUT,
     MK2,
     OP_AES,
@@ -69,7 +71,7 @@ def dcp_aes(h: Harness, data: bytes, key: bytes, iv: bytes, *, source: int, cbc:
 # ------------------------------------------------------------------ SHA-256
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(n=st.integers(0, 5 * CHUNK + 100), seed=st.integers(0, 2**32 - 1))
 @example(n=0, seed=0)
 @example(n=1, seed=1)
@@ -101,7 +103,7 @@ def test_sha256_runs_one_packet_per_chunk(mk2: Harness) -> None:
 # ------------------------------------------------------------------ AES-128
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(key=keys, iv=keys, data=blocks, source=sources, cbc=st.booleans(), encrypt=st.booleans())
 @example(key=bytes(16), iv=bytes(16), data=bytes(3 * CHUNK + 16), source=SOURCE_PAYLOAD, cbc=True, encrypt=True)
 @example(key=bytes(16), iv=bytes(16), data=bytes(MAX_CIPHER), source=SOURCE_SLOT, cbc=True, encrypt=False)
@@ -173,7 +175,7 @@ def test_hang_gives_no_ciphertext(mk2: Harness) -> None:
 def test_init_alone(mk2: Harness) -> None:
     run = mk2.run(OP_DCP_INIT, trace=True)
     assert run.finished and run.words[1] == DCP_OK
-    names = [a.name for a in run.touched(0x02280000, 0x4000) if not a.read]
+    names = [a.register for a in run.touched(DCP_BASE, DCP_SIZE) if not a.read]
     # STMP reset sequence, then configuration and channel 0 only.
     assert names[:5] == ["DCP.CTRL_CLR", "DCP.CTRL_CLR", "DCP.CTRL_SET", "DCP.CTRL_CLR", "DCP.CTRL_CLR"]
     assert "DCP.CHANNELCTRL" in names

@@ -19,8 +19,6 @@ put in DSSE ``keyid`` fields; it does not depend on the PEM text around it.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from tamapy.diagnostics import TamapyError, display_path, error
+from tamapy.outputs import write_atomic
 
 KEY_UNREADABLE = "E720"  # key file missing or unreadable
 BAD_KEY = "E721"  # not a PEM key, encrypted, unsupported algorithm, private/public mix-up
@@ -107,39 +106,11 @@ def public_path(private: Path) -> Path:
 
 
 def _write_new(path: Path, data: bytes, mode: int, force: bool) -> None:
-    """Atomically create ``path`` with ``mode``; replace an existing file only if ``force``.
-
-    The data goes to a temporary file first (created 0600, so a private key is
-    never readable by others, not even briefly), is fsynced, and is then
-    hard-linked into place: link() fails if the name exists, so two racing
-    keygens cannot both win and an existing key is never clobbered.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Atomically create ``path`` with ``mode``; replace an existing file only if ``force``."""
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        if force:
-            os.replace(tmp, path)
-            return
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise _exists(path) from None
-        except OSError:  # file systems without hard links: exclusive create, then copy the bytes
-            try:
-                out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-            except FileExistsError:
-                raise _exists(path) from None
-            with os.fdopen(out, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+        write_atomic(path, data, mode, replace=force)
+    except FileExistsError:
+        raise _exists(path) from None
 
 
 def _exists(path: Path) -> TamapyError:

@@ -49,14 +49,8 @@ def llvm_type(t: ir.Type) -> str:
 
 
 def _int_of(t: ir.Type) -> ir.IntType:
-    """Machine integer behind a scalar type (bool as an unsigned 1-bit quantity)."""
-    if isinstance(t, ir.BoolType):
-        return ir.IntType("bool", 1, False)
-    if isinstance(t, ir.PeripheralType):
-        return ir.U32
-    scalar = ir.scalar_int(t)
-    assert scalar is not None, t
-    return scalar
+    """Machine integer behind a scalar type; a bool is an LLVM ``i1`` here."""
+    return ir.IntType("bool", 1, False) if isinstance(t, ir.BoolType) else ir.machine_int(t)
 
 
 @dataclass

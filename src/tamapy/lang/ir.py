@@ -139,6 +139,15 @@ def unsigned_for_bits(bits: int) -> IntType:
     raise ValueError(f"no unsigned type of {bits} bits")
 
 
+def machine_int(t: Type) -> IntType:
+    """The machine integer a scalar value is held in (a peripheral instance is its address)."""
+    if isinstance(t, PeripheralType):
+        return U32
+    scalar = scalar_int(t)
+    assert scalar is not None, t
+    return scalar
+
+
 def scalar_int(t: Type) -> IntType | None:
     """The machine integer type behind a scalar (enums and bools included), else None."""
     if isinstance(t, IntType):

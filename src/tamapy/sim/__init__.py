@@ -10,12 +10,13 @@ report).  See docs/simulator.md.
 
 from tamapy.sim.bus import Bus, BusFault
 from tamapy.sim.context import CPU_HZ, SimContext
-from tamapy.sim.inject import FAULTS, check_names
+from tamapy.sim.inject import FAULTS, Injection, check_names
 from tamapy.sim.machine import Machine, simulate
 from tamapy.sim.outcome import MmioAccess, SimFault, SimOutcome
 from tamapy.sim.variants import BOARD_VARIANTS, VARIANTS, SocVariant
 
 __all__ = [
-    "BOARD_VARIANTS", "CPU_HZ", "FAULTS", "VARIANTS", "Bus", "BusFault", "Machine", "MmioAccess", "SimContext",
+    "BOARD_VARIANTS", "CPU_HZ", "FAULTS", "VARIANTS", "Bus", "BusFault", "Injection", "Machine", "MmioAccess",
+    "SimContext",
     "SimFault", "SimOutcome", "SocVariant", "check_names", "simulate",
 ]

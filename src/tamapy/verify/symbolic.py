@@ -42,12 +42,7 @@ def fits(v: z3.BitVecRef, t: ir.IntType) -> z3.BoolRef:
     return z3.And(v >= bv(t.min), v <= bv(t.max))
 
 
-def int_of(t: ir.Type) -> ir.IntType:
-    if isinstance(t, ir.PeripheralType):
-        return ir.U32
-    scalar = ir.scalar_int(t)
-    assert scalar is not None, t
-    return scalar
+int_of = ir.machine_int
 
 
 @dataclass

@@ -1,0 +1,92 @@
+"""SoC detection and the OCOTP driver in the simulator: the USB armory Mk II is an i.MX6ULZ with
+DCP and RNGB, the EVK an emulated i.MX6UL without them (detected without touching their
+windows); the unique ID and fuse reads match the simulated device."""
+
+from __future__ import annotations
+
+import pytest
+
+from tamapy.sim.context import default_unique_id
+from tests.drivers.support import (
+    DCP_BASE,
+    DCP_SIZE,
+    EMULATED_UL,
+    EVK,
+    FUSE_LOCKED,
+    FUSE_OK,
+    MK2,
+    OP_FUSE,
+    OP_SOC,
+    RNGB_BASE,
+    RNGB_SIZE,
+    UL,
+    ULL,
+    ULZ,
+    Harness,
+)
+
+
+def detect(h: Harness, variant: str | None = None) -> list[int]:
+    run = h.run(OP_SOC, trace=True, variant=variant)
+    assert run.finished, run.outcome
+    assert run.touched(DCP_BASE, DCP_SIZE) == [] and run.touched(RNGB_BASE, RNGB_SIZE) == []
+    return run.words[1:6]
+
+
+def test_usbarmory_is_an_imx6ulz_with_dcp_and_rngb(mk2: Harness) -> None:
+    model, has_dcp, has_rngb, family, revision = detect(mk2)
+    assert (model, has_dcp, has_rngb, family) == (ULZ, 1, 1, 0x65)
+    assert revision != 0
+
+
+def test_evk_is_an_emulated_imx6ul_without_dcp_or_rngb(evk: Harness) -> None:
+    assert detect(evk) == [EMULATED_UL, 0, 0, 0x64, 0]
+
+
+def test_an_imx6ull_without_the_ulz_mark(mk2: Harness) -> None:
+    assert detect(mk2, "imx6ull")[:3] == [ULL, 1, 1]
+
+
+@pytest.mark.parametrize("board", [MK2, EVK])
+def test_unique_id_is_the_devices(mk2: Harness, evk: Harness, board: str) -> None:
+    h = mk2 if board == MK2 else evk
+    uid = 0x0123_4567_89AB_CDEF
+    run = h.run(OP_FUSE, out_bytes=8, unique_id=uid)
+    assert run.finished
+    assert run.words[1] == FUSE_OK
+    assert run.data == uid.to_bytes(8, "little")  # CFG0 then CFG1, each little-endian
+    assert run.words[10:12] == [FUSE_OK, uid >> 32]
+
+
+def test_default_unique_id(mk2: Harness) -> None:
+    run = mk2.run(OP_FUSE, out_bytes=8)
+    assert run.data == default_unique_id(MK2).to_bytes(8, "little")
+
+
+def test_fuse_reads(mk2: Harness) -> None:
+    run = mk2.run(OP_FUSE, out_bytes=8, unique_id=0xFEDC_BA98_7654_3210)
+    words = run.words
+    assert words[2:4] == [FUSE_OK, 1 << 6]  # CFG5: the ULZ mark
+    assert words[4:6] == [FUSE_LOCKED, 0]  # OTPMK0 is read-locked: nothing released
+    assert words[6:8] == [FUSE_OK, 0x7654_3210]  # CFG0 read from the fuses directly
+    assert words[8:10] == [0x6F0, 0x800]  # the shadow hole 0x700-0x7FF
+    assert run.outcome.notes["OCOTP"]["locked_reads"] == 1
+
+
+def test_shadow_offsets_match_the_spec() -> None:
+    """ocotp.shadow_offset (run in CPython) names a shadow register of the map for every fuse
+    word, and the simulator maps that offset back to the same word."""
+    from tamapy.fw.host import Host
+    from tamapy.sim.peripherals.ocotp import fuse_word
+    from tamapy.specs import load_soc
+    from tests.drivers.support import ROOT
+
+    [ocotp_spec] = [p for p in load_soc(ROOT / "specs", "imx6ul").peripherals if p.name == "OCOTP"]
+    offsets = {r.offset for r in ocotp_spec.registers}
+    with Host(ROOT, MK2) as host:
+        ocotp = host.module("soc.imx6ul.ocotp")
+        for bank in range(8):
+            for word in range(8):
+                offset = ocotp.shadow_offset(bank, word)
+                assert offset in offsets
+                assert fuse_word(offset) == 8 * bank + word
