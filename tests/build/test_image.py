@@ -17,6 +17,7 @@ from elftools.elf.elffile import ELFFile
 from tamapy.build import build
 from tamapy.qemu import QEMU, run_qemu
 from tamapy.specs import load_board
+from tests.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 BOARDS = ["mcimx6ul-evk", "usbarmory-mk2"]
@@ -85,13 +86,8 @@ def test_hello_is_a_few_kilobytes(hello_images: dict[str, Path]) -> None:
     assert loaded < 16 * 1024
 
 
-def _qemu_available() -> bool:
-    if shutil.which(QEMU):
-        return True
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{QEMU} is required in CI (apt-get install -y qemu-system-arm)")
-    pytest.skip(f"{QEMU} not installed")
-    return False
+def _qemu_available() -> None:
+    require_tool(QEMU, "qemu-system-arm")
 
 
 @pytest.mark.parametrize("board_name", BOARDS)

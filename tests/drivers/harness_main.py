@@ -24,6 +24,7 @@ from typing import Final
 from runtime import console
 from runtime.system import finish
 from soc.imx6ul import ccm, dcp, gpt, ocotp, rngb, snvs, soc, wdog
+
 from tamapy.fw import Array, Bytes, mmio, requires, trusted, u32, u64
 
 IN: Final = 0x84000000

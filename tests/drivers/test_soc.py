@@ -19,7 +19,6 @@ from tests.drivers.support import (
     OP_SOC,
     RNGB_BASE,
     RNGB_SIZE,
-    UL,
     ULL,
     ULZ,
     Harness,

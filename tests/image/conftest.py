@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tamapy.build import BuildResult, compile_app
+from tests.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 HELLO = ROOT / "firmware" / "examples" / "hello"
@@ -22,10 +21,5 @@ def hello() -> dict[str, BuildResult]:
 
 
 def require_mkimage() -> str:
-    """Path of U-Boot's mkimage; missing fails the test under CI=true and skips it elsewhere."""
-    path = shutil.which("mkimage")
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("mkimage is required in CI (apt-get install -y u-boot-tools)")
-        pytest.skip("mkimage not installed (apt-get install -y u-boot-tools)")
-    return path
+    """Path of U-Boot's mkimage."""
+    return require_tool("mkimage", "u-boot-tools")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tamapy.link import LinkLayout, link
+from tests.tools import require_tool
 
 from .support import LAYOUT, LOAD, Image, compile_ir, link_image, vectors_ir
 
@@ -183,9 +183,9 @@ def test_other_load_address_and_page_size(obj: bytes) -> None:
     assert all(s.vaddr % 0x10000 == 0 for s in linked.segments)
 
 
-@pytest.mark.skipif(shutil.which("readelf") is None, reason="binutils readelf not installed")
 @pytest.mark.parametrize("stacks", [0, 0x1000])
 def test_readelf_accepts_the_output(obj: bytes, tmp_path: Path, stacks: int) -> None:
+    require_tool("readelf", "binutils")
     elf = tmp_path / "image.elf"
     elf.write_bytes(link(obj, dataclasses.replace(LAYOUT, stack_size=stacks)).elf)
     result = subprocess.run(

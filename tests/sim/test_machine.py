@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import shutil
 import time
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from tamapy.qemu import QEMU, run_qemu
 from tamapy.sim import Machine, SimOutcome, simulate
 from tamapy.sim.machine import Symbols
 from tamapy.specs import Board, Soc, load_board, load_soc
+from tests.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 HELLO = ROOT / "firmware" / "examples" / "hello"
@@ -69,9 +69,9 @@ def test_hello_is_deterministic(name: str) -> None:
     assert first == second
 
 
-@pytest.mark.skipif(shutil.which(QEMU) is None, reason=f"{QEMU} is not installed")
 @pytest.mark.parametrize("name", sorted(BOARD_NAMES))
 def test_hello_console_matches_qemu(name: str, tmp_path: Path) -> None:
+    require_tool(QEMU, "qemu-system-arm")
     elf = tmp_path / "hello.elf"
     elf.write_bytes(hello(name))
     b, _ = board(name)
