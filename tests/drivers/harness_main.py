@@ -12,9 +12,11 @@ ops (arguments after the op word):
  2 SHA:  [n]                 dcp.sha256(data[0:n])
  3 AES:  [n, source, cbc, encrypt, key_len, iv_len]  source 0 payload key, 1 key slot 2,
          2 unique key; key_len/iv_len 1..16 pass a shorter key/IV (0: 16 bytes)
- 4 RNG:  [n, again]          rngb.init, read_words(n); with ``again``: init and read once more
+ 4 RNG:  [n, flags]          rngb.init, read_words(n); flags 1: init and read once more;
+         flags 2: no init before the first read
  5 GPT:  [us]                gpt.init, delay_us(us), uptime before/after
- 6 WDOG: [timeout_ms, rounds, us, service]  wdog.init, then rounds x (delay, service?)
+ 6 WDOG: [timeout_ms, rounds, us, service]  wdog.init (WCR after it), then rounds x
+         (delay, service?)
  7 RTC:  [ticks, us]         snvs lp_set(ticks), delay, lp_read; hp_start, hp_read
  8 DCPINIT: dcp.init only (status)
 """
@@ -24,6 +26,7 @@ from typing import Final
 from runtime import console
 from runtime.system import finish
 from soc.imx6ul import ccm, dcp, gpt, ocotp, rngb, snvs, soc, wdog
+from soc.imx6ul.regs import WDOG1
 
 from tamapy.fw import Array, Bytes, mmio, requires, trusted, u32, u64
 
@@ -157,11 +160,14 @@ def op_aes(n: u32, source: u32, cbc: u32, encrypt: u32, key_len: u32, iv_len: u3
         put_out(n)
 
 
-def op_rng(n: u32, again: u32) -> None:
-    put(1, u32(rngb.init()))
+def op_rng(n: u32, flags: u32) -> None:
+    if flags & 2 == 0:
+        put(1, u32(rngb.init()))
+    else:
+        put(1, 0xFFFF)
     put(2, u32(rngb.read_words(words, n)))
     put_words(n)
-    if again != 0:
+    if flags & 1 != 0:
         put(3, u32(rngb.init()))
         for i in range(0, 64):
             words[i] = 0
@@ -191,6 +197,7 @@ def op_gpt(us: u32) -> None:
 def op_wdog(timeout_ms: u32, rounds: u32, us: u32, service: u32) -> None:
     gpt.init()
     wdog.init(timeout_ms)
+    put(2, u32(WDOG1.WCR.read()))
     for r in range(0, rounds):
         gpt.delay_us(us)
         if service != 0:

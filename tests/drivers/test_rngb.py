@@ -14,6 +14,7 @@ from tests.drivers.support import (
     MK2,
     OP_RNG,
     RNG_ERROR,
+    RNG_NOT_READY,
     RNG_OK,
     RNG_SELFTEST_FAILED,
     RNGB_BASE,
@@ -51,6 +52,14 @@ def test_words_after_self_test_and_seed(mk2: Harness, n: int) -> None:
     writes = [(a.register, a.value) for a in run.touched(RNGB_BASE, RNGB_SIZE) if not a.read]
     cmd = [v for r, v in writes if r == "RNGB.CMD"]
     assert cmd[:4] == [1 << 5, 1 << 6, 1 << 0, 1 << 1]  # CE, SR, ST, GS
+
+
+def test_no_words_before_self_test_and_seed(mk2: Harness) -> None:
+    run = mk2.run(OP_RNG, (8, 2), out_bytes=32, trace=True)
+    assert run.finished
+    assert run.words[2] == RNG_NOT_READY
+    assert run.data == bytes(32)
+    assert "RNGB.OUT" not in {a.register for a in run.trace}
 
 
 def test_words_depend_on_the_device(mk2: Harness) -> None:

@@ -40,6 +40,9 @@ def test_serviced_watchdog_does_not_fire(mk2: Harness) -> None:
     run = mk2.run(OP_WDOG, (500, 6, 200_000, 1), clock_hz=SLOW_CLOCK)
     assert run.finished, run.outcome.detail
     assert run.words[1] == 6
+    wcr = run.words[2]
+    assert wcr >> 8 == 0 and wcr & 0b1100 == 0b1100  # WT = 0 (0.5 s), WDT and WDE set
+    assert wcr & 0b11_0000 == 0b11_0000  # SRS and WDA still 1: no reset, no WDOG_B
     assert run.outcome.notes["WDOG1"]["services"] == 6
 
 
@@ -47,6 +50,7 @@ def test_unserviced_watchdog_fires_after_its_timeout(mk2: Harness) -> None:
     run = mk2.run(OP_WDOG, (1000, 6, 200_000, 0), clock_hz=SLOW_CLOCK)
     assert run.outcome.stop_reason == "watchdog"
     assert "time-out 1 s" in (run.outcome.detail or "")
+    assert run.words[2] >> 8 == 1
     assert run.words[1] == 4  # rounds 5 and 6 never came
 
 

@@ -85,8 +85,15 @@ DONE_POLL_LIMIT: Final = 200_000
 # CONTROL0 (packet word 1)
 INTERRUPT: Final = 1 << 0
 DECR_SEMAPHORE: Final = 1 << 1
+NO_CHAIN: Final = 0xFFFF_FFF3
+"""CONTROL0 without CHAIN (bit 2) and CHAIN_CONTIGUOUS (bit 3): ``run`` never lets the DCP
+fetch a second packet (with CHAIN_CONTIGUOUS it would take ``io`` for one)."""
+ENABLE_MEMCOPY: Final = 1 << 4
 ENABLE_CIPHER: Final = 1 << 5
 ENABLE_HASH: Final = 1 << 6
+ENABLE_BLIT: Final = 1 << 7
+WRITES_OUTPUT: Final = ENABLE_MEMCOPY | ENABLE_CIPHER | ENABLE_BLIT
+"""CONTROL0 bits with which a packet writes its destination."""
 CIPHER_ENCRYPT: Final = 1 << 8
 CIPHER_INIT: Final = 1 << 9
 OTP_KEY: Final = 1 << 10
@@ -197,13 +204,15 @@ def error_code() -> u32:
 @ensures(lambda control0, control1, size, result: DCP.channel0_enabled)
 def run(control0: u32, control1: u32, size: u32) -> DcpStatus:
     """Run one packet on channel 0 over ``io[0:size]`` with ``payload``, and wait for it.
-    The destination is ``io`` itself when the packet ciphers, none for a hash."""
+    The destination is ``io`` itself (in place) when the packet writes output, none for
+    a hash.  Whatever ``control0`` says, the packet is not chained, so the DCP sees no
+    address but those of ``packet``, ``io`` and ``payload``."""
     global last_error
     destination: u32 = 0
-    if control0 & ENABLE_CIPHER != 0:
+    if control0 & WRITES_OUTPUT != 0:
         destination = addr_of(io)
     packet[0] = 0
-    packet[1] = control0 | INTERRUPT | DECR_SEMAPHORE
+    packet[1] = (control0 & NO_CHAIN) | INTERRUPT | DECR_SEMAPHORE
     packet[2] = control1
     packet[3] = addr_of(io)
     packet[4] = destination

@@ -3,10 +3,11 @@
 * Out of reset every WDOG runs a 16 s power-down counter that resets the SoC
   unless WMCR.PDE is written 0 (write-once): ``disable_power_down`` does it,
   ``disable_all_power_down`` for the three instances.
-* ``start(wdog, timeout_ms)`` sets the time-out ((WT + 1) x 0.5 s, so 500 ms
-  to 128 s in 500 ms steps, rounded down), then WCR.WDT (assert WDOG_B on
-  time-out) and WCR.WDE.  WDE cannot be cleared again until reset, and
-  WDZST/WDBG/WDT/WDW are locked by the first WCR write.
+* ``start(wdog, timeout_ms)`` writes the time-out ((WT + 1) x 0.5 s, so 500 ms
+  to 128 s in 500 ms steps, rounded down) and WCR.WDT (assert WDOG_B on
+  time-out) in one write, then sets WCR.WDE.  WDE cannot be cleared again
+  until reset, and WDZST/WDBG/WDT/WDW are locked by the first WCR write, so
+  WDT must be in it.
 * ``kick(wdog)`` writes the service sequence 0x5555, 0xAAAA to WSR.
 
 WCR.SRS and WCR.WDA must be written 1: a 0 requests a software reset or
@@ -47,9 +48,13 @@ def disable_all_power_down() -> None:
           and clock_enabled(wdog))
 def start(wdog: WDOG, timeout_ms: u32) -> None:
     """Enable ``wdog`` with a time-out of ``timeout_ms`` rounded down to 500 ms steps.
-    It cannot be stopped again before the next reset; service it with ``kick``."""
-    wdog.WCR.write(WT=timeout_ms // STEP_MS - 1)
-    wdog.WCR.modify(WDT=1, WDE=1)
+    It cannot be stopped again before the next reset; service it with ``kick``.
+
+    As Linux does: the time-out and WDT (write-once, so in the first write) with the
+    watchdog still disabled, then the same with WDE set."""
+    wt: u32 = timeout_ms // STEP_MS - 1
+    wdog.WCR.write(WT=wt, WDT=1)
+    wdog.WCR.write(WT=wt, WDT=1, WDE=1)
 
 
 @requires(lambda wdog: clock_enabled(wdog))
