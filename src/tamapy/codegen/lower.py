@@ -315,7 +315,7 @@ class FunctionLowering:
             self.emit(f"store {v.ty} {v.ref}, ptr {quote(target.symbol)}")
         else:
             ptr = self._element_ptr(target)
-            self.emit(f"store {v.ty} {v.ref}, ptr {ptr}")
+            self.emit(f"store{_volatile(target.base)} {v.ty} {v.ref}, ptr {ptr}")
 
     def _zero_array(self, ptr: str, t: ir.ArrayType) -> None:
         """Zero an array element by element (volatile-free, no memset libcall)."""
@@ -474,7 +474,7 @@ class FunctionLowering:
         if isinstance(e, ir.Index):
             ptr = self._element_ptr(e)
             ty = f"i{e.type.bits}"
-            return Value(self.op(f"load {ty}, ptr {ptr}"), ty)
+            return Value(self.op(f"load{_volatile(e.base)} {ty}, ptr {ptr}"), ty)
         if isinstance(e, ir.SliceView):
             base = self.expr(e.base)
             start = self.expr(e.start)
@@ -666,6 +666,11 @@ class FunctionLowering:
             self.emit(call)
             return Value("", "void")
         return Value(self.op(call), ret)
+
+
+def _volatile(base: ir.Expr) -> str:
+    """DMA buffers are shared with hardware: their element accesses are volatile, in order."""
+    return " volatile" if isinstance(base.type, ir.ArrayType) and base.type.dma else ""
 
 
 def _array_length(t: ir.Type) -> int:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from tamapy.diagnostics import Diagnostic, display_path
 from tamapy.lang import ir
+from tamapy.lang.parse import is_docstring
 from tamapy.lang.scope import (
     FuncSym,
     GenericSym,
@@ -94,7 +95,7 @@ class FunctionChecker:
         before = len(self.tables.diags)
         requires, ensures = self._decorators(node)
         body_nodes = node.body
-        if body_nodes and _is_docstring(body_nodes[0]):
+        if body_nodes and is_docstring(body_nodes[0]):
             body_nodes = body_nodes[1:]
         self._predeclare(body_nodes)
         body = self.block(body_nodes)
@@ -402,7 +403,11 @@ class FunctionChecker:
             if len(call.args) != 1 or call.keywords:
                 raise self.fail(call, "E203", f"{kind}() takes one expression", f"write {kind}(expr)")
             if kind == "invariant":
-                invariants.append(self.condition(call.args[0]))
+                self.in_contract = True  # invariants may name ghost state, like contracts
+                try:
+                    invariants.append(self.condition(call.args[0]))
+                finally:
+                    self.in_contract = False
             elif decreases is not None:
                 raise self.fail(call, "E203", "a loop has at most one decreases()", "combine the measures")
             else:
@@ -1150,10 +1155,6 @@ def _retyped(arg: ir.Expr, want: ir.ArrayType) -> ir.Expr:
     if isinstance(arg, ir.GlobalRef):
         return ir.GlobalRef(arg.symbol, want, arg.span) if arg.type != want else arg
     return arg
-
-
-def _is_docstring(stmt: ast.stmt) -> bool:
-    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
 
 
 def _meet(a: frozenset[str], b: frozenset[str]) -> frozenset[str]:

@@ -102,10 +102,8 @@ class _Screen(ast.NodeVisitor):
 
     def run(self, tree: ast.Module) -> list[Diagnostic]:
         for stmt in tree.body:
-            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(
-                stmt.value.value, str
-            ):
-                continue  # module docstring
+            if is_docstring(stmt):
+                continue  # docstrings (of the module and of constants)
             self.visit(stmt)
         return self.diags
 
@@ -147,10 +145,8 @@ class _Screen(ast.NodeVisitor):
             )
         self.function_depth += 1
         body = node.body
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(
-            body[0].value.value, str
-        ):
-            body = body[1:]  # docstring
+        if body and is_docstring(body[0]):
+            body = body[1:]
         for stmt in body:
             self.visit(stmt)
         self.function_depth -= 1
@@ -183,6 +179,8 @@ class _Screen(ast.NodeVisitor):
             )
             return
         for stmt in node.body:
+            if is_docstring(stmt):
+                continue
             self.visit(stmt)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
@@ -274,3 +272,8 @@ def _is_trusted_reason(deco: ast.expr) -> bool:
         and isinstance(deco.args[0], ast.Constant)
         and isinstance(deco.args[0].value, str)
     )
+
+
+def is_docstring(stmt: ast.stmt) -> bool:
+    """A string-constant statement: a docstring, the only place plain strings may appear."""
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)

@@ -28,6 +28,7 @@ from tamapy.verify.symbolic import (
     _stmt_exprs,
     _walk_expr,
     _walk_stmts,
+    code_effects,
 )
 
 DEFAULT_TIMEOUT_MS = 10_000
@@ -67,50 +68,13 @@ def calls_of(fn: ir.Function) -> list[tuple[str, ir.Span]]:
 
 
 def compute_effects(functions: dict[str, ir.Function]) -> dict[str, Effects]:
-    """Globals each function may write, and whether it may write a clock gate, transitively."""
-    calls = {name: calls_of(fn) for name, fn in functions.items()}
-    direct: dict[str, tuple[set[str], bool, set[str], set[str]]] = {}
-    for name, fn in functions.items():
-        written: set[str] = set()
-        gates = False
-        touched = _globals_used(fn)
-        devices: set[str] = set()
-        for s in _walk_stmts(fn.body):
-            if isinstance(s, ir.Assign):
-                t = s.target
-                if isinstance(t, ir.GlobalRef):
-                    written.add(t.symbol)
-                elif isinstance(t, ir.Index) and isinstance(t.base, ir.GlobalRef):
-                    written.add(t.base.symbol)
-            if isinstance(s, ir.RegWrite) and isinstance(s.instance.type, ir.PeripheralType) and s.instance.type.peripheral.name == "CCM":
-                gates = True
-            if isinstance(s, ir.RegWrite) and isinstance(s.instance.type, ir.PeripheralType):
-                devices.add(s.instance.type.peripheral.name)
-            for e in _stmt_exprs(s):
-                for sub in _walk_expr(e):
-                    if isinstance(sub, ir.RegRead) and isinstance(sub.instance.type, ir.PeripheralType):
-                        devices.add(sub.instance.type.peripheral.name)
-                    if isinstance(sub, ir.Call):
-                        for a in sub.args:
-                            if isinstance(a, ir.GlobalRef) and isinstance(a.type, ir.ArrayType):
-                                written.add(a.symbol)
-        direct[name] = (written, gates, touched, devices)
+    """What each function may change, transitively over the (acyclic) call graph."""
     result: dict[str, Effects] = {}
 
     def visit(name: str, stack: frozenset[str]) -> Effects:
-        if name in result:
-            return result[name]
-        written, gates, touched, devices = direct.get(name, (set(), False, set(), set()))
-        total, any_gates, all_touched, all_devices = set(written), gates, set(touched), set(devices)
-        for callee, _ in calls.get(name, []):
-            if callee in stack:
-                continue
-            eff = visit(callee, stack | {name})
-            total |= eff.globals
-            any_gates |= eff.gates
-            all_touched |= eff.touched
-            all_devices |= eff.devices
-        result[name] = Effects(frozenset(total), any_gates, frozenset(all_touched), frozenset(all_devices))
+        if name not in result:
+            callees = {c: visit(c, stack | {name}) for c, _ in calls_of(functions[name]) if c in functions and c not in stack}
+            result[name] = code_effects(functions[name].body, callees)
         return result[name]
 
     for name in functions:
@@ -127,7 +91,8 @@ def cache_key(job: Job) -> str:
     for callee in sorted({c for c, _ in calls}):
         f = job.functions.get(callee)
         if f is not None:
-            h.update(repr((f.qualname, f.params, f.ret, f.requires, f.ensures, job.effects.get(callee))).encode())
+            h.update(repr((f.qualname, f.params, f.ret, f.requires, f.ensures)).encode())
+            h.update(_canonical(job.effects.get(callee)).encode())
     used = _globals_used(fn)
     for symbol in sorted(job.globals):
         if job.function == job.entry or symbol in used:
@@ -135,6 +100,14 @@ def cache_key(job: Job) -> str:
     h.update(repr(job.soc).encode())
     h.update(f"entry={job.function == job.entry} dma={job.dma}".encode())
     return h.hexdigest()
+
+
+def _canonical(effects: Effects | None) -> str:
+    """Effects as text independent of set iteration order (PYTHONHASHSEED)."""
+    if effects is None:
+        return "None"
+    return repr([(f, sorted(map(repr, getattr(effects, f)))) if isinstance(getattr(effects, f), frozenset)
+                 else (f, getattr(effects, f)) for f in sorted(effects.__dataclass_fields__)])
 
 
 def _globals_used(fn: ir.Function) -> set[str]:

@@ -79,15 +79,70 @@ class Pending:
 
 @dataclass(frozen=True)
 class Effects:
-    """What a function may change, beyond its return value (computed over the call graph)."""
+    """What code may change beyond its return value (for a function: transitively)."""
 
-    globals: frozenset[str]
-    gates: bool
-    """Writes a clock-gate register."""
+    names: frozenset[str] = frozenset()
+    """Variables it assigns: locals by name, globals as ``$symbol``, arrays by their root."""
+    gates: frozenset[tuple[str, str]] = frozenset()
+    """CCM (register, field) pairs it writes: the clock gates it may change."""
+    accesses: frozenset[tuple[str, str, str]] = frozenset()
+    """(peripheral, register, "read" or "write") accesses: the protocol invariants it may change."""
     touched: frozenset[str] = frozenset()
-    """Globals read or written, transitively."""
-    devices: frozenset[str] = frozenset()
-    """Peripherals whose registers it accesses, transitively (their protocol invariants may change)."""
+    """Globals it reads or writes."""
+
+    @property
+    def globals(self) -> frozenset[str]:
+        return frozenset(n[1:] for n in self.names if n.startswith("$"))
+
+    def union(self, other: Effects) -> Effects:
+        return Effects(self.names | other.names, self.gates | other.gates, self.accesses | other.accesses,
+                       self.touched | other.touched)
+
+    def callee_view(self) -> Effects:
+        """What a caller sees: the callee's locals are its own."""
+        return Effects(frozenset(n for n in self.names if n.startswith("$")), self.gates, self.accesses, self.touched)
+
+
+def code_effects(body: tuple[ir.Stmt, ...], callees: dict[str, Effects]) -> Effects:
+    """The effects of a statement list, including what the calls in it may do."""
+    names: set[str] = set()
+    gates: set[tuple[str, str]] = set()
+    accesses: set[tuple[str, str, str]] = set()
+    touched: set[str] = set()
+    for s in _walk_stmts(body):
+        if isinstance(s, ir.Assign):
+            t = s.target
+            names.add(t.name if isinstance(t, ir.Local) else f"${t.symbol}" if isinstance(t, ir.GlobalRef) else _root_name(t.base))
+            if isinstance(t, ir.Index) and isinstance(t.base, ir.GlobalRef):
+                touched.add(t.base.symbol)
+            elif isinstance(t, ir.GlobalRef):
+                touched.add(t.symbol)
+        elif isinstance(s, ir.For):
+            names.add(s.var.name)
+        elif isinstance(s, ir.RegWrite) and isinstance(s.instance.type, ir.PeripheralType):
+            periph = s.instance.type.peripheral
+            accesses.add((periph.name, s.register.name, "write"))
+            if periph.name == "CCM":
+                named = [f for f, _ in s.fields] if s.mode in ("modify", "set", "clear", "toggle") else list(s.register.fields)
+                gates |= {(s.register.name, f.name) for f in named}
+        for e in _stmt_exprs(s):
+            for sub in _walk_expr(e):
+                if isinstance(sub, ir.GlobalRef):
+                    touched.add(sub.symbol)
+                elif isinstance(sub, ir.RegRead) and isinstance(sub.instance.type, ir.PeripheralType):
+                    accesses.add((sub.instance.type.peripheral.name, sub.register.name, "read"))
+                elif isinstance(sub, ir.Call):
+                    callee = callees.get(sub.function)
+                    if callee is not None:
+                        inner = callee.callee_view()
+                        names |= inner.names
+                        gates |= inner.gates
+                        accesses |= inner.accesses
+                        touched |= inner.touched
+                    for a in sub.args:
+                        if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef):
+                            names.add(_root_name(a))
+    return Effects(frozenset(names), frozenset(gates), frozenset(accesses), frozenset(touched))
 
 
 @dataclass
@@ -312,50 +367,11 @@ class FunctionEncoder:
         name = _root_name(target.base)
         return replace(state, vars={**state.vars, name: z3.Store(arr, index, value)})
 
-    def _devices(self, body: tuple[ir.Stmt, ...]) -> frozenset[str]:
-        """Peripherals a loop body may access (directly or through calls)."""
-        found: set[str] = set()
-        for s in _walk_stmts(body):
-            if isinstance(s, ir.RegWrite) and isinstance(s.instance.type, ir.PeripheralType):
-                found.add(s.instance.type.peripheral.name)
-            for e in _stmt_exprs(s):
-                for sub in _walk_expr(e):
-                    if isinstance(sub, ir.RegRead) and isinstance(sub.instance.type, ir.PeripheralType):
-                        found.add(sub.instance.type.peripheral.name)
-                    elif isinstance(sub, ir.Call):
-                        eff = self.ctx.effects.get(sub.function)
-                        if eff:
-                            found |= eff.devices
-        return frozenset(found)
-
-    def _modified(self, body: tuple[ir.Stmt, ...]) -> tuple[set[str], bool]:
-        """Variables (``$symbol`` for globals) a loop body may change, and whether gates may change."""
-        names: set[str] = set()
-        gates = False
-        for s in _walk_stmts(body):
-            if isinstance(s, ir.Assign):
-                t = s.target
-                names.add(t.name if isinstance(t, ir.Local) else f"${t.symbol}" if isinstance(t, ir.GlobalRef) else _root_name(t.base))
-            elif isinstance(s, ir.For):
-                names.add(s.var.name)
-            elif isinstance(s, ir.RegWrite) and self._writes_gate(s.register, s.instance):
-                gates = True
-            for e in _stmt_exprs(s):
-                for sub in _walk_expr(e):
-                    if isinstance(sub, ir.Call):
-                        eff = self.ctx.effects.get(sub.function)
-                        if eff:
-                            names |= {f"${g}" for g in eff.globals}
-                            gates |= eff.gates
-                        for a in sub.args:
-                            if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef):
-                                names.add(_root_name(a))
-        return names, gates
-
-    def _havoc(self, state: State, names: set[str], gates: bool, devices: frozenset[str] = frozenset()) -> State:
+    def _havoc(self, state: State, effects: Effects) -> State:
+        """Forget what ``effects`` may change: variables, clock gates, protocol invariants."""
         types = self._var_types()
         new_vars = dict(state.vars)
-        for name in sorted(names):
+        for name in sorted(effects.names):
             t = types.get(name)
             if t is None or name not in new_vars:
                 continue
@@ -363,20 +379,21 @@ class FunctionEncoder:
             new_vars[name] = value
             state = state.assume(fact)
         state = replace(state, vars=new_vars)
-        if gates:
+        changed_gates = sorted(g for g in state.gates if g in effects.gates)
+        if changed_gates:
             new_gates = dict(state.gates)
-            for gate in sorted(new_gates):
+            for gate in changed_gates:
                 value, fact = self.fresh(f"{gate[0]}.{gate[1]}", ir.U8)
                 assert isinstance(value, z3.BitVecRef)
                 new_gates[gate] = value
                 state = state.assume(z3.And(fact, value <= 3))
             state = replace(state, gates=new_gates)
-        if devices:
+        if effects.accesses:
             ghosts = dict(state.ghosts)
             for p in self.ctx.soc.peripherals:
-                if p.name not in devices:
-                    continue
                 for inv in p.invariants:
+                    if not any((p.name, r.register, r.on) in effects.accesses for r in inv.rules):
+                        continue  # nothing it does can change this invariant
                     for _, base in p.instances:
                         value, _ = self.fresh(f"{p.name}.{inv.name}", ir.BOOL)
                         assert isinstance(value, z3.BoolRef)
@@ -393,8 +410,7 @@ class FunctionEncoder:
     def _while(self, s: ir.While, state: State) -> State:
         for inv in s.invariants:
             self.oblige(state, Category.INVARIANT, inv.span, self.pure_cond(inv, state), "loop invariant may not hold on entry")
-        names, gates = self._modified(s.body)
-        head = self._havoc(state, names, gates, self._devices(s.body))
+        head = self._havoc(state, code_effects(s.body, self.ctx.effects))
         for inv in s.invariants:
             head = head.assume(self.pure_cond(inv, head))
         c = self.cond(s.cond, head)
@@ -439,9 +455,8 @@ class FunctionEncoder:
         entry = replace(state, vars={**state.vars, s.var.name: start})
         for inv in s.invariants:
             self.oblige(entry, Category.INVARIANT, inv.span, self.pure_cond(inv, entry), "loop invariant may not hold on entry")
-        names, gates = self._modified(s.body)
-        names.discard(s.var.name)
-        head = self._havoc(state, names, gates, self._devices(s.body))
+        body = code_effects(s.body, self.ctx.effects)
+        head = self._havoc(state, replace(body, names=body.names - {s.var.name}))
         counter, _ = self.fresh(s.var.name, ir.I64)
         assert isinstance(counter, z3.BitVecRef)
         step = bv(s.step)
@@ -665,8 +680,12 @@ class FunctionEncoder:
             return self._call(e, state)
         if isinstance(e, ir.Index):
             arr, index = self._element(e, state)
-            value = z3.Select(arr, index)
-            return value
+            if isinstance(e.base.type, ir.ArrayType) and e.base.type.dma:
+                # A DMA engine may write its buffers at any time: every read is a fresh value.
+                fresh, fact = self.fresh(f"{_root_name(e.base)}[]", e.type)
+                self._assume_in_place(state, fact)
+                return fresh
+            return z3.Select(arr, index)
         if isinstance(e, ir.SliceView):
             base = self._view(e.base, state)
             start = self.expr(e.start, state)
@@ -847,7 +866,7 @@ class FunctionEncoder:
             result, fact = self.fresh(f"{callee.name}()", callee.ret)
             self._assume_in_place(state, fact)
         # What the callee may change: globals it writes, arrays passed to it, clock gates.
-        eff = self.ctx.effects.get(e.function, Effects(frozenset(), False))
+        eff = self.ctx.effects.get(e.function, Effects())
         for a in e.args:
             viewed = a.base if isinstance(a, ir.SliceView) else a
             if not (isinstance(viewed, ir.GlobalRef) and isinstance(viewed.type, ir.ArrayType)):
@@ -858,9 +877,9 @@ class FunctionEncoder:
             if clash:
                 self.oblige(state, Category.PRECONDITION, a.span, z3.BoolVal(False),
                             f"`{viewed.symbol}` is passed to `{callee.name}`, which also uses it directly: the two names would alias")
-        names = {f"${g}" for g in eff.globals}
-        names |= {_root_name(a) for a in e.args if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef)}
-        after = self._havoc(state, names, eff.gates, eff.devices)
+        arrays = {_root_name(a) for a in e.args if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef)}
+        callee_effects = eff.callee_view()
+        after = self._havoc(state, replace(callee_effects, names=callee_effects.names | arrays))
         post_env = {k: v for k, v in after.vars.items() if k.startswith("$")}
         post_env.update({p.name: v for p, v in zip(callee.params, args, strict=True)})
         for a, p in zip(e.args, callee.params, strict=True):
@@ -877,11 +896,12 @@ class FunctionEncoder:
         """Calls evaluated only on some paths (short-circuit operands) may still have changed
         variables: havoc in ``state`` whatever ``branch`` changed."""
         changed = {n for n, v in branch.vars.items() if state.vars.get(n) is not v and n in state.vars}
-        gates = any(branch.gates.get(g) is not v for g, v in state.gates.items())
-        devices = frozenset(p.name for p in self.ctx.soc.peripherals for inv in p.invariants for _, b in p.instances
-                            if branch.ghosts.get((b, inv.name)) is not state.ghosts.get((b, inv.name)))
-        if changed or gates or devices:
-            after = self._havoc(state, changed, gates, devices)
+        gates = {g for g, v in state.gates.items() if branch.gates.get(g) is not v}
+        accesses = {(p.name, r.register, r.on) for p in self.ctx.soc.peripherals for inv in p.invariants
+                    for _, b in p.instances for r in inv.rules
+                    if branch.ghosts.get((b, inv.name)) is not state.ghosts.get((b, inv.name))}
+        if changed or gates or accesses:
+            after = self._havoc(state, Effects(frozenset(changed), frozenset(gates), frozenset(accesses)))
             state.pc, state.vars, state.gates, state.ghosts = after.pc, after.vars, after.gates, after.ghosts
 
 
