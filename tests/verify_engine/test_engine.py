@@ -115,3 +115,18 @@ def irrational(a: u64, b: u64) -> None:
     statuses = [o["status"] for f in json.loads((project / "out.json").read_text())["functions"] for o in f["obligations"]]
     assert "unknown" in statuses and "failed" not in statuses
     assert "unknown[assert]" in proc.stderr
+
+
+def test_certificates_do_not_depend_on_location_or_hash_seed(project: Path, tmp_path: Path) -> None:
+    """A checkout elsewhere, verified under another PYTHONHASHSEED, accepts the same certificates."""
+    import os
+    import shutil
+
+    run = [sys.executable, "-m", "tamapy", "verify", "firmware/runtime"]
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    assert subprocess.run(run, cwd=project, env=env, capture_output=True).returncode == 0
+    other = tmp_path / "elsewhere" / "checkout"
+    shutil.copytree(project, other)
+    env["PYTHONHASHSEED"] = "1"
+    proc = subprocess.run([*run, "--check"], cwd=other, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

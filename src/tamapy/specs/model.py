@@ -149,8 +149,9 @@ class Peripheral:
     """(instance name, base address), in file order."""
     size: int
     """Size in bytes of one instance's address window."""
-    source: str
-    """Path of the TOML file, for diagnostics and digests."""
+    source: str = field(repr=False)
+    """Path of the TOML file, for diagnostics and digests (left out of repr, which cache
+    keys hash: where the checkout lives must not change them)."""
     description: str = ""
     clocks: tuple[tuple[str, str, str], ...] = ()
     """(instance, CCM register, CCM field): the clock gate that must be on
