@@ -63,9 +63,10 @@ CHUNK: Final = 1024
 """Bytes per DCP hash packet (the driver's bounce buffer)."""
 
 DCP_OK: Final = 0
-"""``u32(dcp.DcpStatus.OK)``.  Driver statuses cross into this module's signatures as u32:
-an IntEnum imported from another module cannot be a parameter or result type
-(the type checker binds the import before the enum is complete)."""
+"""``u32(dcp.DcpStatus.OK)``.  Driver statuses cross into this module's signatures as
+u32: the type checker resolves ``dcp.DcpStatus`` in a signature only if module
+``soc.imx6ul.dcp`` sorts before this one (it completes enums module by module, in
+name order), and ``from soc.imx6ul.dcp import DcpStatus`` never works in annotations."""
 
 RNG_UNTESTED: Final = 0
 RNG_HEALTHY: Final = 1
@@ -78,7 +79,7 @@ class CryptoStatus(IntEnum):
     UNAVAILABLE = 1
     """This part has no such engine (i.MX6UL: no DCP, no RNGB)."""
     ENGINE_ERROR = 2
-    """The engine reported an error (DCP channel status, bad length it refused)."""
+    """The engine reported an error (a DCP channel error status)."""
     TIMEOUT = 3
     """The engine did not finish within its bounded wait."""
     BAD_INPUT = 4

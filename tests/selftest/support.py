@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import shutil
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,9 +21,10 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from tamapy.build import compile_app
 from tamapy.link.binary import raw_binary
-from tamapy.sim import SimOutcome, simulate
+from tamapy.sim import Machine, SimOutcome, simulate
 from tamapy.sim.context import default_otp_key, default_unique_id
 from tamapy.specs import Board, Soc, load_board, load_soc
+from tamapy.verify.obligation import Status
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "firmware" / "examples" / "selftest"
@@ -53,14 +56,17 @@ class Image:
     symbols: dict[str, int]
     segments: tuple[tuple[str, int, int, int], ...]
     """(name, vaddr, filesz, memsz) of each loadable segment."""
+    stack: tuple[tuple[bool, str], ...]
+    """The main and exception stack bounds: (proved, message)."""
 
 
 def build(board_name: str) -> Image:
     result = compile_app(APP, board_name, verify=False)
     board = load_board(ROOT / "specs", board_name)
     segments = tuple((s.name, s.vaddr, s.filesz, s.memsz) for s in result.image.segments)
+    stack = tuple((o.status is Status.PROVED, o.message) for o in result.stack)
     return Image(board_name, board, load_soc(ROOT / "specs", board.soc), result.image.elf,
-                 dict(result.image.symbols), segments)
+                 dict(result.image.symbols), segments, stack)
 
 
 @dataclass(frozen=True)
@@ -144,3 +150,57 @@ def rng_stream(unique_id: int, nbytes: int, seed: int = 1) -> bytes:
 def aes_cbc(key: bytes, iv: bytes, data: bytes) -> bytes:
     enc = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
     return enc.update(data) + enc.finalize()
+
+
+# ------------------------------------------------------------------ the crypto.api harness
+
+HARNESS_IN, HARNESS_KEY, HARNESS_IV, HARNESS_DATA = 0x84000000, 0x84000100, 0x84000200, 0x84001000
+HARNESS_OUT, HARNESS_OUT_DATA = 0x84100000, 0x84100100
+DONE = 0xC0DE
+OK, UNAVAILABLE, ENGINE_ERROR, TIMEOUT, BAD_INPUT, UNHEALTHY = range(6)
+"""crypto.api.CryptoStatus."""
+OP_SHA256, OP_SHA256_ENGINE, OP_HMAC, OP_AES, OP_DERIVE, OP_RNG, OP_RNG_SELFTEST = range(7)
+
+
+@dataclass(frozen=True)
+class ApiResult:
+    outcome: SimOutcome
+    done: bool
+    status: int
+    selftest: int
+    out: bytes
+    """The 4 KiB AES output array."""
+    digest: bytes
+    derived: bytes
+    words: list[int]
+
+
+class Harness:
+    """``api_harness.py`` built as app ``examples/apiharness`` in a copy of the project."""
+
+    def __init__(self, tmp: Path, board_name: str) -> None:
+        shutil.copytree(ROOT / "firmware", tmp / "firmware")
+        shutil.copytree(ROOT / "specs", tmp / "specs")
+        app = tmp / "firmware" / "examples" / "apiharness"
+        app.mkdir()
+        shutil.copy(Path(__file__).with_name("api_harness.py"), app / "main.py")
+        self.elf = compile_app(app, board_name, verify=False).image.elf
+        self.board = load_board(tmp / "specs", board_name)
+        self.soc = load_soc(tmp / "specs", self.board.soc)
+
+    def run(self, op: int, args: tuple[int, ...] = (), *, key: bytes = b"", iv: bytes = bytes(16),
+            data: bytes = b"", inject: tuple[str, ...] = (), otp_key: bytes | None = None,
+            unique_id: int | None = None) -> ApiResult:
+        assert len(key) <= 256 and len(iv) == 16 and len(data) <= 8192
+        machine = Machine(self.elf, self.board, self.soc, inject=inject, otp_key=otp_key, unique_id=unique_id)
+        words = (op, *args)
+        machine.uc.mem_write(HARNESS_IN, struct.pack(f"<{len(words)}I", *words))
+        machine.uc.mem_write(HARNESS_KEY, key)
+        machine.uc.mem_write(HARNESS_IV, iv)
+        machine.uc.mem_write(HARNESS_DATA, data)
+        outcome = machine.run(max_insns=BUDGET, timeout=120.0)
+        head = struct.unpack("<3I", bytes(machine.uc.mem_read(HARNESS_OUT, 12)))
+        blob = bytes(machine.uc.mem_read(HARNESS_OUT_DATA, 0x1300))
+        return ApiResult(outcome, head[0] == DONE and outcome.final == "exit", head[1], head[2], blob[:4096],
+                         blob[0x1000:0x1020], blob[0x1100:0x1110],
+                         list(struct.unpack("<64I", blob[0x1200:0x1300])))

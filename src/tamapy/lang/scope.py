@@ -140,8 +140,14 @@ class Tables:
             self._declare(self.scopes[m.name])
         for m in modules:
             self._bind_imports(self.scopes[m.name])
+        # Enums first, everywhere (annotations of globals and signatures name them),
+        # then globals, then signatures: the order of modules must not matter.
         for m in modules:
-            self._resolve_declarations(self.scopes[m.name])
+            self._resolve_enums(self.scopes[m.name])
+        for m in modules:
+            self._resolve_globals(self.scopes[m.name])
+        for m in modules:
+            self._resolve_signatures(self.scopes[m.name])
 
     def _declare(self, scope: ModuleScope) -> None:
         """First pass: names defined by the module itself."""
@@ -258,18 +264,28 @@ class Tables:
 
     # ------------------------------------------------------------ declarations
 
-    def _resolve_declarations(self, scope: ModuleScope) -> None:
-        m = scope.module
+    def _resolve_enums(self, scope: ModuleScope) -> None:
         for name, node in list(scope.nodes.items()):
-            sym = scope.names[name]
-            if isinstance(node, ast.ClassDef):
+            if isinstance(node, ast.ClassDef) and scope.names.get(name) is not None:
+                placeholder = scope.names[name]
                 enum = self._enum(scope, node)
                 if enum is not None:
-                    scope.names[name] = TypeSym(enum)
-            elif isinstance(sym, GlobalSym) and sym.module is m:
+                    resolved = TypeSym(enum)
+                    for other in self.scopes.values():  # importers hold the placeholder
+                        for key, sym in list(other.names.items()):
+                            if sym is placeholder:
+                                other.names[key] = resolved
+
+    def _resolve_globals(self, scope: ModuleScope) -> None:
+        m = scope.module
+        for name in list(scope.nodes):
+            sym = scope.names[name]
+            if isinstance(sym, GlobalSym) and sym.module is m:
                 self._global(scope, sym)
+
+    def _resolve_signatures(self, scope: ModuleScope) -> None:
         for sym in scope.names.values():
-            if isinstance(sym, FuncSym) and sym.module is m:
+            if isinstance(sym, FuncSym) and sym.module is scope.module:
                 self._signature(scope, sym)
 
     def _enum(self, scope: ModuleScope, node: ast.ClassDef) -> ir.EnumType | None:
@@ -352,8 +368,11 @@ class Tables:
         if is_final:
             target = self.lookup_node(scope, value_node)
             if isinstance(target, InstanceSym):
-                # `CONSOLE: Final = UART1` — an alias of a register instance.
-                scope.names[node.target.id] = target  # type: ignore[union-attr]
+                # `CONSOLE: Final = UART1` — an alias of a register instance (importers too).
+                for other in self.scopes.values():
+                    for key, bound in list(other.names.items()):
+                        if bound is sym:
+                            other.names[key] = target
                 return
         value = self.fold(scope, value_node)
         if value is None:
