@@ -1,7 +1,9 @@
 """Console output on the board's console UART.
 
-Output never blocks forever: a byte the UART refuses (transmitter stuck)
-is dropped, so the firmware keeps running and its bounded waits hold.
+Output never blocks forever: when the UART refuses a byte (transmitter
+stuck) the byte is dropped and, as every refusal costs the driver's whole
+bounded wait, nothing more is sent until the console is initialised again;
+``alive()`` tells whether output still goes out.
 Every output function requires the console UART's clock gate to be on,
 which ``init`` establishes.
 """
@@ -17,9 +19,29 @@ MAX_DEC_DIGITS: Final = 10
 """A u32 has at most ten decimal digits."""
 
 
+sending: bool = True
+"""No byte has been refused since the console was initialised."""
+
+
 @ensures(lambda result: clock_enabled(port.PORT))
 def init() -> bool:
-    return port.init()
+    global sending
+    ready: bool = port.init()
+    sending = ready
+    return ready
+
+
+def alive() -> bool:
+    """Whether the console still takes bytes."""
+    return sending
+
+
+@requires(lambda ch: clock_enabled(port.PORT))
+def putc(ch: u8) -> None:
+    global sending
+    if sending:
+        if not port.putc(ch):
+            sending = False
 
 
 @requires(lambda: clock_enabled(port.PORT))
@@ -31,12 +53,12 @@ def board_name() -> None:
 @requires(lambda text: clock_enabled(port.PORT))
 def write(text: View[u8]) -> None:
     for i in range(0, len(text)):
-        port.putc(text[i])
+        putc(text[i])
 
 
 @requires(lambda: clock_enabled(port.PORT))
 def newline() -> None:
-    port.putc(NEWLINE)
+    putc(NEWLINE)
 
 
 @requires(lambda text: clock_enabled(port.PORT))
@@ -50,7 +72,7 @@ def write_hex(value: u32, digits: u32) -> None:
     """Print the low ``digits`` nibbles of ``value`` in lower-case hex (no prefix)."""
     for i in range(0, digits):
         shift: u32 = 4 * (digits - 1 - i)
-        port.putc(HEX_DIGITS[(value >> shift) & 0xF])
+        putc(HEX_DIGITS[(value >> shift) & 0xF])
 
 
 @requires(lambda value: clock_enabled(port.PORT))
@@ -68,4 +90,12 @@ def write_dec(value: u32) -> None:
             break
     for i in range(0, count):
         invariant(count <= MAX_DEC_DIGITS)
-        port.putc(buf[count - 1 - i])
+        putc(buf[count - 1 - i])
+
+
+@requires(lambda data: clock_enabled(port.PORT))
+def write_hex_bytes(data: View[u8]) -> None:
+    """Each byte of ``data`` as two lower-case hex digits, in order."""
+    for i in range(0, len(data)):
+        putc(HEX_DIGITS[data[i] >> 4])
+        putc(HEX_DIGITS[data[i] & 0xF])
