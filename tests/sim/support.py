@@ -56,7 +56,7 @@ def hello(name: str) -> bytes:
 LAYOUT = LinkLayout(load_address=LOAD, stack_size=0x1000, exception_stack_size=0x1000, entry_symbol="vectors")
 
 
-def image(body: str, extra: str = "") -> bytes:
+def image(body: str, extra: str = "", layout: LinkLayout = LAYOUT) -> bytes:
     """An image whose reset handler sets SP, calls ``probe.body`` and idles in WFI.
 
     Its vector table points every exception at the reset handler, and VBAR is
@@ -87,7 +87,7 @@ attributes #1 = {{ noinline nounwind }}
 !0 = !{{!"sp"}}
 """
     obj, _ = compile_ir(text, "armv7a-none-eabi", "cortex-a7", "probe")
-    return link(obj, LAYOUT, "probe.o").elf
+    return link(obj, layout, "probe.o").elf
 
 
 def ptr(address: int) -> str:

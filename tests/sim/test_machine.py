@@ -10,13 +10,13 @@ import pytest
 from unicorn import UC_HOOK_CODE
 
 from tamapy.build import compile_app
-from tamapy.codegen import compile_ir
 from tamapy.diagnostics import TamapyError
-from tamapy.link import LinkLayout, link
+from tamapy.link import LinkLayout
 from tamapy.qemu import QEMU, run_qemu
 from tamapy.sim import Machine, SimOutcome, simulate
 from tamapy.sim.machine import Symbols
 from tamapy.specs import Board, Soc, load_board, load_soc
+from tests.sim.support import PROBE, image, ptr
 from tests.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,45 +174,6 @@ def main() -> None:
 
 
 # -------------------------------------------------------- tiny images from IR
-
-LAYOUT = LinkLayout(load_address=LOAD, stack_size=0x1000, exception_stack_size=0x1000,
-                    entry_symbol="vectors")
-PROBE = "probe.body"
-
-
-def image(body: str, extra: str = "", layout: LinkLayout = LAYOUT) -> bytes:
-    """An image whose reset handler sets SP, calls ``probe.body`` and idles in WFI."""
-    words = ", ".join([f"i32 {0xE59F_F018}"] * 8 + ["i32 ptrtoint (ptr @reset to i32)"] * 8)
-    text = f"""
-target triple = "armv7a-none-eabi"
-@__stack_top = external global i8
-@vectors = constant [16 x i32] [{words}], section ".vectors", align 32
-{extra}
-define void @reset() #0 {{
-  call void @llvm.write_register.i32(metadata !0, i32 ptrtoint (ptr @__stack_top to i32))
-  call void @"{PROBE}"()
-  br label %idle
-idle:
-  call void @llvm.arm.hint(i32 3)
-  br label %idle
-}}
-define void @"{PROBE}"() #1 {{
-{body}
-}}
-declare void @llvm.write_register.i32(metadata, i32)
-declare void @llvm.arm.hint(i32)
-declare void @llvm.trap()
-attributes #0 = {{ noreturn nounwind "frame-pointer"="none" }}
-attributes #1 = {{ noinline nounwind }}
-!0 = !{{!"sp"}}
-"""
-    obj, _ = compile_ir(text, "armv7a-none-eabi", "cortex-a7", "probe")
-    return link(obj, layout, "probe.o").elf
-
-
-def ptr(address: int) -> str:
-    return f"ptr inttoptr (i32 {address} to ptr)"
-
 
 def word_at(elf: bytes, address: int) -> int:
     b, soc = board("mcimx6ul-evk")
