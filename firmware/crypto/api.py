@@ -44,7 +44,7 @@ from typing import Final
 
 from crypto import hmac_sw, sha256_sw
 from soc.imx6ul import dcp, rngb, soc
-from soc.imx6ul.regs import DCP, OCOTP
+from soc.imx6ul.regs import DCP, OCOTP, RNGB  # named in contracts only
 from tamapy.fw import Array, Bytes, View, clock_enabled, decreases, ensures, invariant, requires, u8, u32
 
 DIGEST_BYTES: Final = 32
@@ -114,6 +114,7 @@ def from_dcp(code: u32) -> CryptoStatus:
 
 @ensures(lambda code, result: result == CryptoStatus.OK or result == CryptoStatus.TIMEOUT
          or result == CryptoStatus.UNHEALTHY)
+@ensures(lambda code, result: result != CryptoStatus.OK or code == u32(rngb.RngStatus.OK))
 def from_rng(code: u32) -> CryptoStatus:
     """The interface status of an RNGB driver status (``u32(rngb.RngStatus)``): every failure
     but a time-out is UNHEALTHY."""

@@ -29,7 +29,7 @@ from enum import IntEnum
 from typing import Final
 
 from soc.imx6ul.regs import RNGB
-from tamapy.fw import Array, ensures, poll, requires, u32
+from tamapy.fw import Array, ensures, invariant, poll, requires, u32
 
 MAX_WORDS: Final = 64
 """Largest request of ``read_words`` (the size of its ``out`` array)."""
@@ -123,6 +123,7 @@ def init() -> RngStatus:
 
 
 @requires(lambda buf, i: i < MAX_WORDS)
+@ensures(lambda buf, i, result: result != RngStatus.OK or RNGB.healthy)
 def next_word(buf: Array[u32, 64], i: u32) -> RngStatus:
     """``buf[i]`` = the next random word, read only right after an SR read that shows
     the generator healthy and the FIFO non-empty."""
@@ -139,12 +140,14 @@ def next_word(buf: Array[u32, 64], i: u32) -> RngStatus:
 
 
 @requires(lambda out, n: n <= MAX_WORDS)
+@ensures(lambda out, n, result: result != RngStatus.OK or n == 0 or RNGB.healthy)
 def read_words(out: Array[u32, 64], n: u32) -> RngStatus:
     """``out[0:n]`` = ``n`` random words.  On any other status than OK nothing is
     released: ``out`` is untouched and the words read so far are wiped."""
     got: Array[u32, 64] = Array[u32, 64]()
     status: RngStatus = RngStatus.OK
     for i in range(0, n):
+        invariant(status != RngStatus.OK or i == 0 or RNGB.healthy)
         status = next_word(got, i)
         if status != RngStatus.OK:
             break
