@@ -49,6 +49,19 @@ TRUSTED_ITEMS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _zero_words(name: str, start: str, end: str, came_from: str, then: str) -> str:
+    """A loop clearing ``[start, end)`` with volatile word stores (no memset to call),
+    entered at label ``name`` from block ``came_from``, leaving to label ``then``."""
+    return f"""{name}:
+  %{name}.p = phi ptr [ @{start}, %{came_from} ], [ %{name}.next, %{name}.body ]
+  %{name}.done = icmp uge ptr %{name}.p, @{end}
+  br i1 %{name}.done, label %{then}, label %{name}.body
+{name}.body:
+  store volatile i32 0, ptr %{name}.p, align 4
+  %{name}.next = getelementptr i8, ptr %{name}.p, i32 4
+  br label %{name}"""
+
+
 def startup_ir(entry_symbol: str, panic_hook_symbol: str | None) -> str:
     """LLVM IR for the startup pieces, calling ``entry_symbol`` as main."""
     handlers = [RESET] + [name for name, _ in FAULTS[:4]] + [FAULTS[4][0], FAULTS[5][0], FAULTS[6][0]]
@@ -82,25 +95,9 @@ entry:
   call void @llvm.write_register.i32(metadata !0, i32 ptrtoint (ptr @__stack_top to i32))
   call void @llvm.arm.mcr(i32 15, i32 0, i32 ptrtoint (ptr @{VECTORS} to i32), i32 12, i32 0, i32 0)
   call void @llvm.arm.isb(i32 15)
-  br label %clear
-clear:
-  %p = phi ptr [ @__bss_start, %entry ], [ %next, %body ]
-  %done = icmp uge ptr %p, @__bss_end
-  br i1 %done, label %run, label %body
-body:
-  store volatile i32 0, ptr %p, align 4
-  %next = getelementptr i8, ptr %p, i32 4
-  br label %clear
-run:
-  br label %dmaclear
-dmaclear:
-  %q = phi ptr [ @__dma_start, %run ], [ %qnext, %dmabody ]
-  %dmadone = icmp uge ptr %q, @__dma_end
-  br i1 %dmadone, label %start, label %dmabody
-dmabody:
-  store volatile i32 0, ptr %q, align 4
-  %qnext = getelementptr i8, ptr %q, i32 4
-  br label %dmaclear
+  br label %bss
+{_zero_words("bss", "__bss_start", "__bss_end", "entry", "dma")}
+{_zero_words("dma", "__dma_start", "__dma_end", "bss", "start")}
 start:
   call void @"{entry_symbol}"()
   call void @{HALT}()
