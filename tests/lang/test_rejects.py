@@ -66,6 +66,8 @@ CASES = [
     ("call-in-contract", "def g(a: u32) -> bool:\n    return a > 1\n\n\n@requires(lambda a: g(a))\ndef f(a: u32) -> None:\n    pass\n", "E203", 6, 21),
     ("dma-local", "from tamapy.fw import Dma\n\n\ndef f() -> None:\n    b: Dma[Bytes[4]] = Dma[Bytes[4]]()\n", "E201", 6, 5),
     ("non-dma-to-dma-param", "from tamapy.fw import Dma\n\n\ndef g(b: Dma[Bytes[4]]) -> None:\n    pass\n\n\ndef f(b: Bytes[4]) -> None:\n    g(b)\n", "E201", 10, 7),
+    ("dma-to-plain-param", "from tamapy.fw import Dma\n\nbuf: Dma[Bytes[4]] = Dma[Bytes[4]]()\n\n\ndef g(b: Bytes[4]) -> None:\n    pass\n\n\ndef f() -> None:\n    g(buf)\n", "E201", 12, 7),
+    ("dma-as-view", "from tamapy.fw import Dma\n\nbuf: Dma[Bytes[4]] = Dma[Bytes[4]]()\n\n\ndef g(b: View[u8]) -> None:\n    pass\n\n\ndef f() -> None:\n    g(buf[0:2])\n", "E201", 12, 7),
     ("assign-loop-variable", "def f() -> None:\n    for i in range(3):\n        i = 5\n", "E114", 4, 9),
 ]
 REG_HEADER = "from soc.imx6ul.regs import CCM, UART1\nfrom tamapy.fw import u8, u32\n"

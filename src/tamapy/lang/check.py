@@ -566,6 +566,12 @@ class FunctionChecker:
 
     def coerce(self, e: ir.Expr, target: ir.Type, node: ast.AST) -> ir.Expr:
         """``e`` used where ``target`` is expected (inserting a Convert range claim if needed)."""
+        dma_base = e.base.type if isinstance(e, ir.SliceView) else e.type
+        if isinstance(target, ir.ViewType) and isinstance(dma_base, ir.ArrayType) and dma_base.dma:
+            raise self.fail(
+                node, "E201", "a DMA buffer cannot be viewed as ordinary memory",
+                "a DMA engine may write it at any time; copy the bytes out element by element",
+            )
         if e.type == target:
             return e
         if isinstance(e, ir.Const) and e.type is LIT:
@@ -1004,11 +1010,14 @@ class FunctionChecker:
             arg = self.expr(arg_node, want)
             if isinstance(want, ir.ArrayType):
                 got = arg.type
-                if not (isinstance(got, ir.ArrayType) and (got.elem, got.length) == (want.elem, want.length)
-                        and (got.dma or not want.dma)):
+                if isinstance(got, ir.ArrayType) and got.dma and not want.dma:
+                    raise self.fail(
+                        arg_node, "E201", "a DMA buffer can only be passed to a Dma[...] parameter",
+                        "a DMA engine may write it at any time; copy the bytes out element by element",
+                    )
+                if got != want:
                     hint = "declare the argument as a Dma[...] module variable" if want.dma else "arrays must match exactly"
                     raise self.fail(arg_node, "E201", f"expected {want}, got {got}", hint)
-                arg = _retyped(arg, want)
                 if isinstance(arg, ir.GlobalRef) and self._is_const_global(arg.symbol):
                     raise self.fail(
                         arg_node, "E208", "a constant cannot be passed where the callee may modify it",
@@ -1146,15 +1155,6 @@ def _parameter(text: str) -> ast.arg:
     fn = ast.parse(f"def f({text}): pass").body[0]
     assert isinstance(fn, ast.FunctionDef)
     return fn.args.args[0]
-
-
-def _retyped(arg: ir.Expr, want: ir.ArrayType) -> ir.Expr:
-    """A DMA array passed where a plain one is expected is just memory: same node, same type as the parameter."""
-    if isinstance(arg, ir.Local):
-        return ir.Local(arg.name, want, arg.span) if arg.type != want else arg
-    if isinstance(arg, ir.GlobalRef):
-        return ir.GlobalRef(arg.symbol, want, arg.span) if arg.type != want else arg
-    return arg
 
 
 def _meet(a: frozenset[str], b: frozenset[str]) -> frozenset[str]:
