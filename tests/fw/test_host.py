@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tamapy.codegen.startup import PANIC_ASSERT, PANIC_BOUNDS, PANIC_DIVIDE
+from tamapy.diagnostics import TamapyError
 from tamapy.fw import (
     ContractError,
     Halted,
@@ -22,37 +24,19 @@ from tamapy.fw import (
     wfi,
 )
 from tamapy.fw.host import (
-    PANIC_ASSERT,
-    PANIC_BOUNDS,
-    PANIC_DIVIDE,
-    PANIC_HOOK,
-    PANIC_MODULE,
     Host,
     Stopped,
-    find_project,
 )
 from tamapy.fw.regs import RegisterError
-from tamapy.lang import resolve
-from tamapy.lang.program import PANIC_HOOK as COMPILER_PANIC_HOOK
 from tamapy.sim.bus import BusFault
 
 OCRAM = 0x00900000
 
 
-def test_panic_codes_are_the_compilers() -> None:
-    from tamapy.codegen.startup import PANIC_ASSERT as A
-    from tamapy.codegen.startup import PANIC_BOUNDS as B
-    from tamapy.codegen.startup import PANIC_DIVIDE as D
-
-    assert (B.code, D.code, A.code) == (PANIC_BOUNDS, PANIC_DIVIDE, PANIC_ASSERT)
-    assert (PANIC_MODULE, PANIC_HOOK) == (resolve.PANIC_MODULE, COMPILER_PANIC_HOOK)
-
-
-def test_project_lookup_is_the_compilers(fw_project: Path, tmp_path: Path) -> None:
-    inner = fw_project / "firmware" / "runtime"
-    assert find_project(inner).root == resolve.find_project(inner).root == fw_project.resolve()
-    with pytest.raises(FileNotFoundError):
-        find_project(tmp_path)
+def test_host_outside_a_project_is_a_diagnostic(tmp_path: Path) -> None:
+    with pytest.raises(TamapyError) as info:
+        Host(tmp_path, "mcimx6ul-evk")
+    assert info.value.diagnostics[0].code == "E010"
 
 
 def test_contracts_are_checked(probe: ModuleType) -> None:

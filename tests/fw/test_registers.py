@@ -8,13 +8,14 @@ own ``_write_base`` for every register of the shipped maps.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tamapy.fw.host import Host
+from tamapy.fw.host import Host, Stopped
 from tamapy.fw.live import Live
 from tamapy.fw.regs import RegisterClaimError, RegisterError, RegisterNameError, write_base
 from tamapy.fw.trace import Access
@@ -67,7 +68,9 @@ def test_field_writes_pack_over_the_write_base(host: Host, data: st.DataObject) 
     expected = write_base(reg)
     for f in chosen:
         expected = (expected & ~f.mask) | (values[f.name] << f.lsb)
-    getattr(getattr(host.regs, inst), reg.name).write(**values)
+    # Some writes end the run (a watchdog software reset, an SNVS power-off): the store happened.
+    with contextlib.suppress(Stopped):
+        getattr(getattr(host.regs, inst), reg.name).write(**values)
     assert _trace(host) == [_w(base + reg.offset, reg.width, expected)]
 
 

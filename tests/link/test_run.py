@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
+import unicorn
+from unicorn import arm_const as arm
 
 from .support import LAYOUT, Image, compile_ir, link_image, vectors_ir
-
-unicorn = pytest.importorskip("unicorn")
-arm = pytest.importorskip("unicorn.arm_const")
 
 POISON = 0xAA
 PROGRAM = (

@@ -4,14 +4,11 @@ software and refuses random bytes, AES and quotes -- in the simulator and under 
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 from pathlib import Path
-
-import pytest
 
 from tamapy.qemu import QEMU, run_qemu
 from tests.selftest.support import Image, measurement, run
+from tests.tools import require_tool
 
 ABSENT = {
     "dcp: ": "absent",
@@ -57,10 +54,7 @@ def test_evk_console_hashes_in_software_and_refuses_the_rest(evk: Image) -> None
 
 
 def test_evk_under_qemu_reports_the_engines_absent(evk: Image, tmp_path: Path) -> None:
-    if shutil.which(QEMU) is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{QEMU} is required in CI (apt-get install -y qemu-system-arm)")
-        pytest.skip(f"{QEMU} is not installed")
+    require_tool(QEMU, "qemu-system-arm")
     elf = tmp_path / "selftest.elf"
     elf.write_bytes(evk.elf)
     outcome = run_qemu(evk.board, elf, timeout=60.0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import time
 from pathlib import Path
 
@@ -15,26 +14,10 @@ from tamapy.link import LinkLayout
 from tamapy.qemu import QEMU, run_qemu
 from tamapy.sim import Machine, SimOutcome, simulate
 from tamapy.sim.machine import Symbols
-from tamapy.specs import Board, Soc, load_board, load_soc
 from tests.sim.support import PROBE, image, ptr
 from tests.tools import require_tool
 
-ROOT = Path(__file__).resolve().parents[2]
-HELLO = ROOT / "firmware" / "examples" / "hello"
-LOAD = 0x8001_0000
-UART1 = 0x0202_0000
 BOARD_NAMES = {"mcimx6ul-evk": b"MCIMX6UL-EVK", "usbarmory-mk2": b"USB armory Mk II"}
-
-
-@functools.cache
-def board(name: str) -> tuple[Board, Soc]:
-    b = load_board(ROOT / "specs", name)
-    return b, load_soc(ROOT / "specs", b.soc)
-
-
-@functools.cache
-def hello(name: str) -> bytes:
-    return compile_app(HELLO, name, verify=False).image.elf
 
 
 def run(elf: bytes, name: str = "mcimx6ul-evk", *, max_insns: int = 50_000_000,

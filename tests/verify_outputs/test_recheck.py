@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import inspect
 import io
 from pathlib import Path
 
@@ -114,10 +113,6 @@ def test_cli_fails_on_disagreement(project: Path, monkeypatch: pytest.MonkeyPatc
                                    capsys: pytest.CaptureFixture[str]) -> None:
     """Proved code, but the second solver disagrees: ``tamapy verify`` must exit 1."""
     from tamapy.cli import main
-    from tamapy.verify.report import write_outputs
-
-    if inspect.signature(write_outputs).return_annotation in ("None", None):
-        pytest.skip("report.write_outputs and cmd_verify do not yet pass on write_extra_outputs' status")
 
     def contrary(obligations: list[Obligation], scripts: dict[str, str], timeout_ms: int,
                  workers: int | None = None) -> list[recheck_mod.Verdict]:

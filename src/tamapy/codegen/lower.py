@@ -267,7 +267,7 @@ class FunctionLowering:
                 self.terminate(f"ret {v.ty} {v.ref}")
         elif isinstance(s, ir.Assert):
             c = self.expr(s.cond)
-            self._check(c.ref, PANIC_ASSERT.code, always=True)
+            self._check(c.ref, PANIC_ASSERT, always=True)
         elif isinstance(s, ir.RegWrite):
             self._reg_write(s)
         elif isinstance(s, ir.Panic):
@@ -482,7 +482,7 @@ class FunctionLowering:
             limit = base.length if base.length is not None else str(_array_length(e.base.type))
             ok1 = self.op(f"icmp ule i32 {start.ref}, {stop.ref}")
             ok2 = self.op(f"icmp ule i32 {stop.ref}, {limit}")
-            self._check(self.op(f"and i1 {ok1}, {ok2}"), PANIC_BOUNDS.code)
+            self._check(self.op(f"and i1 {ok1}, {ok2}"), PANIC_BOUNDS)
             ptr = self.op(f"getelementptr i{e.type.elem.bits}, ptr {base.ref}, i32 {start.ref}")
             return Value(ptr, "ptr", self.op(f"sub i32 {stop.ref}, {start.ref}"))
         if isinstance(e, ir.Len):
@@ -524,7 +524,7 @@ class FunctionLowering:
         length = base.length if base.length is not None else str(_array_length(e.base.type))
         wide = self._resize(idx.ref, it, 64, it.signed) if it.bits < 64 else idx.ref
         len64 = self.op(f"zext i32 {length} to i64")
-        self._check(self.op(f"icmp ult i64 {wide}, {len64}"), PANIC_BOUNDS.code)
+        self._check(self.op(f"icmp ult i64 {wide}, {len64}"), PANIC_BOUNDS)
         idx32 = self._resize(wide, ir.U64, 32, False)
         return self.op(f"getelementptr i{e.type.bits}, ptr {base.ref}, i32 {idx32}")
 
@@ -538,7 +538,7 @@ class FunctionLowering:
         if e.op in ("lshift", "rshift"):
             return Value(self._shift(e, a.ref, b.ref, _int_of(e.right.type)), ty)
         nonzero = self.op(f"icmp ne {ty} {b.ref}, 0")
-        self._check(nonzero, PANIC_DIVIDE.code, always=True)
+        self._check(nonzero, PANIC_DIVIDE, always=True)
         if not t.signed:
             return Value(self._udivrem(e.op, ty, a.ref, b.ref), ty)
         return Value(self._floor_divmod(e.op, ty, a.ref, b.ref), ty)

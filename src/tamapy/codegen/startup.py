@@ -9,8 +9,6 @@ end in ``__tamapy_panic``, which calls the firmware's panic hook once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 VECTORS = "__tamapy_vectors"
 RESET = "__tamapy_reset"
 PANIC = "__tamapy_panic"
@@ -20,33 +18,22 @@ LDR_PC_PC_24 = 0xE59FF018
 """``ldr pc, [pc, #24]``: jump through the address stored eight words later."""
 
 
-@dataclass(frozen=True)
-class PanicCode:
-    code: int
-    meaning: str
-
-
-PANIC_BOUNDS = PanicCode(0xFFFF0001, "index or slice out of bounds")
-PANIC_DIVIDE = PanicCode(0xFFFF0002, "division or modulo by zero")
-PANIC_ASSERT = PanicCode(0xFFFF0003, "assertion failed")
-FAULTS: tuple[tuple[str, PanicCode], ...] = (
-    ("__tamapy_fault_undef", PanicCode(0xFFFF0010, "undefined instruction")),
-    ("__tamapy_fault_svc", PanicCode(0xFFFF0011, "supervisor call")),
-    ("__tamapy_fault_prefetch", PanicCode(0xFFFF0012, "prefetch abort")),
-    ("__tamapy_fault_data", PanicCode(0xFFFF0013, "data abort")),
-    ("__tamapy_fault_reserved", PanicCode(0xFFFF0014, "reserved vector")),
-    ("__tamapy_fault_irq", PanicCode(0xFFFF0015, "unexpected IRQ")),
-    ("__tamapy_fault_fiq", PanicCode(0xFFFF0016, "unexpected FIQ")),
+PANIC_BOUNDS = 0xFFFF0001
+"""Panic code: index or slice out of bounds."""
+PANIC_DIVIDE = 0xFFFF0002
+"""Panic code: division or modulo by zero."""
+PANIC_ASSERT = 0xFFFF0003
+"""Panic code: assertion failed."""
+FAULTS: tuple[tuple[str, int], ...] = (
+    ("__tamapy_fault_undef", 0xFFFF0010),  # undefined instruction
+    ("__tamapy_fault_svc", 0xFFFF0011),  # supervisor call
+    ("__tamapy_fault_prefetch", 0xFFFF0012),  # prefetch abort
+    ("__tamapy_fault_data", 0xFFFF0013),  # data abort
+    ("__tamapy_fault_reserved", 0xFFFF0014),  # reserved vector
+    ("__tamapy_fault_irq", 0xFFFF0015),  # unexpected IRQ
+    ("__tamapy_fault_fiq", 0xFFFF0016),  # unexpected FIQ
 )
-PANIC_CODES: tuple[PanicCode, ...] = (PANIC_BOUNDS, PANIC_DIVIDE, PANIC_ASSERT, *(c for _, c in FAULTS))
-
-TRUSTED_ITEMS: tuple[tuple[str, str], ...] = (
-    (VECTORS, "exception vector table: eight `ldr pc, [pc, #24]` words and the handler addresses"),
-    (RESET, "reset: sets SP and VBAR, clears .bss and the DMA buffers with word stores, calls main, halts"),
-    (PANIC, "calls the firmware panic hook once (re-entry halts at once), then halts"),
-    (HALT, "idles the CPU forever with WFI"),
-    ("__tamapy_fault_*", "exception handlers: switch to the exception stack and panic with the fault's code"),
-)
+"""Exception handlers, in vector order after reset, and the panic code each reports."""
 
 
 def _zero_words(name: str, start: str, end: str, came_from: str, then: str) -> str:
@@ -64,7 +51,7 @@ def _zero_words(name: str, start: str, end: str, came_from: str, then: str) -> s
 
 def startup_ir(entry_symbol: str, panic_hook_symbol: str | None) -> str:
     """LLVM IR for the startup pieces, calling ``entry_symbol`` as main."""
-    handlers = [RESET] + [name for name, _ in FAULTS[:4]] + [FAULTS[4][0], FAULTS[5][0], FAULTS[6][0]]
+    handlers = [RESET] + [name for name, _ in FAULTS]  # in vector order
     words = ", ".join([f"i32 {LDR_PC_PC_24}"] * 8 + [f"i32 ptrtoint (ptr @{h} to i32)" for h in handlers])
     hook = (
         f'  call void @"{panic_hook_symbol}"(i32 %code)\n' if panic_hook_symbol else ""
@@ -73,7 +60,7 @@ def startup_ir(entry_symbol: str, panic_hook_symbol: str | None) -> str:
         f"""
 define void @{name}() #1 {{
   call void @llvm.write_register.i32(metadata !0, i32 ptrtoint (ptr @__exc_stack_top to i32))
-  call void @{PANIC}(i32 {code.code})
+  call void @{PANIC}(i32 {code})
   unreachable
 }}
 """

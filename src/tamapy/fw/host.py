@@ -30,6 +30,7 @@ from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any, Literal
 
+from tamapy.codegen.startup import PANIC_ASSERT, PANIC_BOUNDS, PANIC_DIVIDE
 from tamapy.fw import intrinsics
 from tamapy.fw.contracts import ContractError
 from tamapy.fw.importer import FirmwareFinder, purge
@@ -37,6 +38,8 @@ from tamapy.fw.intrinsics import Halted, Panic
 from tamapy.fw.live import Condition, Live
 from tamapy.fw.regs import build_regs_module
 from tamapy.fw.trace import Access, record
+from tamapy.lang.program import PANIC_HOOK
+from tamapy.lang.resolve import PANIC_MODULE, find_project
 from tamapy.sim.bus import Bus, BusFault
 from tamapy.sim.context import DmaError, ManualClock, SimContext
 from tamapy.sim.inject import Injections
@@ -45,15 +48,6 @@ from tamapy.sim.peripherals.base import RegisterFile
 from tamapy.sim.variants import SocVariant, variant_for
 from tamapy.specs import load_board, load_soc
 from tamapy.specs.model import Board, MemoryRegion, Register, Soc
-
-PANIC_MODULE = "runtime.panic"
-PANIC_HOOK = "on_panic"
-"""Where the compiled code's panic hook is (``tamapy.lang.resolve.PANIC_MODULE``,
-``tamapy.lang.program.PANIC_HOOK``; repeated so the host runtime does not load the compiler)."""
-PANIC_BOUNDS = 0xFFFF0001
-PANIC_DIVIDE = 0xFFFF0002
-PANIC_ASSERT = 0xFFFF0003
-"""Panic codes of the compiled safety checks (docs/subset.md), which CPython reports as exceptions."""
 
 Status = Literal["returned", "panic", "fault", "halted", "stopped"]
 
@@ -140,25 +134,6 @@ class Memory:
     def write_int(self, address: int, width: int, value: int) -> None:
         """Store a little-endian integer of ``width`` bits."""
         self.write(address, value.to_bytes(width // 8, "little"))
-
-
-@dataclass(frozen=True)
-class ProjectDirs:
-    """Where a project's firmware and specs live."""
-
-    root: Path
-    firmware: Path
-    specs: Path
-
-
-def find_project(start: Path) -> ProjectDirs:
-    """The nearest ancestor of ``start`` holding both ``firmware/`` and ``specs/``
-    (the rule of ``tamapy.lang.resolve.find_project``)."""
-    here = start.resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "firmware").is_dir() and (candidate / "specs").is_dir():
-            return ProjectDirs(candidate, candidate / "firmware", candidate / "specs")
-    raise FileNotFoundError(f"{start} is not inside a tamapy project (no ancestor holds firmware/ and specs/)")
 
 
 class Host:

@@ -115,11 +115,6 @@ def deactivate(port: MmioPort) -> None:
         _active.pop()
 
 
-def active_port() -> MmioPort | None:
-    """The active host, if any."""
-    return _active[-1] if _active else None
-
-
 def _port(what: str) -> MmioPort:
     if not _active:
         raise RuntimeError(f"{what} needs a simulated bus: run the firmware inside `with tamapy.fw.host.Host(...)`")

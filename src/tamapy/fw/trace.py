@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from tamapy.sim.bus import Bus
+from tamapy.sim.outcome import access_text
 
 Key = tuple[int, int, int, str]
 """(address, width in bits, value, ``"r"`` or ``"w"``)."""
@@ -37,8 +38,7 @@ class Access:
 
     def render(self) -> str:
         """``R|W ADDRESS REGISTER WIDTH VALUE``, as the simulator's trace lines without instructions and PC."""
-        return (f"{'R' if self.read else 'W'} 0x{self.address:08x} {self.register} {self.width} "
-                f"0x{self.value:0{self.width // 4}x}")
+        return access_text(self.read, self.address, self.register, self.width, self.value)
 
     __str__ = render
 

@@ -79,9 +79,6 @@ class ModuleLoader:
                 return candidate
         return None
 
-    def is_package_dir(self, name: str) -> bool:
-        return self.project.firmware.joinpath(*name.split(".")).is_dir()
-
     def load(self, name: str) -> ParsedModule:
         """Parse ``name`` (a canonical module name) once."""
         if name in self.modules:

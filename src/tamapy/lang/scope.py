@@ -27,7 +27,6 @@ FW_INTRINSICS = frozenset(
     }
 )
 FW_GENERICS = frozenset({"Array", "Bytes", "View", "Dma"})
-BUILTIN_FUNCTIONS = frozenset({"len", "range"})
 
 
 @dataclass

@@ -54,6 +54,11 @@ class SimFault:
         }
 
 
+def access_text(read: bool, address: int, register: str, width: int, value: int) -> str:
+    """``R|W ADDRESS REGISTER WIDTH VALUE``: one register access, as trace lines show it."""
+    return f"{'R' if read else 'W'} 0x{address:08x} {register} {width} 0x{value:0{width // 4}x}"
+
+
 @dataclass(frozen=True)
 class MmioAccess:
     """One completed peripheral register access (a line of the MMIO trace)."""
@@ -72,8 +77,8 @@ class MmioAccess:
     def render(self) -> str:
         """``INSNS PC R|W ADDRESS REGISTER WIDTH VALUE``, e.g.
         ``412 0x80010a2c W 0x02020080 UART1.UCR1 32 0x00000001``."""
-        return (f"{self.instructions} 0x{self.pc:08x} {'R' if self.read else 'W'} 0x{self.address:08x} "
-                f"{self.register} {self.width} 0x{self.value:0{self.width // 4}x}")
+        return f"{self.instructions} 0x{self.pc:08x} " + access_text(self.read, self.address, self.register,
+                                                                     self.width, self.value)
 
 
 @dataclass(frozen=True)

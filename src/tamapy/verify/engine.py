@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from tamapy import __version__
 from tamapy.lang import ir
 from tamapy.specs.model import Soc
-from tamapy.verify.obligation import Category, Obligation, Status
+from tamapy.verify.obligation import Obligation
 from tamapy.verify.solve import SOLVER, smt2, solve
 from tamapy.verify.symbolic import (
     Context,
@@ -138,12 +138,6 @@ def run_job(job: Job) -> tuple[Obligation, ...]:
         out.append(Obligation(ident, p.category, fn.qualname, p.span, p.message, status, seconds, SOLVER, cex,
                               smt2(p) if job.with_smt2 else ""))
     return tuple(out)
-
-
-def stack_obligation(fn: ir.Function, depth_bytes: int, limit: int) -> Obligation:
-    status = Status.PROVED if depth_bytes <= limit else Status.FAILED
-    return Obligation(f"{fn.qualname}:stack", Category.STACK, fn.qualname, fn.span,
-                      f"deepest call chain uses {depth_bytes} bytes of a {limit}-byte stack", status, 0.0, "tamapy")
 
 
 def verify_functions(

@@ -94,10 +94,6 @@ class Effects:
     def globals(self) -> frozenset[str]:
         return frozenset(n[1:] for n in self.names if n.startswith("$"))
 
-    def union(self, other: Effects) -> Effects:
-        return Effects(self.names | other.names, self.gates | other.gates, self.accesses | other.accesses,
-                       self.touched | other.touched)
-
     def callee_view(self) -> Effects:
         """What a caller sees: the callee's locals are its own."""
         return Effects(frozenset(n for n in self.names if n.startswith("$")), self.gates, self.accesses, self.touched)
