@@ -14,7 +14,7 @@ from tamapy.link import LinkLayout
 from tamapy.qemu import QEMU, run_qemu
 from tamapy.sim import Machine, SimOutcome, simulate
 from tamapy.sim.machine import Symbols
-from tests.sim.support import PROBE, image, ptr
+from tests.sim.support import LOAD, PROBE, UART1, board, hello, image, ptr
 from tests.tools import require_tool
 
 BOARD_NAMES = {"mcimx6ul-evk": b"MCIMX6UL-EVK", "usbarmory-mk2": b"USB armory Mk II"}
