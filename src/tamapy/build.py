@@ -18,10 +18,10 @@ from tamapy.codegen import compile_ir, lower_program
 from tamapy.codegen.startup import FAULTS, RESET, VECTORS
 from tamapy.lang import load_program
 from tamapy.lang.ir import Program
-from tamapy.lang.resolve import find_project
 from tamapy.link import LinkedImage, LinkLayout, link
 from tamapy.link.imx import image_files
 from tamapy.outputs import write_atomic
+from tamapy.project import find_project
 from tamapy.verify import ProofStore, Report, verify_program
 from tamapy.verify.obligation import Category, Obligation, Status
 from tamapy.verify.stack import StackBound, stack_bound

@@ -44,7 +44,7 @@ def _progress(done: int, total: int) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from tamapy.lang.resolve import find_project
+    from tamapy.project import find_project
     from tamapy.verify import ProofStore, verify_tree
     from tamapy.verify.report import write_outputs
 

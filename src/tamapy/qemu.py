@@ -8,7 +8,6 @@ the firmware prints its final line (``tamapy: exit N`` or
 from __future__ import annotations
 
 import os
-import re
 import selectors
 import shutil
 import subprocess
@@ -17,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tamapy.abi import final_outcome
 from tamapy.diagnostics import error
 from tamapy.specs.model import Board
 
 QEMU = "qemu-system-arm"
-FINAL_LINE = re.compile(rb"^tamapy: (exit (\d+)|panic (0x[0-9a-f]+))\r?$")
 
 
 @dataclass(frozen=True)
@@ -81,11 +80,10 @@ def run_qemu(board: Board, elf: Path, timeout: float, echo: Callable[[bytes], No
                 echo(chunk)
             output += chunk
             while (nl := output.find(b"\n", line_start)) >= 0:
-                match = FINAL_LINE.match(bytes(output[line_start:nl]))
+                seen = final_outcome(bytes(output[line_start:nl]))
                 line_start = nl + 1
-                if match:
-                    final = "exit" if match.group(2) is not None else "panic"
-                    code = int(match.group(2) or match.group(3), 0)
+                if seen is not None:
+                    final, code = seen
                     break
     finally:
         sel.close()

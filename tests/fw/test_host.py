@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tamapy.codegen.startup import PANIC_ASSERT, PANIC_BOUNDS, PANIC_DIVIDE
+from tamapy.abi import PANIC_ASSERT, PANIC_BOUNDS, PANIC_DIVIDE
 from tamapy.diagnostics import TamapyError
 from tamapy.fw import (
     ContractError,

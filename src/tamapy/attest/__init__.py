@@ -38,8 +38,8 @@ from tamapy.attest.statement import make_statement
 from tamapy.attest.statement import serialize as serialize_statement
 from tamapy.attest.verify import verify_envelope
 from tamapy.build import BuildResult, app_name, images, write_images
-from tamapy.lang.resolve import find_project
 from tamapy.outputs import write_atomic
+from tamapy.project import find_project
 
 __all__ = [
     "ALGORITHMS",

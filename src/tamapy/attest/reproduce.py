@@ -62,7 +62,7 @@ def rebuild(app: Path, board: str, *, timeout: float = 900.0) -> dict[str, bytes
     Returns the images (file name -> bytes) in the order ELF, bin, imx.
     """
     from tamapy.build import app_name
-    from tamapy.lang.resolve import find_project
+    from tamapy.project import find_project
 
     project = find_project(app)
     try:

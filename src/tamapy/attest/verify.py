@@ -51,7 +51,7 @@ def verify_envelope(
     ``proofs/``; by default the project around the working directory.
     ``rebuild`` rebuilds the statement's app for its board from that project.
     """
-    from tamapy.lang.resolve import find_project
+    from tamapy.project import find_project
 
     key = load_verifying_key(pub_key_path)
     name = display_path(envelope_path)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tamapy.codegen.startup import PANIC, PANIC_ASSERT, PANIC_BOUNDS, PANIC_DIVIDE, startup_ir
+from tamapy.abi import PANIC_ASSERT, PANIC_BOUNDS, PANIC_DIVIDE
+from tamapy.codegen.startup import PANIC, startup_ir
 from tamapy.lang import ir
 
 _CMP_SIGNED = {"eq": "eq", "ne": "ne", "lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge"}

@@ -18,12 +18,6 @@ LDR_PC_PC_24 = 0xE59FF018
 """``ldr pc, [pc, #24]``: jump through the address stored eight words later."""
 
 
-PANIC_BOUNDS = 0xFFFF0001
-"""Panic code: index or slice out of bounds."""
-PANIC_DIVIDE = 0xFFFF0002
-"""Panic code: division or modulo by zero."""
-PANIC_ASSERT = 0xFFFF0003
-"""Panic code: assertion failed."""
 FAULTS: tuple[tuple[str, int], ...] = (
     ("__tamapy_fault_undef", 0xFFFF0010),  # undefined instruction
     ("__tamapy_fault_svc", 0xFFFF0011),  # supervisor call

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any, Literal
 
-from tamapy.codegen.startup import PANIC_ASSERT, PANIC_BOUNDS, PANIC_DIVIDE
+from tamapy.abi import PANIC_ASSERT, PANIC_BOUNDS, PANIC_DIVIDE, PANIC_HOOK, PANIC_MODULE
 from tamapy.fw import intrinsics
 from tamapy.fw.contracts import ContractError
 from tamapy.fw.importer import FirmwareFinder, purge
@@ -38,8 +38,7 @@ from tamapy.fw.intrinsics import Halted, Panic
 from tamapy.fw.live import Condition, Live
 from tamapy.fw.regs import build_regs_module
 from tamapy.fw.trace import Access, record
-from tamapy.lang.program import PANIC_HOOK
-from tamapy.lang.resolve import PANIC_MODULE, find_project
+from tamapy.project import find_project
 from tamapy.sim.bus import Bus, BusFault
 from tamapy.sim.context import DmaError, ManualClock, SimContext
 from tamapy.sim.inject import Injections

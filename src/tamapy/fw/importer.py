@@ -1,7 +1,7 @@
 """Importing firmware modules into CPython, with ``firmware/`` as the root.
 
-The compiler resolves imports its own way (:mod:`tamapy.lang.resolve`):
-module names are paths below ``firmware/``, ``board.*`` is the package of
+Which file a module name means is :mod:`tamapy.project`'s rule, shared with
+the compiler: module names are paths below ``firmware/``, ``board.*`` is the package of
 the board being built (``firmware/board/<board_package>/``) and
 ``soc.<soc>.regs`` is generated from the register specs.  A
 :class:`FirmwareFinder` on ``sys.meta_path`` gives CPython the same view.
@@ -40,6 +40,7 @@ from typing import Any
 
 from tamapy.fw.live import Condition
 from tamapy.fw.types import MACHINE_TYPES, MachineType, claim
+from tamapy.project import BOARD_PACKAGE, canonical_module, module_source
 
 FW_MODULE = "tamapy.fw"
 LAZY_ARGUMENT = frozenset({"poll", "invariant", "decreases"})
@@ -299,7 +300,7 @@ class FirmwareFinder(importlib.abc.MetaPathFinder):
         self.virtual = virtual
         """Generated modules by name (``soc.imx6ul.regs`` -> its factory)."""
         self.check_claims = check_claims
-        names = {"board", *(v.split(".")[0] for v in virtual)}
+        names = {BOARD_PACKAGE, *(v.split(".")[0] for v in virtual)}
         for entry in root.iterdir():
             if entry.is_dir() and entry.name.isidentifier():
                 names.add(entry.name)
@@ -319,35 +320,26 @@ class FirmwareFinder(importlib.abc.MetaPathFinder):
         if not self.owns(fullname):
             return None
         parts = fullname.split(".")
-        if parts[0] != "board":
-            return self._file_spec(fullname, self.root.joinpath(*parts))
-        if len(parts) >= 2 and parts[1] == self.board_package:
+        if parts[0] == BOARD_PACKAGE and parts[1:2] == [self.board_package]:
             # The compiler's canonical spelling of a board module: the same module as board.<rest>.
-            alias = ".".join(["board", *parts[2:]])
+            alias = ".".join([BOARD_PACKAGE, *parts[2:]])
             real = self.find_spec(alias)
             if real is None:
                 return None
             return ModuleSpec(fullname, AliasLoader(alias), is_package=real.submodule_search_locations is not None)
-        directory = self.root / "board" / self.board_package
-        if not directory.is_dir():
-            return None
-        return self._file_spec(fullname, directory.joinpath(*parts[1:]))
+        return self._file_spec(fullname, canonical_module(fullname, self.board_package))
 
-    def _file_spec(self, fullname: str, base: Path) -> ModuleSpec | None:
-        source = base.with_suffix(".py")
-        if source.is_file():
-            spec = ModuleSpec(fullname, FirmwareLoader(source, self.check_claims), origin=str(source))
-            spec.has_location = True
-            return spec
-        if base.is_dir():
-            init = base / "__init__.py"
-            has_init = init.is_file()
-            loader = FirmwareLoader(init if has_init else None, self.check_claims)
-            spec = ModuleSpec(fullname, loader, origin=str(init) if has_init else None, is_package=True)
-            spec.submodule_search_locations = [str(base)]
-            spec.has_location = has_init
-            return spec
-        return None
+    def _file_spec(self, fullname: str, canonical: str) -> ModuleSpec | None:
+        source = module_source(self.root, canonical)
+        if source is None:
+            return None
+        loader = FirmwareLoader(source.path, self.check_claims)
+        spec = ModuleSpec(fullname, loader, origin=str(source.path) if source.path else None,
+                          is_package=source.package)
+        if source.directory is not None:
+            spec.submodule_search_locations = [str(source.directory)]
+        spec.has_location = source.path is not None
+        return spec
 
 
 def purge(owned: Callable[[str], bool]) -> dict[str, ModuleType]:

@@ -12,17 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tamapy.abi import ENTRY_NAME, PANIC_HOOK, PANIC_MODULE
 from tamapy.diagnostics import Diagnostic, TamapyError, display_path, error
 from tamapy.lang import ir
 from tamapy.lang.check import check_function
-from tamapy.lang.resolve import PANIC_MODULE, ModuleLoader, Project, find_project, module_name_of
+from tamapy.lang.resolve import ModuleLoader
 from tamapy.lang.scope import FuncSym, GlobalSym, Tables
+from tamapy.project import Project, find_project, module_name_of
 from tamapy.specs import list_boards, load_board, load_soc
 from tamapy.specs.interfaces import load_interfaces
 from tamapy.specs.model import Board, Soc
-
-ENTRY_NAME = "main"
-PANIC_HOOK = "on_panic"
 
 
 def app_module(project: Project, app: Path) -> str:

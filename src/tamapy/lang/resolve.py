@@ -1,56 +1,21 @@
 """Find firmware modules on disk and follow imports between them.
 
-The firmware root is ``firmware/`` beside ``specs/``.  Module names are
-paths relative to it (``runtime/console.py`` is ``runtime.console``).  Two
-names are virtual: ``soc.<soc>.regs`` is generated from the register maps,
-and ``board.*`` means the package of the board being built
-(``firmware/board/<board_package>/``), so one application source serves
-every board.
+Which file a module name means is ``tamapy.project``'s rule.  Two names
+are virtual: ``soc.<soc>.regs`` is generated from the register maps, and
+``board.*`` means the package of the board being built.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from pathlib import Path
 
-from tamapy.diagnostics import TamapyError, display_path, error
+from tamapy.diagnostics import TamapyError
 from tamapy.lang.parse import ParsedModule, parse_module
+from tamapy.project import Project, canonical_module, module_source
 from tamapy.specs.model import Board
 
 BUILTIN_MODULES = frozenset({"tamapy.fw", "typing", "enum", "__future__"})
-PANIC_MODULE = "runtime.panic"
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where a project's firmware and specs live."""
-
-    root: Path
-    firmware: Path
-    specs: Path
-
-
-def find_project(start: Path) -> Project:
-    """The nearest ancestor of ``start`` holding both ``firmware/`` and ``specs/``."""
-    here = start.resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "firmware").is_dir() and (candidate / "specs").is_dir():
-            return Project(candidate, candidate / "firmware", candidate / "specs")
-    raise error(
-        display_path(start), 0, 0, "E010",
-        "not inside a tamapy project (no ancestor directory holds both firmware/ and specs/)",
-        "run tamapy on a path inside the project checkout",
-    )
-
-
-def module_name_of(project: Project, path: Path) -> str:
-    """Dotted module name of a file under the firmware root."""
-    rel = path.resolve().relative_to(project.firmware)
-    parts = list(rel.with_suffix("").parts)
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
 
 
 def regs_module(board: Board) -> str:
@@ -67,17 +32,11 @@ class ModuleLoader:
 
     def canonical(self, imported: str) -> str:
         """Real module name for an import name (``board.x`` -> ``board.<pkg>.x``)."""
-        parts = imported.split(".")
-        if parts[0] == "board" and (len(parts) == 1 or parts[1] != self.board.firmware_package):
-            return ".".join(["board", self.board.firmware_package, *parts[1:]])
-        return imported
+        return canonical_module(imported, self.board.firmware_package)
 
     def path_of(self, name: str) -> Path | None:
-        base = self.project.firmware.joinpath(*name.split("."))
-        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-            if candidate.is_file():
-                return candidate
-        return None
+        source = module_source(self.project.firmware, name)
+        return source.path if source is not None else None
 
     def load(self, name: str) -> ParsedModule:
         """Parse ``name`` (a canonical module name) once."""

@@ -54,8 +54,8 @@ from unicorn.arm_const import (
     UC_CPU_ARM_CORTEX_A7,
 )
 
+from tamapy.abi import final_outcome
 from tamapy.diagnostics import error
-from tamapy.qemu import FINAL_LINE
 from tamapy.sim.bus import Bus, BusFault
 from tamapy.sim.context import CPU_HZ, DmaError, SimContext
 from tamapy.sim.image import BAD_IMAGE, IMAGE_NAME, Image, LoadSegment, Symbols, read_image
@@ -621,11 +621,10 @@ class Machine:
         if byte != 0x0A:
             return
         out = self.console.transmitted
-        match = FINAL_LINE.match(bytes(out[self._line_start:-1]))
+        seen = final_outcome(bytes(out[self._line_start:-1]))
         self._line_start = len(out)
-        if match and self._final is None:
-            exit_code, panic_code = match.group(2), match.group(3)
-            self._final = ("exit", int(exit_code)) if exit_code is not None else ("panic", int(panic_code, 16))
+        if seen is not None and self._final is None:
+            self._final = seen
             self.uc.emu_stop()
 
 
