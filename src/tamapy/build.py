@@ -2,13 +2,17 @@
 
 Runs the stages in the order DESIGN §2 fixes: ``lang`` (typed IR), ``verify``
 (every obligation of every function the application reaches), ``codegen``
-(LLVM IR, ARM object), ``link`` (ELF at the board's addresses), then bounds
-the stack on the linked machine code.  Unproven code is refused unless the
-build is explicitly marked unverified.  Outputs are written atomically.
+(LLVM IR, ARM object), ``link`` (ELF at the board's addresses, and the raw
+binary and boot image made from it), then ``verify.stack`` bounds the stack
+on the linked machine code.  The result carries every image's bytes, so
+what is written, signed and compared is computed once.  Unproven code is
+refused unless the build is explicitly marked unverified.  Outputs are
+written atomically.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -23,8 +27,8 @@ from tamapy.link.imx import image_files
 from tamapy.outputs import write_atomic
 from tamapy.project import find_project
 from tamapy.verify import ProofStore, Report, verify_program
-from tamapy.verify.obligation import Category, Obligation, Status
-from tamapy.verify.stack import StackBound, stack_bound
+from tamapy.verify.obligation import Obligation, Status
+from tamapy.verify.stack import stack_obligations
 
 EXCEPTION_STACK_SIZE = 0x1000
 
@@ -33,6 +37,8 @@ EXCEPTION_STACK_SIZE = 0x1000
 class BuildResult:
     program: Program
     image: LinkedImage
+    images: dict[str, bytes]
+    """The files of the build keyed by file name, in order: ``<app>.elf``, ``<app>.bin``, ``<app>.imx``."""
     llvm_ir: str
     report: Report | None
     """None when verification was skipped (``--unverified``)."""
@@ -63,13 +69,14 @@ def app_name(app: Path) -> str:
 
 
 def compile_app(app: Path, board: str, *, verify: bool = True, workers: int | None = None) -> BuildResult:
-    """Everything up to the linked image and its proofs, in memory."""
+    """Everything up to the linked image, its boot images and its proofs, in memory."""
     program = load_program(app, board)
     report = None
     if verify:
         report = verify_program(program, ProofStore(find_project(app).root), workers=workers)
+    name = app_name(app)
     text = lower_program(program)
-    obj, _ = compile_ir(text, program.board.triple, program.board.cpu, app_name(app))
+    obj, _ = compile_ir(text, program.board.triple, program.board.cpu, name)
     dma = program.board.region(program.board.dma_region)
     layout = LinkLayout(
         load_address=program.board.load_address,
@@ -79,31 +86,21 @@ def compile_app(app: Path, board: str, *, verify: bool = True, workers: int | No
         dma_base=dma.base if dma else 0,
         dma_size=dma.size if dma else 0,
     )
-    image = link(obj, layout, f"{app_name(app)}.o")
-    entry_fn = program.function(program.entry)
-    main_stack = _stack_obligation(stack_bound(image.elf, RESET), program.board.stack_size, "main", entry_fn.span)
-    handler_bounds = [stack_bound(image.elf, name) for name, _ in FAULTS]
-    worst = max(handler_bounds, key=lambda b: -1 if b.depth is None else b.depth)
-    unbounded = [b for b in handler_bounds if b.depth is None]
-    exc_stack = _stack_obligation(unbounded[0] if unbounded else worst, EXCEPTION_STACK_SIZE, "exception", entry_fn.span)
-    return BuildResult(program, image, text, report, (main_stack, exc_stack))
-
-
-def _stack_obligation(bound: StackBound, limit: int, which: str, span: object) -> Obligation:
-    from tamapy.lang.ir import Span
-
-    assert isinstance(span, Span)
-    if bound.depth is None:
-        return Obligation(f"image:stack:{which}", Category.STACK, "<image>", span,
-                          f"the {which} stack cannot be bounded: {bound.problem}", Status.FAILED, 0.0, "tamapy-stack")
-    status = Status.PROVED if bound.depth <= limit else Status.FAILED
-    chain = " -> ".join(bound.path)
-    return Obligation(f"image:stack:{which}", Category.STACK, "<image>", span,
-                      f"the {which} stack needs at most {bound.depth} of {limit} bytes ({chain})", status, 0.0, "tamapy-stack")
+    image = link(obj, layout, f"{name}.o")
+    stack = stack_obligations(
+        image.elf,
+        program.function(program.entry).span,
+        reset=RESET,
+        handlers=[handler for handler, _ in FAULTS],
+        main_stack=program.board.stack_size,
+        exception_stack=EXCEPTION_STACK_SIZE,
+    )
+    images = image_files(image.elf, program.board.dcd, name)
+    return BuildResult(program, image, images, text, report, stack)
 
 
 def build(app: Path, board: str, out_dir: Path, *, unverified: bool = False) -> BuildResult:
-    """Compile and write ``<app>.elf``, ``<app>.ll`` and ``<app>.build.json`` to ``out_dir``.
+    """Compile and write ``<app>.elf/.bin/.imx``, ``<app>.ll`` and ``<app>.build.json`` to ``out_dir``.
 
     Raises BuildRefused when an obligation is not proved, unless ``unverified``.
     """
@@ -111,22 +108,16 @@ def build(app: Path, board: str, out_dir: Path, *, unverified: bool = False) -> 
     if not result.verified and not unverified:
         raise BuildRefused(result)
     name = app_name(app)
-    elf_path = out_dir / f"{name}.elf"
-    write_images(result, out_dir, name)
+    paths = write_images(result, out_dir)
     write_atomic(out_dir / f"{name}.ll", result.llvm_ir.encode())
     write_atomic(out_dir / f"{name}.build.json", (json.dumps(summary(result, name), indent=2, sort_keys=True) + "\n").encode())
-    return BuildResult(result.program, result.image, result.llvm_ir, result.report, result.stack, elf_path)
+    return dataclasses.replace(result, elf_path=paths[f"{name}.elf"])
 
 
-def images(result: BuildResult, name: str) -> dict[str, bytes]:
-    """The three images of a build, keyed by file name: ELF, raw binary, i.MX boot image."""
-    return image_files(result.image.elf, result.program.board.dcd, name)
-
-
-def write_images(result: BuildResult, out_dir: Path, name: str) -> dict[str, Path]:
-    """Write ``<name>.elf``, ``<name>.bin`` and ``<name>.imx``; returns file name -> path."""
+def write_images(result: BuildResult, out_dir: Path) -> dict[str, Path]:
+    """Write the build's ``.elf``, ``.bin`` and ``.imx`` to ``out_dir``; returns file name -> path."""
     paths: dict[str, Path] = {}
-    for file_name, data in images(result, name).items():
+    for file_name, data in result.images.items():
         path = out_dir / file_name
         write_atomic(path, data, 0o755 if file_name.endswith(".elf") else 0o644)
         paths[file_name] = path

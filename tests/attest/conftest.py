@@ -53,7 +53,7 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> Signed:
     private, public = keygen(base / "keys" / "signing.key")
     ecdsa_private, ecdsa_public = keygen(base / "keys" / "ecdsa.key", ECDSA_P256)
     result = build(app, BOARD, out)
-    write_images(result, out, "hello")
+    write_images(result, out)
     envelope = write_attestation(result, app, load_signing_key(private), out)
     ecdsa_envelope = write_attestation(result, app, load_signing_key(ecdsa_private), out / "ecdsa")
     for image in ("hello.elf", "hello.bin", "hello.imx"):

@@ -29,7 +29,7 @@ from tamapy.attest import load_signing_key, write_attestation, write_images
 from tamapy.build import build
 app, out, key = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 result = build(app, sys.argv[4], out)
-write_images(result, out, "hello")
+write_images(result, out)
 write_attestation(result, app, load_signing_key(key), out)
 """
 

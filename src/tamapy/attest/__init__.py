@@ -12,8 +12,7 @@ digests, proof summary and certificates, and optionally rebuilds
 Typical use (what the CLI wires up)::
 
     key = load_signing_key(Path("release.key"))      # fail fast, before building
-    result = build(app, board, out)
-    write_images(result, out, app_name(app))         # <app>.bin, <app>.imx
+    result = build(app, board, out)                  # <app>.elf, <app>.bin, <app>.imx
     write_attestation(result, app, key, out)         # <app>.intoto.jsonl
 """
 
@@ -37,7 +36,7 @@ from tamapy.attest.reproduce import rebuild, reproduce
 from tamapy.attest.statement import make_statement
 from tamapy.attest.statement import serialize as serialize_statement
 from tamapy.attest.verify import verify_envelope
-from tamapy.build import BuildResult, app_name, images, write_images
+from tamapy.build import BuildResult, app_name, write_images
 from tamapy.outputs import write_atomic
 from tamapy.project import find_project
 
@@ -69,8 +68,7 @@ def envelope_path(out_dir: Path, name: str) -> Path:
 
 def sign_statement(result: BuildResult, app: Path, key: SigningKey) -> bytes:
     """The serialised, signed envelope for a build of ``app`` (nothing is written)."""
-    name = app_name(app)
-    statement = make_statement(result, app, images(result, name), find_project(app).root)
+    statement = make_statement(result, app, find_project(app).root)
     return dsse.serialize(dsse.sign(serialize_statement(statement), key))
 
 

@@ -114,18 +114,14 @@ def reproduce(app: Path, board: str, out_dir: Path) -> list[str]:
 
 def _main(argv: Sequence[str]) -> int:
     """Child process: build and write the three images; diagnostics to stderr, exit 2 on bad input."""
-    from tamapy.build import app_name, compile_app
-    from tamapy.link.imx import image_files
-    from tamapy.outputs import write_atomic
+    from tamapy.build import compile_app, write_images
 
     if len(argv) != 3:
         print("usage: python -m tamapy.attest.reproduce APP BOARD OUT", file=sys.stderr)
         return 2
     app, board, out = Path(argv[0]), argv[1], Path(argv[2])
     try:
-        result = compile_app(app, board, verify=False)
-        for file_name, data in image_files(result.image.elf, result.program.board.dcd, app_name(app)).items():
-            write_atomic(out / file_name, data)
+        write_images(compile_app(app, board, verify=False), out)
     except TamapyError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -83,10 +83,8 @@ def obligation_totals(result: BuildResult) -> dict[str, int]:
     return totals
 
 
-def make_statement(
-    result: BuildResult, app: Path, artifacts: Mapping[str, bytes], project_root: Path
-) -> dict[str, Any]:
-    """The provenance statement for ``artifacts`` (file name -> bytes) built from ``app``.
+def make_statement(result: BuildResult, app: Path, project_root: Path) -> dict[str, Any]:
+    """The provenance statement for the images of ``result``, built from ``app``.
 
     ``project_root`` is the directory holding ``firmware/``, ``specs/`` and
     ``proofs/``; every path in the statement is relative to it.
@@ -109,7 +107,7 @@ def make_statement(
     }
     return {
         "_type": STATEMENT_TYPE,
-        "subject": [{"name": name, "digest": {"sha256": sha256(data)}} for name, data in artifacts.items()],
+        "subject": [{"name": name, "digest": {"sha256": sha256(data)}} for name, data in result.images.items()],
         "predicateType": PREDICATE_TYPE,
         "predicate": {
             "buildDefinition": {

@@ -70,49 +70,13 @@ def write_elf(
     ``images[i]`` holds the file-backed bytes of ``segments[i]`` (len == filesz);
     ``symbols`` must already be in output order (locals first).
     """
-    strtab = _StringTable()
-    symtab = bytearray(_SYM_SIZE)
-    for sym in symbols:
-        shndx = next(
-            (i for i, s in enumerate(sections, 1) if s.vaddr <= sym.value < s.vaddr + s.size),
-            SHN_ABS,
-        )
-        info = (sym.bind << 4) | sym.type
-        symtab += struct.pack("<IIIBBH", strtab.add(sym.name), sym.value, sym.size, info, 0, shndx)
-    first_global = 1 + sum(1 for s in symbols if s.bind == STB_LOCAL)
     shstrtab = _StringTable()
     for name in [s.name for s in sections] + [".symtab", ".strtab", ".shstrtab"] + [n for n, _ in debug]:
         shstrtab.add(name)
-
     # The tables go first: they fill the gap the first segment's alignment leaves anyway.
     out = bytearray(_EHDR_SIZE + _PHDR_SIZE * len(segments))
-    strtab_index = len(sections) + 2  # after NULL, the output sections and .symtab
-    tables: list[tuple[int, ...]] = []
-    for name, kind, data, link, info, align, entsize in (
-        (".symtab", SHT_SYMTAB, symtab, strtab_index, first_global, 4, _SYM_SIZE),
-        (".strtab", SHT_STRTAB, strtab.data, 0, 0, 1, 0),
-        (".shstrtab", SHT_STRTAB, shstrtab.data, 0, 0, 1, 0),
-    ):
-        offset = _pad(out, align)
-        out += data
-        tables.append(
-            (shstrtab.add(name), kind, 0, 0, offset, len(data), link, info, align, entsize)
-        )
-
-    file_delta: dict[str, int] = {}  # segment name -> file offset minus address
-    phdrs = bytearray()
-    for seg, image in zip(segments, images, strict=True):
-        offset = len(out) + (seg.vaddr - len(out)) % page_size  # smallest congruent offset
-        if not image and offset > len(out) >= page_size:
-            offset -= page_size  # nothing to load: keep p_offset inside the file
-        file_delta[seg.name] = offset - seg.vaddr
-        phdrs += struct.pack(
-            "<8I", PT_LOAD, offset, seg.vaddr, seg.vaddr, seg.filesz, seg.memsz,
-            _P_FLAGS[seg.flags], page_size,
-        )  # fmt: skip
-        if image:
-            out.extend(bytes(offset - len(out)))
-            out += image
+    tables = _write_tables(out, sections, symbols, shstrtab)
+    phdrs, file_delta = _write_segments(out, page_size, segments, images)
 
     headers: list[tuple[int, ...]] = [(0,) * 10]
     for sec in sections:
@@ -140,3 +104,54 @@ def write_elf(
         _SHDR_SIZE, len(headers), len(sections) + 3,  # .shstrtab: after NULL, sections, .symtab, .strtab
     ) + phdrs  # fmt: skip
     return bytes(out)
+
+
+def _write_tables(
+    out: bytearray, sections: Sequence[OutputSection], symbols: Sequence[ElfSymbol], shstrtab: _StringTable
+) -> list[tuple[int, ...]]:
+    """Append .symtab, .strtab and .shstrtab to ``out``; return their section headers."""
+    strtab = _StringTable()
+    symtab = bytearray(_SYM_SIZE)
+    for sym in symbols:
+        shndx = next(
+            (i for i, s in enumerate(sections, 1) if s.vaddr <= sym.value < s.vaddr + s.size),
+            SHN_ABS,
+        )
+        info = (sym.bind << 4) | sym.type
+        symtab += struct.pack("<IIIBBH", strtab.add(sym.name), sym.value, sym.size, info, 0, shndx)
+    first_global = 1 + sum(1 for s in symbols if s.bind == STB_LOCAL)
+    strtab_index = len(sections) + 2  # after NULL, the output sections and .symtab
+    tables: list[tuple[int, ...]] = []
+    for name, kind, data, link, info, align, entsize in (
+        (".symtab", SHT_SYMTAB, symtab, strtab_index, first_global, 4, _SYM_SIZE),
+        (".strtab", SHT_STRTAB, strtab.data, 0, 0, 1, 0),
+        (".shstrtab", SHT_STRTAB, shstrtab.data, 0, 0, 1, 0),
+    ):
+        offset = _pad(out, align)
+        out += data
+        tables.append(
+            (shstrtab.add(name), kind, 0, 0, offset, len(data), link, info, align, entsize)
+        )
+    return tables
+
+
+def _write_segments(
+    out: bytearray, page_size: int, segments: Sequence[Segment], images: Sequence[bytes]
+) -> tuple[bytes, dict[str, int]]:
+    """Append the segment images to ``out``; return the program headers and, per segment,
+    its file offset minus its address."""
+    file_delta: dict[str, int] = {}
+    phdrs = bytearray()
+    for seg, image in zip(segments, images, strict=True):
+        offset = len(out) + (seg.vaddr - len(out)) % page_size  # smallest congruent offset
+        if not image and offset > len(out) >= page_size:
+            offset -= page_size  # nothing to load: keep p_offset inside the file
+        file_delta[seg.name] = offset - seg.vaddr
+        phdrs += struct.pack(
+            "<8I", PT_LOAD, offset, seg.vaddr, seg.vaddr, seg.filesz, seg.memsz,
+            _P_FLAGS[seg.flags], page_size,
+        )  # fmt: skip
+        if image:
+            out.extend(bytes(offset - len(out)))
+            out += image
+    return bytes(phdrs), file_delta

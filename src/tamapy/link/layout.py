@@ -110,10 +110,13 @@ def _align(value: int, alignment: int) -> int:
 
 
 class _Packer:
-    """Lays items out one after another, recording the output sections it fills."""
+    """Lays input sections out one after another, recording addresses and the output sections it fills."""
 
-    def __init__(self) -> None:
+    def __init__(self, groups: dict[str, list[Section]]) -> None:
+        self.groups = groups
         self.sections: list[OutputSection] = []
+        self.addresses: dict[int, int] = {}
+        self.commons: dict[int, int] = {}
 
     def pack(
         self, name: str, segment: str, start: int, items: Sequence[tuple[int, int]], nobits: bool
@@ -131,6 +134,35 @@ class _Packer:
             self.sections.append(OutputSection(name, first, cursor - first, align, nobits, segment))
         return addresses, cursor
 
+    def put(self, out: str, segment: str, start: int, extra: Sequence[Symbol] = ()) -> int:
+        """Pack one output section (plus COMMON symbols for .bss); return its end."""
+        members = self.groups[out]
+        items = [(s.size, s.align) for s in members] + [(c.size, c.value) for c in extra]
+        found, end = self.pack(out, segment, start, items, out in (".bss", ".dma"))
+        split = len(members)
+        self.addresses.update(zip((s.index for s in members), found[:split], strict=True))
+        self.commons.update(zip((c.index for c in extra), found[split:], strict=True))
+        return end
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """The addresses the memory map is made of, each the start or end of a region."""
+
+    load: int
+    text_end: int
+    rodata_start: int
+    rodata_end: int
+    data_start: int
+    data_end: int
+    bss_start: int
+    bss_end: int
+    stack_bottom: int
+    stack_top: int
+    exc_stack_top: int
+    dma_base: int
+    dma_end: int
+
 
 def place(
     sections: Sequence[Section], commons: Sequence[Symbol], layout: LinkLayout, name: str
@@ -142,36 +174,33 @@ def place(
         out = classify(section, name)
         if out is not None:
             groups[out].append(section)
-    addresses: dict[int, int] = {}
-    common_addresses: dict[int, int] = {}
-    packer = _Packer()
+    packer = _Packer(groups)
+    bounds = _place_regions(packer, commons, layout, name)
+    segments = _segments(bounds)
+    return Placement(
+        packer.addresses, packer.commons, tuple(packer.sections), segments, _linker_symbols(bounds, segments)
+    )
 
-    def put(out: str, segment: str, start: int, extra: Sequence[Symbol] = ()) -> int:
-        """Pack one output section (plus COMMON symbols for .bss); return its end."""
-        members = groups[out]
-        items = [(s.size, s.align) for s in members] + [(c.size, c.value) for c in extra]
-        found, end = packer.pack(out, segment, start, items, out in (".bss", ".dma"))
-        split = len(members)
-        addresses.update(zip((s.index for s in members), found[:split], strict=True))
-        common_addresses.update(zip((c.index for c in extra), found[split:], strict=True))
-        return end
 
+def _place_regions(packer: _Packer, commons: Sequence[Symbol], layout: LinkLayout, name: str) -> _Bounds:
+    """Pack every output section in memory-map order and check that the result fits."""
     load = layout.load_address
-    text_end = put(".text", "text", put(".vectors", "text", load))
-    if groups[".vectors"] and addresses[groups[".vectors"][0].index] != load:
+    text_end = packer.put(".text", "text", packer.put(".vectors", "text", load))
+    vectors = packer.groups[".vectors"]
+    if vectors and packer.addresses[vectors[0].index] != load:
         raise errors.link_error(
             name,
             errors.BAD_LAYOUT,
             f"load address {load:#x} is not aligned for .vectors "
-            f"(alignment {groups['.vectors'][0].align})",
+            f"(alignment {vectors[0].align})",
         )
     rodata_start = _align(text_end, layout.page_size)
-    rodata_end = put(".rodata", "rodata", rodata_start)
+    rodata_end = packer.put(".rodata", "rodata", rodata_start)
     data_start = _align(rodata_end, layout.page_size)
-    data_end = put(".data", "data", data_start)
+    data_end = packer.put(".data", "data", data_start)
     # Zero-initialised area: .bss* then COMMON, word-aligned bounds for the clearing loop.
     bss_start = _align(data_end, 4)
-    bss_end = _align(put(".bss", "data", bss_start, commons), 4)
+    bss_end = _align(packer.put(".bss", "data", bss_start, commons), 4)
     stack_bottom = _align(bss_end, 8)
     stack_top = stack_bottom + _align(layout.stack_size, 8)
     exc_stack_top = stack_top + _align(layout.exception_stack_size, 8)
@@ -183,44 +212,53 @@ def place(
             f"image ends at {exc_stack_top:#x}, past the 32-bit address space",
             "lower load_address or the stack sizes",
         )
-    dma_end = put(".dma", "dma", layout.dma_base)
+    dma_end = packer.put(".dma", "dma", layout.dma_base)
     if dma_end - layout.dma_base > layout.dma_size:
         raise errors.link_error(
             name, errors.BAD_LAYOUT,
             f"DMA buffers need {dma_end - layout.dma_base} bytes; the DMA region holds {layout.dma_size}",
             "make the Dma[...] buffers smaller",
         )
-    segments = tuple(
+    return _Bounds(load, text_end, rodata_start, rodata_end, data_start, data_end, bss_start, bss_end,
+                   stack_bottom, stack_top, exc_stack_top, layout.dma_base, dma_end)
+
+
+def _segments(b: _Bounds) -> tuple[Segment, ...]:
+    """The non-empty loadable segments; data's memory runs on through .bss and both stacks."""
+    return tuple(
         seg
         for seg in (
-            Segment("text", load, text_end - load, text_end - load, "RX"),
+            Segment("text", b.load, b.text_end - b.load, b.text_end - b.load, "RX"),
             Segment(
-                "rodata", rodata_start, rodata_end - rodata_start, rodata_end - rodata_start, "R"
+                "rodata", b.rodata_start, b.rodata_end - b.rodata_start, b.rodata_end - b.rodata_start, "R"
             ),
-            Segment("data", data_start, data_end - data_start, exc_stack_top - data_start, "RW"),
-            Segment("dma", layout.dma_base, 0, dma_end - layout.dma_base, "RW"),
+            Segment("data", b.data_start, b.data_end - b.data_start, b.exc_stack_top - b.data_start, "RW"),
+            Segment("dma", b.dma_base, 0, b.dma_end - b.dma_base, "RW"),
         )
         if seg.memsz
     )
-    image_end = max((s.vaddr + s.filesz for s in segments if s.filesz), default=load)
-    symbols = {
-        "__image_start": load,
+
+
+def _linker_symbols(b: _Bounds, segments: Sequence[Segment]) -> dict[str, int]:
+    """The symbols start-up code and firmware use to find the regions."""
+    image_end = max((s.vaddr + s.filesz for s in segments if s.filesz), default=b.load)
+    return {
+        "__image_start": b.load,
         "__image_end": image_end,
-        "__text_start": load,
-        "__text_end": text_end,
-        "__rodata_start": rodata_start,
-        "__rodata_end": rodata_end,
-        "__data_start": data_start,
-        "__data_end": data_end,
-        "__bss_start": bss_start,
-        "__bss_end": bss_end,
-        "__stack_bottom": stack_bottom,
-        "__stack_top": stack_top,
-        "__exc_stack_top": exc_stack_top,
-        "__dma_start": layout.dma_base,
-        "__dma_end": _align(dma_end, 4),
+        "__text_start": b.load,
+        "__text_end": b.text_end,
+        "__rodata_start": b.rodata_start,
+        "__rodata_end": b.rodata_end,
+        "__data_start": b.data_start,
+        "__data_end": b.data_end,
+        "__bss_start": b.bss_start,
+        "__bss_end": b.bss_end,
+        "__stack_bottom": b.stack_bottom,
+        "__stack_top": b.stack_top,
+        "__exc_stack_top": b.exc_stack_top,
+        "__dma_start": b.dma_base,
+        "__dma_end": _align(b.dma_end, 4),
     }
-    return Placement(addresses, common_addresses, tuple(packer.sections), segments, symbols)
 
 
 def _check_layout(layout: LinkLayout, name: str) -> None:

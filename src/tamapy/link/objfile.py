@@ -1,25 +1,23 @@
 """Read one ELF32 little-endian ARM relocatable object into plain data.
 
-This is the only module that touches pyelftools: every parse failure of the
-input turns into a TamapyError here, and the rest of the linker works on
-small frozen records with integer fields.
+This is the only module of the linker that touches pyelftools: every parse
+failure of the input turns into a TamapyError here, and the rest of the
+linker works on small frozen records with integer fields.  (Executables,
+the linker's output, are read by :mod:`tamapy.elf`.)
 """
 
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from elftools.common.exceptions import ELFError
-from elftools.construct import ConstructError
 from elftools.elf.elffile import ELFFile
 from elftools.elf.enums import ENUM_ST_INFO_BIND, ENUM_ST_INFO_TYPE, ENUM_ST_SHNDX
 
 from tamapy.diagnostics import TamapyError
+from tamapy.elf import PYELFTOOLS_ERRORS
 from tamapy.link import errors
 
 SHF_ALLOC = 0x2
@@ -29,22 +27,6 @@ SHN_COMMON = 0xFFF2
 STB_LOCAL = 0
 STT_SECTION = 3
 STT_FILE = 4
-
-# Everything pyelftools (and the construct library under it) raises on bad bytes.
-_PARSE_ERRORS = (
-    ELFError,
-    ConstructError,
-    struct.error,
-    ValueError,
-    IndexError,
-    KeyError,
-    TypeError,
-    AttributeError,
-    UnicodeDecodeError,
-    AssertionError,
-    OverflowError,
-    zlib.error,  # an allocatable section flagged SHF_COMPRESSED
-)
 
 
 @dataclass(frozen=True)
@@ -114,7 +96,7 @@ def read_object(data: bytes, name: str) -> ObjectFile:
         return _read(elf, name)
     except TamapyError:
         raise
-    except _PARSE_ERRORS as exc:
+    except PYELFTOOLS_ERRORS as exc:
         raise errors.link_error(
             name,
             errors.MALFORMED_OBJECT,
