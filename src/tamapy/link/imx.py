@@ -466,9 +466,10 @@ def to_json(image: ImxImage) -> dict[str, Any]:
 def image_files(elf: bytes, dcd: Sequence[tuple[int, int]], name: str) -> dict[str, bytes]:
     """The three images of one build, keyed by file name, in a fixed order: ELF, raw binary, boot image.
 
-    The one place that derives ``.bin`` and ``.imx`` from an ELF, so what a
+    The one place that derives ``.bin`` and ``.imx`` from an ELF.  The build
+    calls it once and keeps the result in ``BuildResult.images``, so what a
     build writes, what its statement names and what a rebuild compares are
-    computed the same way.
+    the same bytes.
     """
     binary = raw_binary(elf, f"{name}.elf")
     return {f"{name}.elf": elf, f"{name}.bin": binary.data, f"{name}.imx": imx_from_binary(binary, dcd, f"{name}.elf")}
