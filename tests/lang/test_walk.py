@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
 from tamapy.lang import ir
-from tamapy.lang.program import check_tree
+from tamapy.lang.program import check_tree, load_program
 from tamapy.lang.walk import NOT_EVALUATED, function_calls, stmt_exprs, walk_expr, walk_stmts
 
 PROGRAM = '''\
@@ -51,6 +51,7 @@ def _functions(project: Path) -> dict[str, ir.Function]:
     (pkg / "__init__.py").write_text("")
     (pkg / "prog.py").write_text(PROGRAM)
     checked, _ = check_tree([pkg], "mcimx6ul-evk")
+    assert checked[0].calls == {q: function_calls(fn) for q, fn in checked[0].functions.items()}
     return checked[0].functions
 
 
@@ -95,6 +96,12 @@ def test_function_calls_lists_every_call_of_the_body_in_walk_order(project: Path
     assert [(callee.rsplit(".", 1)[-1], span.line) for callee, span in calls] == [
         ("f", 21), ("g", 21), ("f", 22), ("g", 24), ("f", 26), ("g", 28),
     ]
+
+
+def test_a_program_carries_the_call_graph_of_its_functions() -> None:
+    program = load_program(Path(__file__).resolve().parents[2] / "firmware" / "examples" / "hello", "mcimx6ul-evk")
+    assert program.calls == {fn.qualname: function_calls(fn) for fn in program.functions}
+    assert program.calls[program.entry]
 
 
 # ------------------------------------------------------------ every field is reached

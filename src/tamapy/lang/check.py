@@ -77,7 +77,7 @@ class FunctionChecker:
         self.loop_depth = 0
         self.in_contract = False
         self.for_vars: list[str] = []
-        self.calls: list[tuple[str, ir.Span]] = []
+        self.calls: list[ir.CallSite] = []
 
     # ------------------------------------------------------------ errors
 
@@ -1215,8 +1215,8 @@ def _conversion_hint(target: ir.Type) -> str:
     return "pass a value of the expected type"
 
 
-def check_function(tables: Tables, scope: ModuleScope, sym: FuncSym) -> tuple[ir.Function | None, list[tuple[str, ir.Span]]]:
-    """Check one function; returns its IR (None on error) and the calls it makes."""
+def check_function(tables: Tables, scope: ModuleScope, sym: FuncSym) -> tuple[ir.Function | None, list[ir.CallSite]]:
+    """Check one function; returns its IR (None on error) and its calls in the order they were typed."""
     checker = FunctionChecker(tables, scope, sym)
     return checker.run(), checker.calls
 

@@ -9,6 +9,7 @@ the IR is a value, hashable for caching and printable for debugging.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tamapy.specs.model import Board, Field, Peripheral, Register, Soc
@@ -520,6 +521,10 @@ Stmt = (
 # ---------------------------------------------------------------- program
 
 
+CallSite = tuple[str, Span]
+"""A call: the callee's qualified name and the span of the call expression."""
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -567,6 +572,8 @@ class Program:
     """Qualified name of the firmware's panic hook, called by compiled checks."""
     board: Board
     soc: Soc
+    calls: Mapping[str, tuple[CallSite, ...]] = field(compare=False, repr=False)
+    """qualname -> the calls its body makes, in walk order (derived from ``functions``)."""
     sources: tuple[str, ...] = field(default=())
     """Paths of every firmware and spec file that went into the program."""
 

@@ -5,10 +5,18 @@
 imports is parsed, screened, typed and lowered, the call graph is checked
 to be acyclic (so stack use is bounded), and functions are ordered callees
 first.
+
+Two records of calls exist, for different readers.  The checker notes each
+call as it types it (arguments before the call that takes them); that order
+decides which recursion is reported and the order of functions in an image.
+The call graph read off the finished IR by :func:`tamapy.lang.walk.function_calls`
+(callers before arguments) is what the verifier keys its cache on; it is
+computed here once and carried as ``Program.calls`` / ``CheckedModules.calls``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +26,7 @@ from tamapy.lang import ir
 from tamapy.lang.check import check_function
 from tamapy.lang.resolve import ModuleLoader
 from tamapy.lang.scope import FuncSym, GlobalSym, Tables
+from tamapy.lang.walk import function_calls
 from tamapy.project import Project, find_project, module_name_of
 from tamapy.specs import list_boards, load_board, load_soc
 from tamapy.specs.interfaces import load_interfaces
@@ -62,7 +71,8 @@ def load_program(app: Path, board_name: str) -> ir.Program:
         | {p.source for p in soc.peripherals}
         | {board.source}
     )
-    return ir.Program(program_functions, globals_, entry, panic, board, soc, tuple(sources))
+    calls = _call_graph(program_functions)
+    return ir.Program(program_functions, globals_, entry, panic, board, soc, calls, tuple(sources))
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,8 @@ class CheckedModules:
     board: Board
     soc: Soc
     functions: dict[str, ir.Function]
-    calls: dict[str, list[tuple[str, ir.Span]]]
+    calls: Mapping[str, tuple[ir.CallSite, ...]]
+    """qualname -> the calls its body makes, in walk order (as ``Program.calls``)."""
     globals: tuple[ir.GlobalVar, ...]
     sources: dict[str, str]
     """module name -> file path"""
@@ -128,15 +139,19 @@ def _check_modules(project: Project, board: Board, names: list[str]) -> CheckedM
     tables = Tables(loader, soc, load_interfaces(project.specs))
     tables.build(loader.load_closure(names))
     tables.raise_if_errors()
-    functions, edges = _check_all(tables, set(tables.scopes))
+    functions, _ = _check_all(tables, set(tables.scopes))
     sources = {m.name: str(m.path) for m in loader.modules.values()}
-    return CheckedModules(project, board, soc, functions, edges, _globals(tables), sources)
+    calls = _call_graph(functions.values())
+    return CheckedModules(project, board, soc, functions, calls, _globals(tables), sources)
 
 
-def _check_all(tables: Tables, modules: set[str]) -> tuple[dict[str, ir.Function], dict[str, list[tuple[str, ir.Span]]]]:
-    """Check every function of ``modules``; reject recursion anywhere in the call graph."""
+def _check_all(tables: Tables, modules: set[str]) -> tuple[dict[str, ir.Function], dict[str, list[ir.CallSite]]]:
+    """Check every function of ``modules``; reject recursion anywhere in the call graph.
+
+    Also returns the calls in the order the checker met them, which order functions callees first.
+    """
     functions: dict[str, ir.Function] = {}
-    edges: dict[str, list[tuple[str, ir.Span]]] = {}
+    edges: dict[str, list[ir.CallSite]] = {}
     for name in sorted(modules):
         scope = tables.scopes[name]
         for sym in scope.names.values():
@@ -157,7 +172,7 @@ def _check_all(tables: Tables, modules: set[str]) -> tuple[dict[str, ir.Function
     return functions, edges
 
 
-def _find_cycle(edges: dict[str, list[tuple[str, ir.Span]]]) -> tuple[str, str, ir.Span] | None:
+def _find_cycle(edges: dict[str, list[ir.CallSite]]) -> tuple[str, str, ir.Span] | None:
     """A call edge that closes a cycle, found by depth-first search in a stable order."""
     state: dict[str, int] = {}  # 1 = on stack, 2 = done
 
@@ -183,7 +198,7 @@ def _find_cycle(edges: dict[str, list[tuple[str, ir.Span]]]) -> tuple[str, str, 
 
 
 def _callees_first(
-    roots: list[str], edges: dict[str, list[tuple[str, ir.Span]]], functions: dict[str, ir.Function]
+    roots: list[str], edges: dict[str, list[ir.CallSite]], functions: dict[str, ir.Function]
 ) -> list[str]:
     order: list[str] = []
     seen: set[str] = set()
@@ -199,6 +214,10 @@ def _callees_first(
     for r in roots:
         visit(r)
     return [q for q in order if q in functions]
+
+
+def _call_graph(functions: Iterable[ir.Function]) -> dict[str, tuple[ir.CallSite, ...]]:
+    return {fn.qualname: function_calls(fn) for fn in functions}
 
 
 def _find_entry(tables: Tables, main_module: str) -> str:

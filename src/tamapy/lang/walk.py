@@ -23,13 +23,13 @@ from typing import Any, Final
 from tamapy.lang.ir import (
     Assign,
     Call,
+    CallSite,
     Expr,
     For,
     Function,
     Index,
     MmioWrite,
     RegWrite,
-    Span,
     Stmt,
     While,
 )
@@ -50,10 +50,6 @@ _VALUE_FIRST: Final[Mapping[type, tuple[str, ...]]] = {
 }
 """Writes yield the value written before the rest of their fields (so an mmio
 address comes after the value, as it does for an element target's index)."""
-
-CallSite = tuple[str, Span]
-"""A call: the callee's qualified name and the span of the call expression."""
-
 
 def walk_stmts(stmts: Iterable[Stmt]) -> Iterator[Stmt]:
     """Every statement of ``stmts``, each followed by its nested bodies (in field order)."""
