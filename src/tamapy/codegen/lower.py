@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from tamapy.abi import PANIC_ASSERT, PANIC_BOUNDS, PANIC_DIVIDE
 from tamapy.codegen.startup import PANIC, startup_ir
 from tamapy.lang import ir
+from tamapy.specs.model import WritePlan
 
 _CMP_SIGNED = {"eq": "eq", "ne": "ne", "lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge"}
 _CMP_UNSIGNED = {"eq": "eq", "ne": "ne", "lt": "ult", "le": "ule", "gt": "ugt", "ge": "uge"}
@@ -387,36 +388,27 @@ class FunctionLowering:
             v = self.expr(s.raw)
             self.emit(f"store volatile {ty} {v.ref}, ptr {self._reg_address(s.instance, reg.offset)}, align {align}")
             return
-        parts = self._field_parts(s, ty)
-        named_mask = 0
-        for f, _ in s.fields:
-            named_mask |= f.mask
-        if s.mode == "write":
-            address = self._reg_address(s.instance, reg.offset)
-            acc = str(reg.write_base & ~named_mask)
-        elif s.mode == "modify":
-            address = self._reg_address(s.instance, reg.offset)
+        plan = reg.write_plan(s.mode, [f.name for f, _ in s.fields])
+        parts = self._field_parts(s, plan, ty)
+        address = self._reg_address(s.instance, plan.offset)
+        if plan.reads_old:
             current = self.op(f"load volatile {ty}, ptr {address}, align {align}")
-            keep = ((1 << reg.width) - 1) & ~named_mask & ~reg.reserved_mask
-            kept = self.op(f"and {ty} {current}, {keep}")
-            acc = self.op(f"or {ty} {kept}, {reg.reserved_value}")
+            kept = self.op(f"and {ty} {current}, {plan.keep}")
+            acc = self.op(f"or {ty} {kept}, {plan.forced}")
         else:
-            alias = {"set": "SET", "clear": "CLR", "toggle": "TOG"}[s.mode]
-            offset = reg.alias_offset(alias) if alias in reg.aliases else reg.offset
-            address = self._reg_address(s.instance, offset)
-            acc = "0"
+            acc = str(plan.forced)
         for part in parts:
             acc = self.op(f"or {ty} {acc}, {part}")
         self.emit(f"store volatile {ty} {acc}, ptr {address}, align {align}")
 
-    def _field_parts(self, s: ir.RegWrite, ty: str) -> list[str]:
-        """Each named field's value, masked to its width and shifted into place."""
+    def _field_parts(self, s: ir.RegWrite, plan: WritePlan, ty: str) -> list[str]:
+        """Each named field's value, masked to its width and shifted into its slot."""
         parts: list[str] = []
-        for f, expr in s.fields:
+        for (_, expr), slot in zip(s.fields, plan.slots, strict=True):
             v = self.expr(expr)
             wide = self._resize(v.ref, _int_of(expr.type), s.register.width, signed=False)
-            masked = self.op(f"and {ty} {wide}, {f.max_value}")
-            parts.append(self.op(f"shl {ty} {masked}, {f.lsb}") if f.lsb else masked)
+            masked = self.op(f"and {ty} {wide}, {slot.mask}")
+            parts.append(self.op(f"shl {ty} {masked}, {slot.shift}") if slot.shift else masked)
         return parts
 
     # ------------------------------------------------------------ expressions

@@ -1,9 +1,10 @@
 """``soc.<soc>.regs`` on the host: register objects generated from the specs.
 
 The compiler turns ``UART1.UTXD.write(TX_DATA=ch)`` into one store whose
-value follows from the register spec (:mod:`tamapy.codegen.lower`,
-``_reg_write``); these objects compute the same value and make the same
-single access, through a bus that records it.  Their rules:
+value follows from the register spec's write plan
+(:meth:`tamapy.specs.model.Register.write_plan`); these objects apply the
+same plan to host integers and make the same single access, through a bus
+that records it.  Their rules:
 
 * ``REG.read()`` and ``REG.FIELD``: one load of the register's width; a
   field is shifted down and masked.  The result is a :class:`~tamapy.fw.live.Live`
@@ -37,7 +38,7 @@ from typing import Any, Protocol
 from tamapy.fw.contracts import in_ghost
 from tamapy.fw.live import Live
 from tamapy.fw.types import claim, unsigned_for_bits
-from tamapy.specs.model import Access, Field, Peripheral, Register, Soc
+from tamapy.specs.model import ALIAS_OF_KIND, Access, Field, Peripheral, Register, Soc
 
 
 class RegisterError(TypeError):
@@ -80,9 +81,6 @@ def write_base(reg: Register) -> int:
     spec model's :attr:`Register.write_base`, which the compiler uses too.
     """
     return reg.write_base
-
-
-_ALIASES = {"set": "SET", "clear": "CLR", "toggle": "TOG"}
 
 
 class RegisterHandle:
@@ -146,11 +144,11 @@ class RegisterHandle:
         if self.spec.access is Access.RO:
             raise RegisterError(f"{self.qualname}.{method}(): {self.spec.name} is read-only")
 
-    def _pack(self, method: str, fields: dict[str, Any]) -> tuple[int, int]:
-        """(packed field bits, mask of the named fields), after the checker's and verifier's rules."""
+    def _field_values(self, method: str, fields: dict[str, Any]) -> dict[str, int]:
+        """The named fields' values, after the checker's and verifier's rules."""
         if not fields:
             raise RegisterError(f"{self.qualname}.{method}() needs at least one FIELD=value")
-        packed = named = 0
+        values: dict[str, int] = {}
         for name, value in fields.items():
             f = self.spec.field(name)
             if f is None:
@@ -160,14 +158,21 @@ class RegisterHandle:
             v = claim(unsigned_for_bits(f.width), value, f"{self.qualname}.{f.name}")
             if v > f.max_value:
                 raise OverflowError(f"{v} does not fit the {f.width}-bit field {self.qualname}.{f.name}")
-            packed |= v << f.lsb
-            named |= f.mask
-        return packed, named
+            values[name] = v
+        return values
 
     def _store(self, address: int, value: int) -> None:
         if in_ghost():
             raise RegisterError(f"a contract writes {self.qualname}")
         self._bus.store(address, self.spec.width, value)
+
+    def _write_fields(self, kind: str, values: dict[str, int]) -> None:
+        """The store of the spec's write plan (after the load, for a read-modify-write)."""
+        plan = self.spec.write_plan(kind, list(values))
+        stored = (self._load() & plan.keep if plan.reads_old else 0) | plan.forced
+        for slot in plan.slots:
+            stored |= (values[slot.name] & slot.mask) << slot.shift
+        self._store(self.address - self.spec.offset + plan.offset, stored)
 
     def write(self, *value: int, **fields: int) -> None:
         """``write(raw)`` or ``write(F=v, ...)``: one store (see the module docstring)."""
@@ -183,8 +188,7 @@ class RegisterHandle:
                     f"must be 0x{reg.reserved_value:x}")
             self._store(self.address, raw)
             return
-        packed, named = self._pack("write", fields)
-        self._store(self.address, (write_base(reg) & ~named) | packed)
+        self._write_fields("write", self._field_values("write", fields))
 
     def modify(self, **fields: int) -> None:
         """Read-modify-write of the named fields: one load, one store."""
@@ -194,29 +198,23 @@ class RegisterHandle:
             why = "is write-only" if reg.access is Access.WO else (
                 "has read side effects" if reg.read_sensitive else "has write-1-to-clear fields")
             raise RegisterError(f"read-modify-write of {self.qualname}, which {why}")
-        packed, named = self._pack("modify", fields)
-        keep = ((1 << reg.width) - 1) & ~named & ~reg.reserved_mask
-        current = self._load()
-        self._store(self.address, (current & keep) | reg.reserved_value | packed)
+        self._write_fields("modify", self._field_values("modify", fields))
 
     def _alias_write(self, method: str, fields: dict[str, int]) -> None:
         self._writable(method)
         reg = self.spec
-        alias = _ALIASES[method]
-        packed, _ = self._pack(method, fields)
-        if alias in reg.aliases:
-            self._store(reg.alias_offset(alias) - reg.offset + self.address, packed)
-            return
-        named = [reg.field(n) for n in fields]
-        if method != "clear" or not all(f is not None and f.access is Access.W1C for f in named):
-            raise RegisterError(f"{self.qualname} has no {alias} alias")
-        for name, v in fields.items():
-            f = reg.field(name)
-            assert f is not None
-            if int(v) != f.max_value:
-                raise RegisterError(f"clear() of W1C field {self.qualname}.{name} writes ones: "
-                                    f"write {name}={f.max_value}")
-        self._store(self.address, packed)
+        alias = ALIAS_OF_KIND[method]
+        values = self._field_values(method, fields)
+        if alias not in reg.aliases:
+            named = [reg.field(n) for n in fields]
+            if method != "clear" or not all(f is not None and f.access is Access.W1C for f in named):
+                raise RegisterError(f"{self.qualname} has no {alias} alias")
+            for f in named:
+                assert f is not None
+                if values[f.name] != f.max_value:
+                    raise RegisterError(f"clear() of W1C field {self.qualname}.{f.name} writes ones: "
+                                        f"write {f.name}={f.max_value}")
+        self._write_fields(method, values)
 
     def set(self, **fields: int) -> None:
         """Store the fields to the SET alias: their 1 bits are set."""

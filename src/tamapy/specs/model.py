@@ -9,6 +9,7 @@ which validates the TOML first, so consumers may trust their consistency.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -32,6 +33,12 @@ class Access(str, Enum):  # noqa: UP042 -- str(Access.RW) must stay stable for c
 
 ALIAS_OFFSETS: dict[str, int] = {"SET": 0x4, "CLR": 0x8, "TOG": 0xC}
 """STMP-style alias registers sit at these offsets from their base register."""
+
+ALIAS_OF_KIND: dict[str, str] = {"set": "SET", "clear": "CLR", "toggle": "TOG"}
+"""The alias register each alias kind of write stores to."""
+
+WRITE_KINDS = ("write", "modify", "set", "clear", "toggle")
+"""The field-naming kinds of register write (a raw ``write(value)`` stores its value as it is)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,78 @@ class Register:
             if f.access is not Access.W1C:
                 value |= (f.reset << f.lsb) & f.mask
         return value
+
+    def write_plan(self, kind: str, names: Sequence[str]) -> WritePlan:
+        """What a ``kind`` write of the named fields stores, for the compiler, the host and the
+        verifier alike: one definition, so the three cannot drift apart.
+
+        ``write`` stores over :attr:`write_base`; ``modify`` keeps the unnamed fields of the value
+        it loads and forces the reserved bits to :attr:`reserved_value`; ``set``/``clear``/``toggle``
+        store just the named fields, to their alias (``clear`` of write-1-to-clear fields without a
+        CLR alias stores to the register itself).  The checker has already refused unknown, read-only
+        and missing-alias writes; an unknown name here is a caller's bug (``KeyError``).
+        """
+        if kind not in WRITE_KINDS:
+            raise ValueError(f"not a register write kind: {kind!r}")
+        fields = [self._named_field(name) for name in names]
+        named = 0
+        for f in fields:
+            named |= f.mask
+        keep, forced, offset = 0, 0, self.offset
+        if kind == "write":
+            forced = self.write_base & ~named
+        elif kind == "modify":
+            keep = ((1 << self.width) - 1) & ~named & ~self.reserved_mask
+            forced = self.reserved_value
+        elif ALIAS_OF_KIND[kind] in self.aliases:
+            offset = self.alias_offset(ALIAS_OF_KIND[kind])
+        return WritePlan(kind, offset, keep, forced, tuple(FieldSlot(f.name, f.lsb, f.max_value) for f in fields))
+
+    def _named_field(self, name: str) -> Field:
+        f = self.field(name)
+        if f is None:
+            raise KeyError(f"register {self.name} has no field {name!r}")
+        return f
+
+
+@dataclass(frozen=True)
+class FieldSlot:
+    """Where one named field's value goes in the stored word: ``(value & mask) << shift``."""
+
+    name: str
+    shift: int
+    mask: int
+    """The field's value mask before the shift (its maximum value)."""
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    """The store a register write makes: ``(old & keep) | forced | each field in its slot``.
+
+    ``old`` is the register's value loaded just before (only when :attr:`reads_old`).  How the
+    stored word changes the register follows from :attr:`kind`: a ``write``/``modify`` replaces
+    it, ``set``/``clear``/``toggle`` set, clear or invert the bits stored as ones.
+    """
+
+    kind: str
+    offset: int
+    """Offset from the instance base the value is stored to: the register's, or its alias's."""
+    keep: int
+    """Bits kept from the loaded value (read-modify-write); 0 when nothing is loaded."""
+    forced: int
+    """Bits stored as this constant: unnamed fields and reserved bits of a ``write``, reserved
+    bits of a ``modify``; 0 for an alias write."""
+    slots: tuple[FieldSlot, ...]
+    """The named fields, in the order they were named."""
+
+    @property
+    def reads_old(self) -> bool:
+        """A read-modify-write loads the register before it stores."""
+        return self.kind == "modify"
+
+    def forced_field(self, f: Field) -> int:
+        """The constant a field not named gets from this store (shifted down to bit 0)."""
+        return (self.forced >> f.lsb) & f.max_value
 
 
 @dataclass(frozen=True)

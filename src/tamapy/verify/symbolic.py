@@ -21,7 +21,7 @@ import z3
 
 from tamapy.lang import ir
 from tamapy.specs.invariants import parse_when
-from tamapy.specs.model import Access, Register, Soc
+from tamapy.specs.model import Register, Soc
 from tamapy.verify.obligation import Category
 
 WIDTH = 72
@@ -555,22 +555,24 @@ class FunctionEncoder:
         reg = s.register
         if raw is not None:
             return raw
-        if s.mode == "write":
-            named = {f.name for f, _ in s.fields}
-            acc = bv(reg.write_base & ~sum(f.mask for f in reg.fields if f.name in named))
-            for f, _ in s.fields:
-                acc = acc | (dict(values)[f.name] << bv(f.lsb))
+        plan = reg.write_plan(s.mode, [f.name for f, _ in s.fields])
+        named = dict(values)
+        if plan.kind == "write":
+            # The field values are proved to fit their slots (obligations above): no mask needed.
+            acc = bv(plan.forced)
+            for slot in plan.slots:
+                acc = acc | (named[slot.name] << bv(slot.shift))
             return acc
         new, fact = self.fresh(f"{reg.name}'", ir.unsigned_for_bits(reg.width))
         assert isinstance(new, z3.BitVecRef)
         facts = [fact]
-        for f, _ in s.fields:
-            v = dict(values)[f.name] << bv(f.lsb)
-            if s.mode == "modify":
-                facts.append(z3.LShR(new, bv(f.lsb)) & bv(f.max_value) == dict(values)[f.name])
-            elif s.mode == "set":
+        for slot in plan.slots:
+            v = named[slot.name] << bv(slot.shift)
+            if plan.kind == "modify":
+                facts.append(z3.LShR(new, bv(slot.shift)) & bv(slot.mask) == named[slot.name])
+            elif plan.kind == "set":
                 facts.append(new & v == v)
-            elif s.mode == "clear":
+            elif plan.kind == "clear":
                 facts.append(new & v == bv(0))
         self._assume_in_place(state, z3.And(*facts))
         return new
@@ -620,7 +622,7 @@ class FunctionEncoder:
                         new = gates[(r, fl)] ^ named[fl]
                     gates[(r, fl)] = new
                 elif s.mode == "write":
-                    gates[(r, fl)] = bv(0 if gate_field.access is Access.W1C else gate_field.reset)
+                    gates[(r, fl)] = bv(reg.write_plan("write", list(named)).forced_field(gate_field))
             state = replace(state, gates=gates)
         return state
 
