@@ -44,9 +44,9 @@ def _import_on_sys_path() -> Iterator[tuple[ModuleType, ModuleType]]:
 
 
 def _import_through_host() -> Iterator[tuple[ModuleType, ModuleType]]:
-    """Through tamapy.fw.host.Host's import hook, which also checks the range claims of
+    """Through tamapy.sim.host.Host's import hook, which also checks the range claims of
     typed locals, arguments and results."""
-    from tamapy.fw.host import Host
+    from tamapy.sim.host import Host
 
     with Host(ROOT, BOARD):
         yield importlib.import_module("crypto.sha256_sw"), importlib.import_module("crypto.hmac_sw")

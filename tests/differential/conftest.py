@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tamapy.fw.host import Host
+from tamapy.sim.host import Host
 from tests.differential.harness import Compiled, Differential, Hosted, make_differential_project
 
 BOARDS = ("mcimx6ul-evk", "usbarmory-mk2")

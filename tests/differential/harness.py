@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from tamapy.abi import final_outcome
 from tamapy.build import compile_app
-from tamapy.fw.host import Host, Outcome
-from tamapy.fw.trace import AccessLike, Key, key
-from tamapy.qemu import FINAL_LINE
 from tamapy.sim import Machine, MmioAccess
 from tamapy.sim.bus import Bus
+from tamapy.sim.host import Host
+from tamapy.sim.outcome import HostOutcome, Key
 from tamapy.sim.peripherals import Uart
 from tests.fw.support import make_project
 
@@ -32,7 +32,7 @@ IN, OUT = 0x00900000, 0x00900100
 DONE = 0xD0D0D0D0
 MAX_INSNS = 20_000_000
 STOPS = ("watchdog", "reset", "power-off")
-"""Stop reasons of runs a peripheral model ended (``Outcome.status == "stopped"`` on the host)."""
+"""Stop reasons of runs a peripheral model ended (``HostOutcome.status == "stopped"`` on the host)."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Result:
     """(UART instance, bytes it transmitted), for every UART that sent something."""
     registers: tuple[tuple[str, str, int], ...]
     """(instance, register, stored value) for every register of every peripheral."""
-    named_trace: tuple[AccessLike, ...] = ()
+    named_trace: tuple[MmioAccess, ...] = ()
     """The trace with register names, for failure messages (not compared)."""
 
     def comparable(self) -> tuple[object, ...]:
@@ -67,9 +67,9 @@ def _state(bus: Bus) -> tuple[tuple[tuple[str, bytes], ...], tuple[tuple[str, st
 def _final_line(output: bytes) -> tuple[str, int] | None:
     """The first final line (``tamapy: exit N`` / ``tamapy: panic 0x...``) in console output."""
     for line in output.split(b"\n")[:-1]:
-        match = FINAL_LINE.match(line)
-        if match:
-            return ("exit", int(match.group(2))) if match.group(2) is not None else ("panic", int(match.group(3), 16))
+        final = final_outcome(line)
+        if final is not None:
+            return final
     return None
 
 
@@ -113,7 +113,7 @@ class Compiled:
         else:
             raise AssertionError(f"compiled run ended with {outcome.stop_reason} after {outcome.instructions} instructions")
         sent, registers = _state(machine.bus)
-        return Result(status, value, fault, tuple(key(a) for a in trace), sent, registers, tuple(trace))
+        return Result(status, value, fault, tuple(a.key() for a in trace), sent, registers, tuple(trace))
 
 
 class Hosted:
@@ -132,7 +132,7 @@ class Hosted:
         for instance, data in rx.items():
             host.uart(instance).receive(data)
         words = [*args, *[0] * (4 - len(args))]
-        outcome: Outcome = host.run(self.cases.run, op, *words)
+        outcome: HostOutcome = host.run(self.cases.run, op, *words)
         status: str = outcome.status
         value: int | None = None
         fault: tuple[str, int] | None = None
@@ -147,7 +147,7 @@ class Hosted:
         elif outcome.fault is not None:
             fault = (outcome.fault.kind, outcome.fault.address)
         sent, registers = _state(host.bus)
-        return Result(status, value, fault, tuple(key(a) for a in outcome.trace), sent, registers, outcome.trace)
+        return Result(status, value, fault, tuple(a.key() for a in outcome.trace), sent, registers, outcome.trace)
 
 
 def make_differential_project(destination: Path) -> Path:
@@ -155,11 +155,6 @@ def make_differential_project(destination: Path) -> Path:
     make_project(destination)
     shutil.copytree(FIRMWARE / "difftest", destination / "firmware" / "difftest")
     return destination
-
-
-def _render(access: AccessLike) -> str:
-    render = getattr(access, "render", None)
-    return str(render()) if callable(render) else repr(access)
 
 
 def explain(compiled: Result, hosted: Result) -> str:
@@ -174,7 +169,7 @@ def explain(compiled: Result, hosted: Result) -> str:
                  min(len(compiled.trace), len(hosted.trace)))
         lines.append(f"traces differ at access {n} (lengths {len(compiled.trace)}, {len(hosted.trace)}):")
         for label, r in (("compiled", compiled), ("host", hosted)):
-            lines.extend(f"  {label} {i}: {_render(a)}" for i, a in enumerate(r.named_trace[max(0, n - 2): n + 3], max(0, n - 2)))
+            lines.extend(f"  {label} {i}: {a.render()}" for i, a in enumerate(r.named_trace[max(0, n - 2): n + 3], max(0, n - 2)))
     if compiled.registers != hosted.registers:
         diffs = [(x, y) for x, y in zip(compiled.registers, hosted.registers, strict=False) if x != y]
         lines.append(f"final registers differ: {diffs[:5]}")

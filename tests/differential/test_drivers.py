@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tamapy.build import compile_app
-from tamapy.fw.host import Host
-from tamapy.fw.trace import keys
 from tamapy.sim import Machine, MmioAccess
+from tamapy.sim.host import Host
+from tamapy.sim.outcome import trace_keys
 from tests.differential.harness import Differential
 
 U32 = st.integers(0, 2**32 - 1)
@@ -115,4 +115,4 @@ def test_hello_example_on_both_boards(diff_project: Path) -> None:
             assert outcome.final == "exit" and outcome.code == 0
             assert hosted.status == "halted"
             assert bytes(host.console.transmitted) == outcome.output
-            assert keys(hosted.trace) == keys(compiled_trace)
+            assert trace_keys(hosted.trace) == trace_keys(compiled_trace)

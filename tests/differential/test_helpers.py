@@ -11,7 +11,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tamapy.fw.host import PANIC_ASSERT, PANIC_BOUNDS, PANIC_DIVIDE
+from tamapy.abi import PANIC_ASSERT, PANIC_BOUNDS, PANIC_DIVIDE
 from tests.differential.harness import Differential
 
 U32 = st.integers(0, 2**32 - 1)

@@ -75,7 +75,7 @@ def test_fuse_reads(mk2: Harness) -> None:
 def test_shadow_offsets_match_the_spec() -> None:
     """ocotp.shadow_offset (run in CPython) names a shadow register of the map for every fuse
     word, and the simulator maps that offset back to the same word."""
-    from tamapy.fw.host import Host
+    from tamapy.sim.host import Host
     from tamapy.sim.peripherals.ocotp import fuse_word
     from tamapy.specs import load_soc
     from tests.drivers.support import ROOT

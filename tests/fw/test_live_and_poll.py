@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tamapy.fw import poll
-from tamapy.fw.host import Host
 from tamapy.fw.live import Condition, Live, is_live, reevaluate
+from tamapy.sim.host import Host
 from tests.fw.support import DIFF1_BASE
 
 

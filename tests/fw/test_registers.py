@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tamapy.fw.host import Host, Stopped
 from tamapy.fw.live import Live
 from tamapy.fw.regs import RegisterClaimError, RegisterError, RegisterNameError, write_base
-from tamapy.fw.trace import Access
+from tamapy.sim.host import Host, Stopped
+from tamapy.sim.outcome import MmioAccess
 from tamapy.specs.model import Access as Kind
 from tamapy.specs.model import Register
 from tests.fw.support import DIFF1_BASE
@@ -126,7 +126,7 @@ def test_reads_are_one_load_and_return_live_values(host: Host) -> None:
     assert isinstance(level, Live)
     assert _trace(host) == [(True, DIFF1_BASE, 32, 0x80A00305), (True, DIFF1_BASE, 32, 0x80A00305),
                             (True, DIFF1_BASE + 0x34, 16, 0xBEEF)]
-    assert all(isinstance(a, Access) and a.register.startswith("DIFF1.") for a in host.trace)
+    assert all(isinstance(a, MmioAccess) and a.register.startswith("DIFF1.") for a in host.trace)
 
 
 def test_register_values_are_claims(host: Host) -> None:

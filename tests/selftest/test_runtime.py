@@ -1,4 +1,4 @@
-"""runtime.hexcodec and runtime.line run in CPython on the simulated board (tamapy.fw.host):
+"""runtime.hexcodec and runtime.line run in CPython on the simulated board (tamapy.sim.host):
 hex decoding agrees with Python's, and line input keeps its bounds."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tamapy.fw import Bytes
-from tamapy.fw.host import Host
+from tamapy.sim.host import Host
 from tests.selftest.support import MK2, ROOT
 
 HEX = "0123456789abcdefABCDEF"

@@ -13,11 +13,13 @@ from tamapy.build import compile_app
 from tamapy.codegen import compile_ir
 from tamapy.link import LinkLayout, link
 from tamapy.sim.bus import Bus
-from tamapy.sim.context import ManualClock, RamMemory, SimContext
+from tamapy.sim.context import ManualClock, SimContext
 from tamapy.sim.inject import Injections
+from tamapy.sim.memory import RegionMemory
 from tamapy.sim.peripherals import Ccm, build_devices
 from tamapy.sim.variants import VARIANTS
 from tamapy.specs import Board, Soc, load_board, load_soc
+from tamapy.specs.model import MemoryRegion
 
 ROOT = Path(__file__).resolve().parents[2]
 HELLO = ROOT / "firmware" / "examples" / "hello"
@@ -160,7 +162,7 @@ class Bench:
 
     def __init__(self, inject: tuple[str, ...] = (), unique_id: int | None = None, otp_key: bytes | None = None,
                  variant: str = "imx6ulz") -> None:
-        self.memory = RamMemory({OCRAM: OCRAM_SIZE})
+        self.memory = RegionMemory((MemoryRegion("ocram", OCRAM, OCRAM_SIZE),))
         self.clock = ManualClock()
         self.stops: list[tuple[str, str]] = []
         self.ctx = SimContext(clock=self.clock, memory=self.memory, variant=VARIANTS[variant], board=MK2,

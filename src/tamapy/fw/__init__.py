@@ -1,20 +1,20 @@
-"""The host runtime library that firmware modules import (DESIGN §1.2).
+"""The runtime library that firmware modules import (DESIGN §1.2).
 
 On the target these names are compiler intrinsics and machine types; in
 CPython they make a subset module run with the same meaning: machine types
 are range claims (constructing a value that does not fit raises
 OverflowError), contracts are run-time checks evaluated as ghost code, and
-``poll`` re-evaluates its condition.  Register objects bound to simulated
-peripherals, ``mmio`` and ``clock_enabled`` come alive inside a
-:class:`tamapy.fw.host.Host`, which also makes firmware modules importable
-(``from board import console``).  See docs/host.md.
+``poll`` re-evaluates its condition.  Register objects, ``mmio`` and
+``clock_enabled`` need a bus to act on: the board without a CPU,
+:class:`tamapy.sim.host.Host`, binds them to the simulator's peripheral
+models and makes firmware modules importable (``from board import
+console``).  See docs/host.md.
 
 The submodules: :mod:`.types` (machine types, arrays, views),
 :mod:`.contracts`, :mod:`.intrinsics` (``poll``, ``panic``, ``wfi``,
-``mmio``, ...), :mod:`.live` (re-evaluable register values), :mod:`.regs`
-(register objects), :mod:`.trace` (MMIO traces), :mod:`.importer` (the
-import hook) and :mod:`.host`.  Only the light ones are imported here:
-``import tamapy.fw`` does not load the simulator.
+``mmio``, ...), :mod:`.live` (re-evaluable register values) and
+:mod:`.regs` (register objects).  They depend on :mod:`tamapy.specs` alone,
+so the runtime library never loads the simulator.
 """
 
 from __future__ import annotations

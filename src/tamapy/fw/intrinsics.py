@@ -5,7 +5,7 @@ it, or a live register condition, see :mod:`tamapy.fw.live`); ``panic``
 and ``wfi`` end the run with an exception, since on the host there is no
 CPU to halt; barriers do nothing (CPython has no memory reordering to
 prevent); ``mmio`` and ``clock_enabled`` need a simulated bus, which a
-:class:`tamapy.fw.host.Host` provides while it is active.
+:class:`tamapy.sim.host.Host` provides while it is active.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def deactivate(port: MmioPort) -> None:
 
 def _port(what: str) -> MmioPort:
     if not _active:
-        raise RuntimeError(f"{what} needs a simulated bus: run the firmware inside `with tamapy.fw.host.Host(...)`")
+        raise RuntimeError(f"{what} needs a simulated bus: run the firmware inside `with tamapy.sim.host.Host(...)`")
     if in_ghost():
         raise RuntimeError(f"{what} in a contract: contracts cannot touch the hardware")
     return _active[-1]

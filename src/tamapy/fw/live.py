@@ -4,7 +4,7 @@
 to N times", yet CPython evaluates a call's argument once, before the call.
 Firmware modules loaded through the host's import hook get the exact
 meaning by construction: the hook passes ``poll`` the condition as a
-``lambda`` (see :mod:`tamapy.fw.importer`).  Code that calls ``poll``
+``lambda`` (see :mod:`tamapy.sim.host_import`).  Code that calls ``poll``
 directly (a test, a REPL) gets it from the values themselves:
 
 * a register or field read performs its one bus access at once, exactly

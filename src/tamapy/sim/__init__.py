@@ -6,6 +6,9 @@ verdict, an exact instruction count, a located :class:`SimFault` when the
 image did something the hardware description forbids, the CPU exceptions it
 took, the faults injected and what the peripheral models saw (the JSON run
 report).  See docs/simulator.md.
+
+:mod:`tamapy.sim.host` is the same board without a CPU: firmware modules run
+in CPython against the same models, bus, RAM and trace records (docs/host.md).
 """
 
 from tamapy.sim.bus import Bus, BusFault

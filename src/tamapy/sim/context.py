@@ -8,15 +8,15 @@ few that need more than their own registers get it from one
   one instruction per cycle at :data:`CPU_HZ` (528 MHz, the i.MX6ULZ's ARM
   clock), so time is the instruction count and every run is deterministic.
   Timers (GPT, SNVS RTC, WDOG, RNGB FIFO refill) derive their counts from it.
-* **DMA** -- a :class:`DmaMemory` the DCP reads packets and buffers from and
-  writes results to (the machine's is Unicorn's RAM; tests use
-  :class:`RamMemory`).
+* **DMA** -- the memory the DCP reads packets and buffers from and
+  writes results to: the board's RAM regions (:mod:`.memory`), over
+  Unicorn's RAM in the machine and over plain pages on the host.
 * **the part** (:class:`~.variants.SocVariant`), the device's unique ID and
   OTP key, the injected faults, and a way to stop the run (watchdog expiry,
   software reset, power-off).
 
 A context without a machine (``SimContext()``) has a hand-driven clock and
-no memory, which is what the Bus-level tests use.
+no RAM, which is what the Bus-level tests use.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from tamapy.sim.inject import Injections
+from tamapy.sim.memory import RegionMemory
 from tamapy.sim.variants import VARIANTS, SocVariant, bad_parameter
 
 CPU_HZ = 528_000_000
@@ -85,53 +86,6 @@ class ClockControl(Protocol):
         ...
 
 
-class DmaError(Exception):
-    """A DMA access outside RAM: the bus master sees a bus error."""
-
-
-class DmaMemory(Protocol):
-    """What a bus master (the DCP) can reach."""
-
-    def read(self, address: int, size: int) -> bytes:
-        """``size`` bytes at ``address``; DmaError if any byte is not RAM."""
-        ...
-
-    def write(self, address: int, data: bytes) -> None:
-        """Store ``data`` at ``address``; DmaError if any byte is not RAM."""
-        ...
-
-
-class RamMemory:
-    """Plain RAM regions for tests: {base: bytearray}."""
-
-    def __init__(self, regions: dict[int, int] | None = None) -> None:
-        self.regions = {base: bytearray(size) for base, size in (regions or {}).items()}
-
-    def _find(self, address: int, size: int) -> tuple[bytearray, int]:
-        for base, buf in self.regions.items():
-            if base <= address and address + size <= base + len(buf):
-                return buf, address - base
-        raise DmaError(f"0x{address:08x}+{size} is not RAM")
-
-    def read(self, address: int, size: int) -> bytes:
-        buf, at = self._find(address, size)
-        return bytes(buf[at:at + size])
-
-    def write(self, address: int, data: bytes) -> None:
-        buf, at = self._find(address, len(data))
-        buf[at:at + len(data)] = data
-
-
-class NoMemory:
-    """No RAM at all: every DMA access is a bus error."""
-
-    def read(self, address: int, size: int) -> bytes:
-        raise DmaError(f"0x{address:08x}+{size} is not RAM (no memory attached)")
-
-    def write(self, address: int, data: bytes) -> None:
-        raise DmaError(f"0x{address:08x}+{len(data)} is not RAM (no memory attached)")
-
-
 UNIQUE_ID_LABEL = b"tamapy-sim unique id\x00"
 OTP_KEY_LABEL = b"tamapy-sim otp key\x00"
 
@@ -161,7 +115,8 @@ class SimContext:
     """Everything beyond their registers that models may use (see the module docstring)."""
 
     clock: Clock = field(default_factory=ManualClock)
-    memory: DmaMemory = field(default_factory=NoMemory)
+    memory: RegionMemory = field(default_factory=lambda: RegionMemory(()))
+    """The RAM bus masters reach by DMA; none outside a board, so every DMA access is a bus error."""
     variant: SocVariant = field(default_factory=lambda: VARIANTS["imx6ulz"])
     board: str = "<none>"
     unique_id: int | None = None
@@ -213,7 +168,7 @@ class SimContext:
 
 
 __all__ = [
-    "CKIL_HZ", "CPU_HZ", "IPG_HZ", "OSC_HZ", "Clock", "ClockControl", "DmaError", "DmaMemory", "ManualClock",
-    "NoMemory", "RamMemory", "SimContext", "cycles_for", "default_otp_key", "default_unique_id",
+    "CKIL_HZ", "CPU_HZ", "IPG_HZ", "OSC_HZ", "Clock", "ClockControl", "ManualClock",
+    "SimContext", "cycles_for", "default_otp_key", "default_unique_id",
     "ticks",
 ]

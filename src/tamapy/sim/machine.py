@@ -46,25 +46,30 @@ from unicorn import (
     UC_MEM_WRITE_UNMAPPED,
     UC_MODE_ARM,
 )
-from unicorn.arm_const import (
-    UC_ARM_REG_CPSR,
-    UC_ARM_REG_LR,
-    UC_ARM_REG_PC,
-    UC_ARM_REG_SPSR,
-    UC_CPU_ARM_CORTEX_A7,
-)
+from unicorn.arm_const import UC_ARM_REG_CPSR, UC_ARM_REG_PC, UC_CPU_ARM_CORTEX_A7
 
 from tamapy.abi import final_outcome
 from tamapy.diagnostics import error
 from tamapy.sim.bus import Bus, BusFault
-from tamapy.sim.context import CPU_HZ, DmaError, SimContext
+from tamapy.sim.context import CPU_HZ, SimContext
 from tamapy.sim.image import BAD_IMAGE, IMAGE_NAME, Image, LoadSegment, Symbols, read_image
 from tamapy.sim.inject import Injections
+from tamapy.sim.memory import RegionMemory, UnicornStore
 from tamapy.sim.outcome import MmioAccess, SimFault, SimOutcome
 from tamapy.sim.peripherals import Ccm, RegisterFile, Uart, build_devices
 from tamapy.sim.peripherals.base import SPEC_MISMATCH
 from tamapy.sim.variants import bad_parameter, variant_for
-from tamapy.specs.model import Board, MemoryRegion, Soc
+from tamapy.sim.vectors import (
+    CPU_EXCEPTIONS,
+    INTR_VECTORS,
+    SVC,
+    UNDEFINED,
+    Vector,
+    enter_exception,
+    system_control,
+    vector_base,
+)
+from tamapy.specs.model import Board, Soc
 
 IMAGE_OUTSIDE_MEMORY = "E521"
 """A loadable segment lies outside the board's memory."""
@@ -94,49 +99,6 @@ MAX_RECORDED_EXCEPTIONS = 100
 MAX_EXCEPTIONS = 10_000
 """Delivered exceptions after which the run is stopped as a fault (a handler that faults itself)."""
 
-CPU_EXCEPTIONS = {
-    2: "supervisor call",
-    3: "prefetch abort",
-    4: "data abort",
-    5: "IRQ",
-    6: "FIQ",
-    7: "breakpoint",
-    11: "hypervisor call",
-    13: "secure monitor call",
-}
-"""QEMU's ARM exception numbers (``EXCP_*``) as Unicorn reports them to an interrupt hook."""
-
-
-class Vector:
-    """How the CPU takes one kind of exception (ARMv7-A, AArch32, no Hyp/Monitor)."""
-
-    def __init__(self, name: str, offset: int, mode: int, lr_offset: int, mask_async_abort: bool) -> None:
-        self.name = name
-        self.offset = offset
-        self.mode = mode
-        self.lr_offset = lr_offset
-        """LR = address of the exception-causing instruction + this (the ARM ARM's table)."""
-        self.mask_async_abort = mask_async_abort
-
-
-UNDEFINED = Vector("undefined", 0x04, 0x1B, 4, False)
-SVC = Vector("svc", 0x08, 0x13, 4, False)
-PREFETCH_ABORT = Vector("prefetch-abort", 0x0C, 0x17, 4, True)
-DATA_ABORT = Vector("data-abort", 0x10, 0x17, 8, True)
-INTR_VECTORS = {2: SVC, 3: PREFETCH_ABORT, 4: DATA_ABORT, 7: PREFETCH_ABORT}
-"""Unicorn interrupt numbers the machine delivers (BKPT is a prefetch abort on ARMv7-A)."""
-
-CPSR_MODE = 0x1F
-CPSR_T = 1 << 5
-CPSR_I = 1 << 7
-CPSR_A = 1 << 8
-CPSR_E = 1 << 9
-CPSR_IT = 0x0600_FC00
-CPSR_J = 1 << 24
-SCTLR_V = 1 << 13
-SCTLR_EE = 1 << 25
-HIVECS = 0xFFFF_0000
-
 __all__ = [
     "BAD_IMAGE", "CHUNK_INSNS", "IMAGE_NAME", "IMAGE_OUTSIDE_MEMORY", "Image", "LoadSegment", "Machine",
     "MmioAccess", "SimFault", "SimOutcome", "Symbols", "read_image", "simulate",
@@ -160,26 +122,6 @@ def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
-
-
-class UnicornMemory:
-    """DMA through Unicorn: the board's RAM regions (OCRAM, DDR), nothing else."""
-
-    def __init__(self, uc: Any, regions: Iterable[MemoryRegion]) -> None:
-        self.uc = uc
-        self.regions = tuple(regions)
-
-    def _check(self, address: int, size: int) -> None:
-        if not any(r.contains(address, size) for r in self.regions):
-            raise DmaError(f"0x{address:08x}+{size} is not RAM")
-
-    def read(self, address: int, size: int) -> bytes:
-        self._check(address, size)
-        return bytes(self.uc.mem_read(address, size))
-
-    def write(self, address: int, data: bytes) -> None:
-        self._check(address, len(data))
-        self.uc.mem_write(address, data)
 
 
 class Machine:
@@ -234,7 +176,7 @@ class Machine:
 
         self.uc: Any = UNICORN.Uc(UC_ARCH_ARM, UC_MODE_ARM)
         self.uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_A7)
-        self.ctx = SimContext(clock=self, memory=UnicornMemory(self.uc, board.memory), variant=self.variant,
+        self.ctx = SimContext(clock=self, memory=RegionMemory(board.memory, UnicornStore(self.uc)), variant=self.variant,
                               board=board.name, unique_id=unique_id, otp_key=otp_key, faults=self.faults,
                               console=board.console_uart, stop=self._request_stop,
                               reschedule=self._reschedule)
@@ -399,7 +341,8 @@ class Machine:
         final, code = self._final if self._final is not None else (None, None)
         notes = {d.instance: n for d in self.bus.devices if (n := d.notes()) is not None}
         return SimOutcome(
-            bytes(self.console.transmitted), final, code, self._insns, self._fault, reason,
+            output=bytes(self.console.transmitted), final=final, code=code, instructions=self._insns,
+            fault=self._fault, stop_reason=reason,
             detail=self._request[1] if self._request is not None and reason == self._request[0] else None,
             exceptions=tuple(self._exceptions),
             injected=tuple(replace(i) for i in self.faults.active.values()),
@@ -495,20 +438,14 @@ class Machine:
         if self._exception_count > MAX_EXCEPTIONS:
             return replace(fault, message=fault.message + f" (not delivered: more than {MAX_EXCEPTIONS} "
                                                           "exceptions, the handlers keep faulting)")
-        sctlr = self.uc.cpr_read(15, 0, 1, 0, 0, 0, False)
-        base = HIVECS if sctlr & SCTLR_V else self.uc.cpr_read(15, 0, 12, 0, 0, 0, False) & ~0x1F
+        sctlr = system_control(self.uc)
+        base = vector_base(self.uc, sctlr)
         target = (base + vector.offset) & 0xFFFF_FFFF
         if self.board.region_of(target) is None:
             return replace(fault, message=fault.message + f" (not delivered: the {vector.name} vector at "
                                                           f"0x{target:08x} is not in RAM; VBAR = 0x{base:08x})")
         self._settle(resume, completed=False)
-        cpsr = self.uc.reg_read(UC_ARM_REG_CPSR)
-        new = cpsr & ~(CPSR_MODE | CPSR_T | CPSR_IT | CPSR_J | CPSR_E)
-        new |= vector.mode | CPSR_I | (CPSR_A if vector.mask_async_abort else 0) | (CPSR_E if sctlr & SCTLR_EE else 0)
-        self.uc.reg_write(UC_ARM_REG_CPSR, new)
-        self.uc.reg_write(UC_ARM_REG_SPSR, cpsr)
-        self.uc.reg_write(UC_ARM_REG_LR, (pc + vector.lr_offset) & 0xFFFF_FFFF)
-        self.uc.reg_write(UC_ARM_REG_PC, target)
+        enter_exception(self.uc, vector, pc, target, sctlr)
         if len(self._exceptions) < MAX_RECORDED_EXCEPTIONS:
             self._exceptions.append(replace(fault, message=fault.message + f" (delivered to 0x{target:08x})"))
         return None

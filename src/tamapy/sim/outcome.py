@@ -9,11 +9,13 @@ byte-identical JSON reports.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from tamapy.sim.context import CPU_HZ
 from tamapy.sim.inject import Injection
+from tamapy.sim.peripherals.base import BusFault
 
 REPORT_FORMAT = "tamapy-sim-run/1"
 """``format`` of the JSON run report; bumped on incompatible changes."""
@@ -54,18 +56,23 @@ class SimFault:
         }
 
 
-def access_text(read: bool, address: int, register: str, width: int, value: int) -> str:
-    """``R|W ADDRESS REGISTER WIDTH VALUE``: one register access, as trace lines show it."""
-    return f"{'R' if read else 'W'} 0x{address:08x} {register} {width} 0x{value:0{width // 4}x}"
+Key = tuple[int, int, int, str]
+"""What two MMIO traces must agree on per access: (address, width in bits, value, ``"r"`` or ``"w"``)."""
 
 
 @dataclass(frozen=True)
 class MmioAccess:
-    """One completed peripheral register access (a line of the MMIO trace)."""
+    """One completed peripheral register access (a line of the MMIO trace).
 
-    instructions: int
+    The bus records the same access the same way on both boards; only a
+    simulator run has a CPU to say when and where it happened, so on the
+    board without a CPU (:mod:`tamapy.sim.host`) ``instructions`` and ``pc``
+    are None.
+    """
+
+    instructions: int | None
     """Instructions completed before this one."""
-    pc: int
+    pc: int | None
     read: bool
     address: int
     register: str
@@ -74,24 +81,72 @@ class MmioAccess:
     """Access width in bits."""
     value: int
 
+    def key(self) -> Key:
+        """The part of this access a host trace and a simulator trace must agree on."""
+        return self.address, self.width, self.value, "r" if self.read else "w"
+
     def render(self) -> str:
         """``INSNS PC R|W ADDRESS REGISTER WIDTH VALUE``, e.g.
-        ``412 0x80010a2c W 0x02020080 UART1.UCR1 32 0x00000001``."""
-        return f"{self.instructions} 0x{self.pc:08x} " + access_text(self.read, self.address, self.register,
-                                                                     self.width, self.value)
+        ``412 0x80010a2c W 0x02020080 UART1.UCR1 32 0x00000001``; without a CPU
+        the line starts at ``R|W``."""
+        where = "" if self.instructions is None or self.pc is None else f"{self.instructions} 0x{self.pc:08x} "
+        return (f"{where}{'R' if self.read else 'W'} 0x{self.address:08x} {self.register} {self.width} "
+                f"0x{self.value:0{self.width // 4}x}")
+
+    __str__ = render
 
 
-@dataclass(frozen=True)
-class SimOutcome:
+def trace_keys(trace: Iterable[MmioAccess]) -> list[Key]:
+    """The comparable part of a trace (:meth:`MmioAccess.key` of each access)."""
+    return [access.key() for access in trace]
+
+
+class Fault(Protocol):
+    """What every kind of fault that ends a run says: its kind and the address accessed."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def address(self) -> int | None: ...
+
+
+FaultT = TypeVar("FaultT", bound=Fault)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunEnd(Generic[FaultT]):
+    """How a run ended, in what the simulator's and the host's outcomes share.
+
+    A simulator run (:class:`SimOutcome`) boots a whole image and ends where
+    the CPU stops, located by PC in the image; a host run (:class:`HostOutcome`)
+    calls one firmware function in CPython and ends with its return value, with
+    no CPU to locate anything.  They keep their own records for that reason;
+    the panic (or exit) code and the fault are common, and so is how a fault
+    is classified.
+    """
+
+    code: int | None = None
+    """The exit or panic code (a host run has panic codes only)."""
+    fault: FaultT | None = None
+    """The fault that stopped the run, if one did."""
+
+    @property
+    def fault_kind(self) -> str | None:
+        """``unmapped``, ``width``, ``access``, ``clock-gated``, ... (``SimFault.kind``), None without a fault."""
+        return self.fault.kind if self.fault is not None else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SimOutcome(RunEnd[SimFault]):
+    """How a simulator run of an image ended (``code`` is from the final line)."""
+
     output: bytes
     """Everything the console UART sent."""
     final: str | None
     """``exit`` or ``panic`` when the final line was printed, else None."""
-    code: int | None
-    """The exit or panic code from the final line."""
     instructions: int
     """Instructions executed (exact; see docs/simulator.md for what counts)."""
-    fault: SimFault | None
     stop_reason: str
     """``final-line``, ``fault``, ``watchdog``, ``reset``, ``power-off``, ``max-insns``, ``timeout`` or ``halted``."""
     detail: str | None = None
@@ -155,4 +210,27 @@ class SimOutcome:
         return json.dumps(self.report(), indent=2, sort_keys=True) + "\n"
 
 
-__all__ = ["REPORT_FORMAT", "MmioAccess", "SimFault", "SimOutcome"]
+HostStatus = Literal["returned", "panic", "fault", "halted", "stopped"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class HostOutcome(RunEnd[BusFault]):
+    """How a firmware call on the host ended, in the simulator's terms (``code``: the panic code,
+    also set for a fault inside the panic hook; ``fault``: the bus refused an access)."""
+
+    status: HostStatus
+    """``returned``; ``panic`` (``panic(code)`` or a failed safety check, after the panic hook ran);
+    ``fault`` (the bus refused an access: nothing after it ran); ``halted`` (``wfi``); ``stopped``
+    (a model ended the run: :attr:`stop_reason`)."""
+    value: Any = None
+    """The result, when it returned."""
+    stop_reason: str | None = None
+    """``watchdog``, ``reset`` or ``power-off`` when a model stopped the run."""
+    trace: tuple[MmioAccess, ...] = ()
+    """The bus accesses of this call (panic hook included)."""
+
+
+__all__ = [
+    "REPORT_FORMAT", "Fault", "HostOutcome", "HostStatus", "Key", "MmioAccess", "RunEnd", "SimFault", "SimOutcome",
+    "trace_keys",
+]

@@ -73,7 +73,7 @@ from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from tamapy.sim.context import DmaError
+from tamapy.sim.memory import DmaError
 from tamapy.sim.peripherals.base import RegisterFile
 from tamapy.specs.model import Peripheral, Register
 
@@ -130,10 +130,6 @@ HANG = "dcp-hang"
 _REVERSE_BITS = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
 
 
-def _bitrev32(x: int) -> int:
-    return int(f"{x:032b}"[::-1], 2)
-
-
 class Crc32Mpeg2:
     """CRC-32/MPEG-2 (see the module docstring), incremental, computed with zlib.
 
@@ -151,7 +147,7 @@ class Crc32Mpeg2:
 
     @property
     def value(self) -> int:
-        return _bitrev32(self._reflected)
+        return int(f"{self._reflected:032b}"[::-1], 2)  # the register, bit-reversed
 
     def digest(self) -> bytes:
         return self.value.to_bytes(4, "big")

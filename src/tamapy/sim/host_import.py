@@ -1,4 +1,4 @@
-"""Importing firmware modules into CPython, with ``firmware/`` as the root.
+"""The host's import hook: firmware modules imported into CPython, with ``firmware/`` as the root.
 
 Which file a module name means is :mod:`tamapy.project`'s rule, shared with
 the compiler: module names are paths below ``firmware/``, ``board.*`` is the package of

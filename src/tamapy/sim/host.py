@@ -1,10 +1,12 @@
-"""Run firmware modules in CPython against the simulator's peripheral models.
+"""The board without a CPU: firmware modules run in CPython against the simulator's models.
 
-A :class:`Host` is one simulated board without a CPU: the peripheral models
-of :mod:`tamapy.sim` behind the simulator's bus (traced, see
-:mod:`tamapy.fw.trace`), RAM for the board's memory regions, and an import hook that makes the firmware's
-modules importable (``import soc.imx6ul.regs``, ``from board import
-console``) with the register objects bound to that bus::
+A :class:`Host` is one simulated board whose CPU is CPython: the peripheral
+models of :mod:`tamapy.sim` behind the simulator's bus, recording the same
+:class:`~tamapy.sim.outcome.MmioAccess` trace, the board's RAM regions
+(:class:`~tamapy.sim.memory.RegionMemory` over plain pages), and an import
+hook (:mod:`tamapy.sim.host_import`) that makes the firmware's modules
+importable (``import soc.imx6ul.regs``, ``from board import console``) with
+the register objects of :mod:`tamapy.fw.regs` bound to that bus::
 
     with Host(project_root, "mcimx6ul-evk") as host:
         from board import console
@@ -16,8 +18,9 @@ Firmware modules live in ``sys.modules`` under their firmware names while
 the host is active and are removed when it exits, so one host is active at
 a time.  :meth:`Host.run` calls a firmware function with the compiled
 code's end-of-run behaviour (a failed check or ``panic`` calls the panic
-hook once, ``wfi`` halts, a bus fault stops) and returns an
-:class:`Outcome` to compare with a simulator run.  See docs/host.md.
+hook once, ``wfi`` halts, a bus fault stops) and returns a
+:class:`~tamapy.sim.outcome.HostOutcome` to compare with a simulator run.
+See docs/host.md.
 """
 
 from __future__ import annotations
@@ -25,30 +28,28 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import Any, Literal
+from typing import Any
 
 from tamapy.abi import PANIC_ASSERT, PANIC_BOUNDS, PANIC_DIVIDE, PANIC_HOOK, PANIC_MODULE
 from tamapy.fw import intrinsics
 from tamapy.fw.contracts import ContractError
-from tamapy.fw.importer import FirmwareFinder, purge
 from tamapy.fw.intrinsics import Halted, Panic
 from tamapy.fw.live import Condition, Live
 from tamapy.fw.regs import build_regs_module
-from tamapy.fw.trace import Access, record
 from tamapy.project import find_project
 from tamapy.sim.bus import Bus, BusFault
-from tamapy.sim.context import DmaError, ManualClock, SimContext
+from tamapy.sim.context import ManualClock, SimContext
+from tamapy.sim.host_import import FirmwareFinder, purge
 from tamapy.sim.inject import Injections
+from tamapy.sim.memory import RegionMemory
+from tamapy.sim.outcome import HostOutcome, HostStatus, MmioAccess
 from tamapy.sim.peripherals import Ccm, Uart, build_devices
 from tamapy.sim.peripherals.base import RegisterFile
 from tamapy.sim.variants import SocVariant, variant_for
 from tamapy.specs import load_board, load_soc
-from tamapy.specs.model import Board, MemoryRegion, Register, Soc
-
-Status = Literal["returned", "panic", "fault", "halted", "stopped"]
+from tamapy.specs.model import Board, Register, Soc
 
 
 class Stopped(Exception):
@@ -64,84 +65,13 @@ class Stopped(Exception):
         self.detail = detail
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """How a firmware call ended on the host, in the simulator's terms."""
-
-    status: Status
-    """``returned``; ``panic`` (``panic(code)`` or a failed safety check, after the panic hook ran);
-    ``fault`` (the bus refused an access: nothing after it ran); ``halted`` (``wfi``); ``stopped``
-    (a model ended the run: :attr:`stop_reason`)."""
-    value: Any = None
-    """The result, when it returned."""
-    code: int | None = None
-    """The panic code (also set for a fault inside the panic hook)."""
-    fault: BusFault | None = None
-    stop_reason: str | None = None
-    """``watchdog``, ``reset`` or ``power-off`` when a model stopped the run."""
-    trace: tuple[Access, ...] = ()
-    """The bus accesses of this call (panic hook included)."""
-
-    @property
-    def fault_kind(self) -> str | None:
-        """``unmapped``, ``width``, ``access`` or ``clock-gated``, as in ``SimFault.kind``."""
-        return self.fault.kind if self.fault else None
-
-
-PAGE = 0x1000
-
-
-class Memory:
-    """The board's RAM regions: sparse, zero-filled, little-endian.
-
-    Raw ``mmio`` accesses to RAM land here, and bus masters (the DCP model)
-    reach it as their DMA memory (:class:`tamapy.sim.context.DmaMemory`).
-    """
-
-    def __init__(self, regions: tuple[MemoryRegion, ...]) -> None:
-        self.regions = regions
-        self._pages: dict[int, bytearray] = {}
-
-    def contains(self, address: int, size: int) -> bool:
-        """Whether ``size`` bytes at ``address`` are all RAM."""
-        return any(r.contains(address, size) for r in self.regions)
-
-    def _check(self, address: int, size: int) -> None:
-        if not self.contains(address, size):
-            raise DmaError(f"0x{address:08x}+{size} is not RAM")
-
-    def read(self, address: int, size: int) -> bytes:
-        """``size`` bytes from ``address`` (DmaError outside RAM)."""
-        self._check(address, size)
-        out = bytearray()
-        for a in range(address, address + size):
-            page = self._pages.get(a // PAGE)
-            out.append(page[a % PAGE] if page is not None else 0)
-        return bytes(out)
-
-    def write(self, address: int, data: bytes) -> None:
-        """Put ``data`` at ``address`` (DmaError outside RAM)."""
-        self._check(address, len(data))
-        for i, b in enumerate(data):
-            a = address + i
-            self._pages.setdefault(a // PAGE, bytearray(PAGE))[a % PAGE] = b
-
-    def read_int(self, address: int, width: int) -> int:
-        """A little-endian integer of ``width`` bits."""
-        return int.from_bytes(self.read(address, width // 8), "little")
-
-    def write_int(self, address: int, width: int, value: int) -> None:
-        """Store a little-endian integer of ``width`` bits."""
-        self.write(address, value.to_bytes(width // 8, "little"))
-
-
 class Host:
     """One simulated board for running firmware modules in CPython (see the module docstring).
 
     ``project_root`` is any path inside the project (the directory holding
     ``firmware/`` and ``specs/`` is looked up from it); ``board`` a board
     name from ``specs/boards/``.  ``check_claims`` checks machine-type range
-    claims at assignments and function boundaries (:mod:`tamapy.fw.importer`).
+    claims at assignments and function boundaries (:mod:`tamapy.sim.host_import`).
     ``variant``, ``unique_id``, ``otp_key`` and ``inject`` (fault names,
     :data:`tamapy.sim.FAULTS`) choose the part, the device's identity and the
     injected faults as :class:`tamapy.sim.Machine` does; :attr:`ctx` ``.faults``
@@ -162,10 +92,11 @@ class Host:
         self._identity = (unique_id, otp_key)
         self._inject = tuple(inject)
         self.regs_module_name = f"soc.{self.soc.name}.regs"
-        self.trace: list[Access] = []
+        self.trace: list[MmioAccess] = []
         """Every bus access since the last :meth:`reset` (the list is kept, its contents cleared)."""
         self._stop: tuple[str, str] | None = None
-        self.memory = Memory(self.board.memory)
+        self.memory = RegionMemory(self.board.memory)
+        """The board's RAM: raw ``mmio`` accesses to RAM land here, and the DCP reaches it by DMA."""
         self.clock = ManualClock()
         self.ctx = self._new_context()
         self.bus = self._new_bus()
@@ -216,7 +147,7 @@ class Host:
         """Power-on reset: peripherals at their reset values, RAM zeroed, time 0, trace cleared,
         and with ``modules`` the firmware modules forgotten, so their globals start afresh on
         the next import (as the image's .data and .bss do)."""
-        self.memory = Memory(self.board.memory)
+        self.memory = RegionMemory(self.board.memory)
         self.clock = ManualClock()
         self._stop = None
         self.ctx = self._new_context()
@@ -235,8 +166,12 @@ class Host:
         devices = build_devices(self.soc, self.ctx)
         ccm = next((d for d in devices if isinstance(d, Ccm)), None)
         bus = Bus(devices, ccm)
-        record(bus, self.trace)
+        bus.tracer = self._record
         return bus
+
+    def _record(self, read: bool, address: int, size: int, value: int, register: str) -> None:
+        """The bus's tracer: every completed access, without the instruction count and PC a CPU would give."""
+        self.trace.append(MmioAccess(None, None, read, address, register, size * 8, value))
 
     def _request_stop(self, reason: str, detail: str) -> None:
         """A model asks to end the run; raised as :class:`Stopped` once the access completes."""
@@ -311,7 +246,7 @@ class Host:
 
     # -- running ------------------------------------------------------------------
 
-    def run(self, function: Callable[..., Any], *args: Any) -> Outcome:
+    def run(self, function: Callable[..., Any], *args: Any) -> HostOutcome:
         """Call a firmware function and report how it ended, as the compiled code would end.
 
         A ``panic(code)`` or failed safety check (IndexError 0xFFFF0001,
@@ -323,8 +258,8 @@ class Host:
         """
         start = len(self.trace)
 
-        def done(status: Status, **kw: Any) -> Outcome:
-            return Outcome(status, trace=tuple(self.trace[start:]), **kw)
+        def done(status: HostStatus, **kw: Any) -> HostOutcome:
+            return HostOutcome(status=status, trace=tuple(self.trace[start:]), **kw)
 
         try:
             return done("returned", value=plain(function(*args)))

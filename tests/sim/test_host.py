@@ -23,12 +23,9 @@ from tamapy.fw import (
     poll,
     wfi,
 )
-from tamapy.fw.host import (
-    Host,
-    Stopped,
-)
 from tamapy.fw.regs import RegisterError
 from tamapy.sim.bus import BusFault
+from tamapy.sim.host import Host, Stopped
 
 OCRAM = 0x00900000
 

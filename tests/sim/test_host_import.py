@@ -10,8 +10,8 @@ from types import ModuleType
 
 import pytest
 
-from tamapy.fw.host import Host
-from tamapy.fw.importer import compile_firmware
+from tamapy.sim.host import Host
+from tamapy.sim.host_import import compile_firmware
 
 
 def test_board_modules_are_the_board_package(host: Host) -> None:
