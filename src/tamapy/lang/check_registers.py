@@ -1,0 +1,141 @@
+"""Register rules: register and field use checked against the spec.
+
+Which registers and fields exist, which may be read, and what each write
+form (``write``, ``modify``, ``set``, ``clear``, ``toggle``) may do to a
+register with the access, aliases and side effects its spec declares.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from tamapy.diagnostics import display_path
+from tamapy.lang import ir
+from tamapy.lang.check_base import CheckerBase
+from tamapy.lang.scope import InstanceSym
+from tamapy.specs.model import Access, Field, Register
+
+
+class RegisterRules(CheckerBase):
+    """Register reads, register writes and ghost reads of protocol invariants."""
+
+    def _ghost_read(self, node: ast.Attribute) -> ir.Expr | None:
+        """``INSTANCE.invariant`` in a contract: a protocol invariant of the instance's spec."""
+        inst: ir.Expr | None = None
+        if self._is_local(node.value):
+            assert isinstance(node.value, ast.Name)
+            t = self.locals[node.value.id]
+            if isinstance(t, ir.PeripheralType):
+                inst = ir.Local(node.value.id, t, self.span(node.value))
+        else:
+            sym = self.tables.lookup_node(self.scope, node.value)
+            if isinstance(sym, InstanceSym):
+                inst = ir.Const(sym.base, ir.PeripheralType(sym.peripheral), self.span(node.value))
+        if inst is None or not isinstance(inst.type, ir.PeripheralType):
+            return None
+        if inst.type.peripheral.invariant(node.attr) is None:
+            return None
+        return ir.GhostRead(inst, node.attr, ir.BOOL, self.span(node))
+
+    def _register_of(self, node: ast.expr) -> tuple[ir.Expr, Register] | None:
+        """``INSTANCE.REG`` -> (instance expression, register), else None."""
+        if not isinstance(node, ast.Attribute):
+            return None
+        inst: ir.Expr | None = None
+        base = node.value
+        if self._is_local(base):
+            assert isinstance(base, ast.Name)
+            t = self.locals[base.id]
+            if isinstance(t, ir.PeripheralType):
+                inst = ir.Local(base.id, t, self.span(base))
+        else:
+            sym = self.tables.lookup_node(self.scope, base)
+            if isinstance(sym, InstanceSym):
+                inst = ir.Const(sym.base, ir.PeripheralType(sym.peripheral), self.span(base))
+        if inst is None:
+            return None
+        assert isinstance(inst.type, ir.PeripheralType)
+        periph = inst.type.peripheral
+        register = periph.register(node.attr)
+        if register is None:
+            raise self.fail(
+                node, "E205", f"{periph.name} has no register `{node.attr}`",
+                f"registers are defined in {display_path(periph.source)}",
+            )
+        return inst, register
+
+    def _register_read(self, node: ast.Call, method: str, inst: ir.Expr, register: Register) -> ir.RegRead:
+        """``INSTANCE.REG.read()``: one load of the whole register."""
+        sp = self.span(node)
+        if method != "read":
+            raise self.fail(node, "E205", f"`{method}()` does not produce a value", "call it as a statement")
+        if node.args or node.keywords:
+            raise self.fail(node, "E203", "read() takes no arguments", "remove them")
+        self._check_readable(node, register, None)
+        return ir.RegRead(inst, register, None, ir.unsigned_for_bits(register.width), sp)
+
+    def _field_read(self, node: ast.Attribute, inst: ir.Expr, register: Register) -> ir.RegRead:
+        """``INSTANCE.REG.FIELD``: one load of the register, keeping one field."""
+        f = register.field(node.attr)
+        if f is None:
+            raise self.fail(
+                node, "E205", f"register {register.name} has no field `{node.attr}`",
+                f"fields: {', '.join(x.name for x in register.fields) or 'none (use .read())'}",
+            )
+        self._check_readable(node, register, f)
+        return ir.RegRead(inst, register, f, ir.unsigned_for_bits(f.width), self.span(node))
+
+    def _check_readable(self, node: ast.AST, register: Register, f: Field | None) -> None:
+        if register.access is Access.WO or (f is not None and f.access is Access.WO):
+            what = f"{register.name}.{f.name}" if f else register.name
+            raise self.fail(node, "E205", f"{what} is write-only and cannot be read", "keep a copy of what you wrote")
+
+    def _register_write(self, call: ast.Call, method: str, inst: ir.Expr, register: Register, sp: ir.Span) -> ir.Stmt:
+        modes = {"write", "modify", "set", "clear", "toggle"}
+        if method not in modes:
+            raise self.fail(call, "E205", f"registers have no method `{method}`", "use read, write, modify, set, clear, toggle")
+        if method != "write" and call.args:
+            raise self.fail(call, "E203", f"{method}() takes FIELD=value arguments", f"REG.{method}(FIELD=1)")
+        where = f"{register.name}"
+        if register.access is Access.RO:
+            raise self.fail(call, "E205", f"{where} is read-only", "registers marked RO in the spec cannot be written")
+        if method == "write" and call.args:
+            if len(call.args) != 1 or call.keywords:
+                raise self.fail(call, "E203", "write(value) takes one value, or FIELD=value arguments", "pick one form")
+            t = ir.unsigned_for_bits(register.width)
+            raw = self.coerce(self.expr(call.args[0], t), t, call.args[0])
+            return ir.RegWrite(inst, register, "raw", (), raw, sp)
+        if not call.keywords:
+            raise self.fail(call, "E203", f"{method}() needs at least one FIELD=value", f"REG.{method}(FIELD=1)")
+        fields: list[tuple[Field, ir.Expr]] = []
+        for kw in call.keywords:
+            if kw.arg is None:
+                raise self.fail(call, "E112", "**kwargs are not in the subset", "name each field")
+            f = register.field(kw.arg)
+            if f is None:
+                raise self.fail(kw, "E205", f"register {register.name} has no field `{kw.arg}`",
+                                f"fields: {', '.join(x.name for x in register.fields)}")
+            if f.access is Access.RO:
+                raise self.fail(kw, "E205", f"field {register.name}.{f.name} is read-only", "do not write it")
+            t = ir.unsigned_for_bits(f.width)
+            value = self.coerce(self.expr(kw.value, t), t, kw.value)
+            if isinstance(value, ir.Const) and value.value > f.max_value:
+                raise self.fail(kw.value, "E205", f"{value.value} does not fit the {f.width}-bit field {f.name}",
+                                f"{f.name} holds 0..{f.max_value}")
+            fields.append((f, value))
+        if method == "modify":
+            if register.access is Access.WO or register.read_sensitive or register.has_w1c:
+                why = "is write-only" if register.access is Access.WO else (
+                    "has read side effects" if register.read_sensitive else "has write-1-to-clear fields")
+                raise self.fail(call, "E205", f"read-modify-write of {where}, which {why}",
+                                "use write(...) with every field you mean, or clear(...) for W1C bits")
+        elif method in ("set", "clear", "toggle"):
+            alias = {"set": "SET", "clear": "CLR", "toggle": "TOG"}[method]
+            w1c_clear = method == "clear" and all(f.access is Access.W1C for f, _ in fields)
+            if alias not in register.aliases and not w1c_clear:
+                raise self.fail(call, "E205", f"{where} has no {alias} alias", "use modify(...) or write(...)")
+            if w1c_clear and alias not in register.aliases:
+                for f, value in fields:
+                    if not (isinstance(value, ir.Const) and value.value == f.max_value):
+                        raise self.fail(call, "E205", f"clear() of W1C field {f.name} writes ones", f"write {f.name}={f.max_value}")
+        return ir.RegWrite(inst, register, method, tuple(fields), None, sp)
