@@ -1,8 +1,8 @@
 """The ``[invariants.NAME]`` tables of a register map: protocol rules as data.
 
 An invariant is a ghost boolean per peripheral instance.  Rules say which
-accesses set or clear it (``when`` is a small expression over the register's
-fields, parsed here with :mod:`ast` and never executed), and guards say which
+accesses set or clear it (``when`` is a condition over the register's fields,
+parsed by :mod:`tamapy.specs.conditions` and never executed), and guards say which
 register accesses require it:
 
     [invariants.healthy]
@@ -16,30 +16,12 @@ register accesses require it:
 
 from __future__ import annotations
 
-import ast
-
+from tamapy.specs.conditions import WHOLE_REGISTER, names_in, parse_condition
 from tamapy.specs.model import GhostRule, ProtocolInvariant, Register
 from tamapy.specs.validate import E_INVARIANT, Table
 
 _INVARIANT_KEYS = ("description", "initial", "set", "clear", "guards_read", "guards_write")
 _RULE_KEYS = ("on", "register", "when")
-_ALLOWED = (
-    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.Compare, ast.Eq, ast.NotEq,
-    ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.BinOp, ast.BitAnd, ast.BitOr, ast.RShift, ast.LShift,
-    ast.Name, ast.Load, ast.Constant,
-)
-
-
-def parse_when(text: str) -> ast.Expression | None:
-    """The condition's syntax tree, or None if it is not in the allowed expression language."""
-    try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError:
-        return None
-    for node in ast.walk(tree):
-        if not isinstance(node, _ALLOWED) or (isinstance(node, ast.Constant) and not isinstance(node.value, int)):
-            return None
-    return tree
 
 
 def invariants(top: Table, registers: list[Register]) -> tuple[ProtocolInvariant, ...]:
@@ -58,10 +40,10 @@ def invariants(top: Table, registers: list[Register]) -> tuple[ProtocolInvariant
                 rule = Table(table.doc, (*inv.path, effect, str(i)), item, _RULE_KEYS)
                 on, reg_name, when = rule.get_str("on"), rule.get_str("register"), rule.get_str("when")
                 register = by_name.get(reg_name)
-                tree = parse_when(when)
-                fields = {f.name for f in register.fields} | {"value"} if register else set()
-                unknown = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - fields) if tree else []
-                if on not in ("read", "write") or register is None or tree is None or unknown:
+                condition = parse_condition(when)
+                fields = {f.name for f in register.fields} | {WHOLE_REGISTER} if register else set()
+                unknown = sorted(names_in(condition) - fields) if condition else []
+                if on not in ("read", "write") or register is None or condition is None or unknown:
                     problem = (
                         f"`on` must be read or write, not {on!r}" if on not in ("read", "write")
                         else f"no register {reg_name!r}" if register is None
@@ -70,7 +52,7 @@ def invariants(top: Table, registers: list[Register]) -> tuple[ProtocolInvariant
                     )
                     raise inv.fail(effect, E_INVARIANT, f"`{inv.key(effect)}`: {problem}",
                                    "use ==, !=, <, and, or, not, &, |, >>, integers and field names")
-                rules.append(GhostRule(effect, on, reg_name, when))
+                rules.append(GhostRule(effect, on, reg_name, when, condition))
         guards = {}
         for key in ("guards_read", "guards_write"):
             names = inv.get_strs(key)

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
+from tamapy.specs.conditions import INT_OPERATIONS, WHOLE_REGISTER, Condition, evaluate
+
 
 class Access(str, Enum):  # noqa: UP042 -- str(Access.RW) must stay stable for consumers
     """Access kind of a register or field."""
@@ -203,6 +205,19 @@ class GhostRule:
     register: str
     when: str
     """A Python expression over the register's field names (and ``value``, the whole register)."""
+    condition: Condition = field(repr=False, compare=False)
+    """``when`` parsed (:mod:`tamapy.specs.conditions`); left out of repr, which cache keys hash:
+    the text already stands for it."""
+
+    def holds(self, register: Register, value: int) -> bool:
+        """Whether the condition holds of ``value``, an integer the register holds."""
+        def read(name: str) -> int:
+            if name == WHOLE_REGISTER:
+                return value
+            f = register._named_field(name)
+            return (value >> f.lsb) & f.max_value
+
+        return evaluate(self.condition, read, INT_OPERATIONS)
 
 
 @dataclass(frozen=True)

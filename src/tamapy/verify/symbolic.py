@@ -11,17 +11,16 @@ calls are replaced by their contracts, which makes the encoding modular.
 
 from __future__ import annotations
 
-import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeAlias
 
 import z3
 
 from tamapy.lang import ir
-from tamapy.specs.invariants import parse_when
-from tamapy.specs.model import Register, Soc
+from tamapy.specs.conditions import COMPARISONS, WHOLE_REGISTER, evaluate
+from tamapy.specs.model import GhostRule, Register, Soc
 from tamapy.verify.obligation import Category
 
 WIDTH = 72
@@ -543,7 +542,7 @@ class FunctionEncoder:
             for rule in inv.rules:
                 if rule.on != access or rule.register != reg.name:
                     continue
-                holds = _when(rule.when, reg, value)
+                holds = _when(rule, reg, value)
                 for b, is_it in self._instances(instance, state):
                     old = ghosts[(b, inv.name)]
                     new = z3.Or(old, holds) if rule.effect == "set" else z3.And(old, z3.Not(holds))
@@ -935,51 +934,51 @@ def merge_all(states: list[State]) -> State:
     return out
 
 
-def _when(text: str, reg: Register, value: z3.BitVecRef) -> z3.BoolRef:
+class _Z3Operations:
+    """Spec conditions on Z3 bit-vectors of ``WIDTH`` bits (exact non-negative values)."""
+
+    def number(self, value: int) -> z3.BitVecRef:
+        return bv(value)
+
+    def bit_op(self, op: str, left: z3.BitVecRef, right: z3.BitVecRef) -> z3.BitVecRef:
+        if op == "&":
+            return left & right
+        if op == "|":
+            return left | right
+        return z3.LShR(left, right) if op == ">>" else left << right
+
+    def compare(self, op: str, left: z3.BitVecRef, right: z3.BitVecRef) -> z3.BoolRef:
+        result = COMPARISONS[op](left, right)
+        assert isinstance(result, z3.BoolRef)
+        return result
+
+    def all(self, parts: Sequence[z3.BoolRef]) -> z3.BoolRef:
+        return z3.And(*parts)
+
+    def any(self, parts: Sequence[z3.BoolRef]) -> z3.BoolRef:
+        return z3.Or(*parts)
+
+    def negate(self, operand: z3.BoolRef) -> z3.BoolRef:
+        return z3.Not(operand)
+
+    def nonzero(self, value: z3.BitVecRef) -> z3.BoolRef:
+        return value != bv(0)
+
+
+_Z3_OPERATIONS = _Z3Operations()
+
+
+def _when(rule: GhostRule, reg: Register, value: z3.BitVecRef) -> z3.BoolRef:
     """A spec rule's condition (checked by the spec loader) over a register value."""
-    tree = parse_when(text)
-    assert tree is not None
 
-    def ev(node: ast.AST) -> z3.BoolRef | z3.BitVecRef:
-        if isinstance(node, ast.Expression):
-            return ev(node.body)
-        if isinstance(node, ast.Constant):
-            assert isinstance(node.value, int)
-            return bv(node.value)
-        if isinstance(node, ast.Name):
-            if node.id == "value":
-                return value
-            f = reg.field(node.id)
-            assert f is not None
-            return z3.LShR(value, bv(f.lsb)) & bv(f.max_value)
-        if isinstance(node, ast.BoolOp):
-            parts = [_as_bool(ev(v)) for v in node.values]
-            return z3.And(*parts) if isinstance(node.op, ast.And) else z3.Or(*parts)
-        if isinstance(node, ast.UnaryOp):
-            return z3.Not(_as_bool(ev(node.operand)))
-        if isinstance(node, ast.BinOp):
-            a, b = ev(node.left), ev(node.right)
-            if isinstance(node.op, ast.BitAnd):
-                return a & b
-            if isinstance(node.op, ast.BitOr):
-                return a | b
-            return z3.LShR(a, b) if isinstance(node.op, ast.RShift) else a << b
-        if isinstance(node, ast.Compare):
-            left = ev(node.left)
-            parts = []
-            for op, comp in zip(node.ops, node.comparators, strict=True):
-                right = ev(comp)
-                parts.append({ast.Eq: left == right, ast.NotEq: left != right, ast.Lt: left < right,
-                              ast.LtE: left <= right, ast.Gt: left > right, ast.GtE: left >= right}[type(op)])
-                left = right
-            return z3.And(*parts)
-        raise AssertionError(node)
+    def read(name: str) -> z3.BitVecRef:
+        if name == WHOLE_REGISTER:
+            return value
+        f = reg.field(name)
+        assert f is not None
+        return z3.LShR(value, bv(f.lsb)) & bv(f.max_value)
 
-    return _as_bool(ev(tree))
-
-
-def _as_bool(v: z3.BoolRef | z3.BitVecRef) -> z3.BoolRef:
-    return v if isinstance(v, z3.BoolRef) else v != bv(0)
+    return evaluate(rule.condition, read, _Z3_OPERATIONS)
 
 
 def _root_name(e: ir.Expr) -> str:
