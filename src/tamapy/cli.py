@@ -46,14 +46,21 @@ def _progress(done: int, total: int) -> None:
 def cmd_verify(args: argparse.Namespace) -> int:
     from tamapy.project import find_project
     from tamapy.verify import ProofStore, verify_tree
-    from tamapy.verify.report import write_outputs
+    from tamapy.verify.outputs import OutputOptions, write_outputs
 
+    def path(name: str | None) -> Path | None:
+        return Path(name) if name else None
+
+    timeout_ms = int(args.timeout * 1000)
+    options = OutputOptions(json=path(args.json), sarif=path(args.sarif), junit=path(args.junit),
+                            replay=path(args.replay), smt2=path(args.smt2), recheck=args.recheck,
+                            timeout_ms=timeout_ms, jobs=args.jobs)
     paths = [Path(p) for p in args.paths]
     project = find_project(paths[0])
     store = ProofStore(project.root)
-    report = verify_tree(paths, args.board, workers=args.jobs, timeout_ms=int(args.timeout * 1000),
-                         store=store, with_smt2=bool(args.smt2 or args.recheck), progress=_progress)
-    outputs_status = write_outputs(report, args, project.root)
+    report = verify_tree(paths, args.board, workers=args.jobs, timeout_ms=timeout_ms,
+                         store=store, with_smt2=options.needs_scripts, progress=_progress)
+    outputs_status = write_outputs(report, options, project.root)
     if not args.check:
         store.write(list(report.results))
     totals = report.totals()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 from pathlib import Path
 
@@ -12,8 +11,8 @@ from tamapy.lang.ir import Span
 from tamapy.verify import Report
 from tamapy.verify import recheck as recheck_mod
 from tamapy.verify.engine import FunctionResult
-from tamapy.verify.formats import write_extra_outputs
 from tamapy.verify.obligation import Category, Obligation, Status
+from tamapy.verify.outputs import OutputOptions, write_outputs
 
 from .conftest import tamapy
 
@@ -34,11 +33,8 @@ def _obligation(ident: str, status: Status, script: str) -> Obligation:
                       status, 0.0, "z3", None, script)
 
 
-def _args(**kw: object) -> argparse.Namespace:
-    base: dict[str, object] = {"sarif": None, "junit": None, "smt2": None, "replay": None, "recheck": "cvc5",
-                               "timeout": 10.0, "jobs": 1, "paths": [], "board": "mcimx6ul-evk"}
-    base.update(kw)
-    return argparse.Namespace(**base)
+def _options(timeout_ms: int = 10_000, jobs: int = 1) -> OutputOptions:
+    return OutputOptions(recheck="cvc5", timeout_ms=timeout_ms, jobs=jobs)
 
 
 def _report(*obligations: Obligation) -> Report:
@@ -66,7 +62,7 @@ def test_symbols_z3_prints_bare_are_quoted() -> None:
 def test_agreement_returns_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = _report(_obligation("m.f:range:3:5:1", Status.FAILED, SAT),
                      _obligation("m.f:range:3:5:2", Status.PROVED, UNSAT))
-    assert write_extra_outputs(report, _args(), tmp_path) == 0
+    assert write_outputs(report, _options(), tmp_path) == 0
     err = capsys.readouterr().err
     assert "cvc5 recheck: 2 obligations: 2 agree with z3, 0 disagree" in err
 
@@ -75,7 +71,7 @@ def test_agreement_returns_zero(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_disagreement_returns_one(tmp_path: Path, capsys: pytest.CaptureFixture[str], status: Status, script: str,
                                   says: str) -> None:
     report = _report(_obligation("m.f:range:3:5:1", status, script))
-    assert write_extra_outputs(report, _args(jobs=2), tmp_path) == 1
+    assert write_outputs(report, _options(jobs=2), tmp_path) == 1
     err = capsys.readouterr().err
     assert f"firmware/m.py:3:5: recheck[range]: cvc5 says {says} but z3 said {status.value} for m.f:range:3:5:1" in err
     assert "1 disagree" in err
@@ -84,7 +80,7 @@ def test_disagreement_returns_one(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_undecided_is_reported_but_not_a_failure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = _report(_obligation("m.f:range:3:5:1", Status.PROVED, HARD),
                      _obligation("m.f:range:3:5:2", Status.PROVED, "(set-logic ALL)\n(assert (frobnicate))\n(check-sat)\n"))
-    assert write_extra_outputs(report, _args(timeout=0.001), tmp_path) == 0
+    assert write_outputs(report, _options(timeout_ms=1), tmp_path) == 0
     err = capsys.readouterr().err
     assert "cvc5 could not decide m.f:range:3:5:1: unknown" in err
     assert "cvc5 could not decide m.f:range:3:5:2: error" in err

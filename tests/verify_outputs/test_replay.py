@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from tamapy.lang import ir
+from tamapy.lang.program import check_tree
+from tamapy.lang.walk import stmt_exprs, walk_expr, walk_stmts
+from tamapy.verify import checked_ir
 from tamapy.verify.obligation import Category, Obligation, Status
-from tamapy.verify.replay import find_probe, load_ir
-from tamapy.verify.symbolic import _stmt_exprs, _walk_expr, _walk_stmts
+from tamapy.verify.replay import find_probe
 
 from .conftest import run_pytest, tamapy
 
@@ -114,7 +116,7 @@ def header(a: u8, n: u32) -> u8:
 ])
 def test_probe_selection(project: Path, function: str, snippet: str, probe: str | None) -> None:
     src = _write(project, "probed", PROBED)
-    functions, _ = load_ir([project / src], "mcimx6ul-evk")
+    functions, _ = checked_ir(check_tree([project / src], "mcimx6ul-evk")[0])
     fn = functions[f"examples.probed.{function}"]
     lines = PROBED.splitlines()
     start = next(i for i, text in enumerate(lines) if text.startswith(f"def {function}("))
@@ -133,4 +135,4 @@ def test_probe_selection(project: Path, function: str, snippet: str, probe: str 
 
 
 def _expressions(fn: ir.Function) -> list[ir.Expr]:
-    return [e for s in _walk_stmts(fn.body) for top in _stmt_exprs(s) for e in _walk_expr(top)]
+    return [e for s in walk_stmts(fn.body) for top in stmt_exprs(s) for e in walk_expr(top)]

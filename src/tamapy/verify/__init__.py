@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tamapy.lang import ir
@@ -23,15 +23,23 @@ from tamapy.verify.store import ProofStore
 
 @dataclass(frozen=True)
 class Report:
-    """Outcome of verifying a set of modules."""
+    """Outcome of verifying a set of modules, with what its outputs need so none of them checks again."""
 
     results: tuple[FunctionResult, ...]
     stale: tuple[str, ...]
     """Functions whose certificate was missing or out of date (``--check`` fails on these)."""
+    functions: Mapping[str, ir.Function] = field(default_factory=dict, compare=False, repr=False)
+    """The checked IR of every function seen, by qualified name (replays take declared types from it)."""
+    globals: Mapping[str, ir.GlobalVar] = field(default_factory=dict, compare=False, repr=False)
+    """The module variables seen, by symbol."""
 
     @property
     def obligations(self) -> list[Obligation]:
         return [o for r in self.results for o in r.obligations]
+
+    def scripts(self) -> dict[str, str]:
+        """SMT-LIB2 script by obligation id, for the obligations verified ``with_smt2``."""
+        return {o.id: o.smt2 for o in self.obligations if o.smt2}
 
     def totals(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Status}
@@ -67,7 +75,7 @@ def verify_program(
     jobs = make_jobs(functions, program.globals, program.soc, program.board, list(functions), program.entry, timeout_ms, False)
     cached = store.cached() if store else {}
     results = verify_functions(jobs, cached, workers or default_jobs())
-    return Report(tuple(results), ())
+    return Report(tuple(results), (), functions, {g.symbol: g for g in program.globals})
 
 
 def verify_tree(
@@ -85,6 +93,7 @@ def verify_tree(
     Functions of board packages are verified for their own board, the rest for
     ``board``; each function once.  ``store`` supplies cached results and
     records which certificates are stale; it is not written here.
+    ``with_smt2`` keeps every obligation's script (and bypasses the cache).
     """
     checked_sets, _ = check_tree(paths, board)
     jobs: list[Job] = []
@@ -96,7 +105,20 @@ def verify_tree(
     cached = store.cached() if store else {}
     results = verify_functions(jobs, cached, workers or default_jobs(), progress)
     stale = tuple(sorted(r.function for r in results if not r.cached)) if store else ()
-    return Report(tuple(results), stale)
+    functions, globals_ = checked_ir(checked_sets)
+    return Report(tuple(results), stale, functions, globals_)
+
+
+def checked_ir(checked_sets: list[CheckedModules]) -> tuple[dict[str, ir.Function], dict[str, ir.GlobalVar]]:
+    """Functions by qualified name and module variables by symbol, the first seen of each over the board sets."""
+    functions: dict[str, ir.Function] = {}
+    globals_: dict[str, ir.GlobalVar] = {}
+    for checked in checked_sets:
+        for name, fn in checked.functions.items():
+            functions.setdefault(name, fn)
+        for g in checked.globals:
+            globals_.setdefault(g.symbol, g)
+    return functions, globals_
 
 
 def _in_scope(checked: CheckedModules, name: str, paths: list[Path]) -> bool:

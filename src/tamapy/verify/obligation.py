@@ -8,6 +8,7 @@ counterexample in source terms, and a solver timeout is ``unknown``, never
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -15,33 +16,49 @@ from tamapy.lang.ir import Span
 
 
 class Category(StrEnum):
-    """What kind of run-time error or protocol rule an obligation rules out."""
+    """What kind of run-time error or protocol rule an obligation rules out.
+
+    The order is the SARIF rule index; :attr:`description` is the one text
+    that says what a proof of the category establishes.
+    """
 
     RANGE = "range"
-    """A value fits its machine type (overflow, underflow, narrowing, intermediates)."""
     INDEX = "index"
-    """Index and slice bounds."""
     DIVISION = "division"
-    """Division or modulo by zero."""
     SHIFT = "shift"
-    """Shift amount in 0..width-1."""
     REGISTER = "register"
-    """Register rules: field values fit, reserved bits written with their required value."""
     DMA = "dma"
-    """Register invariant: addresses given to a DMA engine lie in the board's DMA region, aligned."""
     PROTOCOL = "protocol"
-    """Register invariants the spec declares (e.g. RNG output only while healthy)."""
     CLOCK = "clock"
-    """Register invariant: a peripheral's clock gate is on before its registers are touched."""
     PRECONDITION = "precondition"
     POSTCONDITION = "postcondition"
     INVARIANT = "invariant"
-    """Loop invariant initiation and preservation."""
     ASSERT = "assert"
     TERMINATION = "termination"
-    """Loops terminate: a decreasing, bounded measure (polling is bounded by construction)."""
     STACK = "stack"
-    """The deepest call chain fits the board's stack."""
+
+    @property
+    def description(self) -> str:
+        """What a proved obligation of this category establishes, in one sentence."""
+        return CATEGORY_DESCRIPTIONS[self]
+
+
+CATEGORY_DESCRIPTIONS: Mapping[Category, str] = {
+    Category.RANGE: "A value fits its machine type (overflow, underflow, narrowing, intermediate results).",
+    Category.INDEX: "An index or slice bound lies inside the array or view.",
+    Category.DIVISION: "The divisor of // or % is not zero.",
+    Category.SHIFT: "A shift amount lies in 0..width-1.",
+    Category.REGISTER: "A value written to a register field fits it; reserved bits keep their required value.",
+    Category.DMA: "An address given to a DMA engine lies in the board's DMA region and is aligned.",
+    Category.PROTOCOL: "A register invariant the spec declares holds (e.g. RNG output only while the RNG is healthy).",
+    Category.CLOCK: "A peripheral's clock gate is on before its registers are touched.",
+    Category.PRECONDITION: "A call satisfies the callee's @requires pre-condition.",
+    Category.POSTCONDITION: "A function satisfies its @ensures post-condition on every return.",
+    Category.INVARIANT: "A loop invariant holds on entry and is preserved by every iteration.",
+    Category.ASSERT: "An assert statement cannot fail.",
+    Category.TERMINATION: "A loop terminates: its decreases() measure is non-negative and decreases.",
+    Category.STACK: "The deepest call chain fits the board's stack.",
+}
 
 
 class Status(StrEnum):

@@ -32,11 +32,11 @@ from pathlib import Path
 from string import Template
 
 from tamapy.lang import ir
+from tamapy.lang.walk import stmt_exprs, walk_expr, walk_stmts
 from tamapy.outputs import write_atomic
 from tamapy.verify import Report
-from tamapy.verify.formats import sanitize, source_path, source_uri
+from tamapy.verify.locations import sanitize, source_path, source_uri
 from tamapy.verify.obligation import Category, Obligation, Status
-from tamapy.verify.symbolic import _stmt_exprs, _walk_expr, _walk_stmts
 
 INDEX_FORMAT = "tamapy-replay-1"
 
@@ -52,14 +52,14 @@ EXPECTED: Mapping[Category, tuple[str, ...]] = {
 }
 """The exception CPython raises for each replayable category (a negative shift amount is a ValueError)."""
 
-NOT_REPLAYED: Mapping[str, str] = {
-    "register": "register writes need a simulated bus, which a CPython replay does not have",
-    "dma": "DMA addresses are register values of a simulated bus, which a CPython replay does not have",
-    "clock": "clock gates are ghost state of a simulated bus, which a CPython replay does not have",
-    "termination": "a loop that may not terminate cannot be shown failing by a test that must end",
-    "stack": "stack depth is a property of the compiled image, not of CPython",
+NOT_REPLAYED: Mapping[Category, str] = {
+    Category.REGISTER: "register writes need a simulated bus, which a CPython replay does not have",
+    Category.DMA: "DMA addresses are register values of a simulated bus, which a CPython replay does not have",
+    Category.CLOCK: "clock gates are ghost state of a simulated bus, which a CPython replay does not have",
+    Category.TERMINATION: "a loop that may not terminate cannot be shown failing by a test that must end",
+    Category.STACK: "stack depth is a property of the compiled image, not of CPython",
 }
-"""Why the other categories are not replayed, by category name."""
+"""Why some other categories are not replayed."""
 
 _PROBE_NODES = (ir.Const, ir.Local, ir.GlobalRef, ir.Unary, ir.Binary, ir.Compare, ir.Convert, ir.Len)
 """Expressions a probe may evaluate early: they have no side effects and raise nothing by themselves."""
@@ -79,29 +79,13 @@ class Skipped:
     reason: str
 
 
-def load_ir(paths: list[Path], board: str) -> tuple[dict[str, ir.Function], dict[str, ir.GlobalVar]]:
-    """The typed IR of the verified modules: the replays take declared types from it."""
-    from tamapy.lang.program import check_tree
-
-    checked_sets, _ = check_tree(paths, board)
-    functions: dict[str, ir.Function] = {}
-    globals_: dict[str, ir.GlobalVar] = {}
-    for checked in checked_sets:
-        for name, fn in checked.functions.items():
-            functions.setdefault(name, fn)
-        for g in checked.globals:
-            globals_.setdefault(g.symbol, g)
-    return functions, globals_
-
-
-def write_replays(report: Report, directory: Path, root: Path, functions: Mapping[str, ir.Function],
-                  globals_: Mapping[str, ir.GlobalVar]) -> list[Path]:
+def write_replays(report: Report, directory: Path, root: Path) -> list[Path]:
     """Write ``test_replay_<id>.py`` per replayable failure and ``index.json``; returns the test files.
 
     Replay files listed by an earlier index but not produced now (the bug
     was fixed) are removed, so the directory holds only current failures.
     """
-    replays, skipped = plan(report, directory, root, functions, globals_)
+    replays, skipped = plan(report, directory, root)
     written = []
     for r in replays:
         path = directory / r.file
@@ -122,9 +106,11 @@ def write_replays(report: Report, directory: Path, root: Path, functions: Mappin
     return written
 
 
-def plan(report: Report, directory: Path, root: Path, functions: Mapping[str, ir.Function],
-         globals_: Mapping[str, ir.GlobalVar]) -> tuple[list[Replay], list[Skipped]]:
-    """Which failed obligations get a replay (with its text) and which are skipped, and why."""
+def plan(report: Report, directory: Path, root: Path) -> tuple[list[Replay], list[Skipped]]:
+    """Which failed obligations get a replay (with its text) and which are skipped, and why.
+
+    Declared types come from the checked IR the report carries.
+    """
     firmware = os.path.relpath(root.resolve() / "firmware", directory.resolve())
     replays: list[Replay] = []
     skipped: list[Skipped] = []
@@ -132,7 +118,7 @@ def plan(report: Report, directory: Path, root: Path, functions: Mapping[str, ir
     for o in report.obligations:
         if o.status is not Status.FAILED:
             continue
-        fn = functions.get(o.function)
+        fn = report.functions.get(o.function)
         reason = _unreplayable(o, fn)
         if reason is not None or fn is None:
             skipped.append(Skipped(o, reason or "no IR for this function"))
@@ -144,14 +130,14 @@ def plan(report: Report, directory: Path, root: Path, functions: Mapping[str, ir
             name = f"{stem}_{n}"
         names.add(name)
         expected = EXPECTED[o.category]
-        text = render(o, fn, globals_, root, firmware)
+        text = render(o, fn, report.globals, root, firmware)
         replays.append(Replay(o, f"{name}.py", expected, text))
     return replays, skipped
 
 
 def _unreplayable(o: Obligation, fn: ir.Function | None) -> str | None:
-    if o.category.value in NOT_REPLAYED:
-        return NOT_REPLAYED[o.category.value]
+    if o.category in NOT_REPLAYED:
+        return NOT_REPLAYED[o.category]
     if o.category not in EXPECTED:
         return f"category {o.category.value} has no CPython counterpart"
     if fn is None:
@@ -374,12 +360,12 @@ def find_probe(o: Obligation, fn: ir.Function, root: Path) -> tuple[int, str, st
     """
     if o.category not in (Category.RANGE, Category.SHIFT):
         return None
-    statements = list(_walk_stmts(fn.body))
+    statements = list(walk_stmts(fn.body))
     found: set[tuple[ir.Span, int, int]] = set()
     owner: dict[ir.Span, tuple[ir.Stmt, ir.Expr]] = {}
     for stmt in statements:
-        for top in _stmt_exprs(stmt):
-            for e in _walk_expr(top):
+        for top in stmt_exprs(stmt):
+            for e in walk_expr(top):
                 hit = _probed(o, e)
                 if hit is not None:
                     target, lo, hi = hit
@@ -393,7 +379,7 @@ def find_probe(o: Obligation, fn: ir.Function, root: Path) -> tuple[int, str, st
         return None
     if sum(s.span.line == span.line for s in statements) != 1:
         return None
-    if not all(_safe(e, node) for top in _stmt_exprs(stmt) for e in _walk_expr(top)):
+    if not all(_safe(e, node) for top in stmt_exprs(stmt) for e in walk_expr(top)):
         return None
     if isinstance(stmt, ir.Assign) and not isinstance(stmt.target, ir.Local | ir.GlobalRef):
         return None

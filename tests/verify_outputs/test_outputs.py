@@ -1,8 +1,7 @@
-"""SARIF, JUnit and SMT-LIB2 writers on hand-made reports: unknowns, columns, determinism, stale files."""
+"""SARIF, JUnit and SMT-LIB2 writers on hand-made reports: unknowns, columns, rules, determinism, stale files."""
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import xml.etree.ElementTree as ET
@@ -16,8 +15,9 @@ from tamapy.diagnostics import TamapyError
 from tamapy.lang.ir import Span
 from tamapy.verify import Report
 from tamapy.verify.engine import FunctionResult
-from tamapy.verify.formats import export_smt2, junit_xml, sarif_log, source_uri, write_extra_outputs
+from tamapy.verify.locations import source_uri
 from tamapy.verify.obligation import Category, Counterexample, Obligation, Status
+from tamapy.verify.outputs import OutputOptions, export_smt2, junit_xml, sarif_log, write_outputs
 
 from .conftest import tamapy
 
@@ -57,6 +57,13 @@ def test_sarif_levels_columns_and_schema(tmp_path: Path, sarif_validator: jsonsc
     assert "a = 255" in results[0]["message"]["text"]
     assert "timeout" in results[1]["message"]["text"]
     assert log["runs"][0]["properties"]["totals"] == {"proved": 2, "failed": 1, "unknown": 1}
+
+
+def test_a_sarif_rule_per_category_in_enum_order(tmp_path: Path) -> None:
+    rules = sarif_log(_report(tmp_path), tmp_path)["runs"][0]["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == [c.value for c in Category]
+    assert [r["shortDescription"]["text"] for r in rules] == [c.description for c in Category]
+    assert all(c.description.endswith(".") for c in Category)
 
 
 def test_schema_validation_has_teeth(tmp_path: Path, sarif_validator: jsonschema.protocols.Validator) -> None:
@@ -110,9 +117,8 @@ def test_smt2_index_and_stale_scripts(tmp_path: Path) -> None:
 def test_output_directory_must_be_a_directory(tmp_path: Path) -> None:
     target = tmp_path / "file"
     target.write_text("")
-    args = argparse.Namespace(sarif=None, junit=None, smt2=str(target), replay=None, recheck=None)
     with pytest.raises(TamapyError, match="E611"):
-        write_extra_outputs(_report(tmp_path), args, tmp_path)
+        write_outputs(_report(tmp_path), OutputOptions(smt2=target), tmp_path)
 
 
 def test_source_uri(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
