@@ -35,7 +35,7 @@ from tamapy.verify import Report, recheck, replay
 from tamapy.verify.engine import DEFAULT_TIMEOUT_MS
 from tamapy.verify.locations import sanitize, source_path, source_uri
 from tamapy.verify.obligation import Category, Obligation, Status
-from tamapy.verify.store import obligation_json
+from tamapy.verify.store import counterexample_json, obligation_json
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -159,14 +159,6 @@ class _Columns:
         return len(lines[line - 1][: max(col - 1, 0)].decode("utf-8", errors="replace")) + 1
 
 
-def _counterexample_json(o: Obligation) -> dict[str, Any] | None:
-    c = o.counterexample
-    if c is None:
-        return None
-    return {"arguments": dict(c.arguments), "locals": dict(c.locals), "registers": dict(c.registers),
-            "ghost": dict(c.ghost)}
-
-
 def _region(o: Obligation, columns: _Columns) -> dict[str, int]:
     """The obligation's span in SARIF's terms: 1-based, code-point columns, never ending before it starts."""
     s = o.span
@@ -183,9 +175,8 @@ def _region(o: Obligation, columns: _Columns) -> dict[str, int]:
 
 def _sarif_result(o: Obligation, columns: _Columns, root: Path) -> dict[str, Any]:
     properties: dict[str, Any] = {"obligation": o.id, "status": o.status.value, "solver": o.solver}
-    cex = _counterexample_json(o)
-    if cex is not None:
-        properties["counterexample"] = cex
+    if o.counterexample is not None:
+        properties["counterexample"] = counterexample_json(o.counterexample)
     return {
         "ruleId": o.category.value,
         "ruleIndex": list(Category).index(o.category),

@@ -35,13 +35,15 @@ def obligation_json(o: Obligation) -> dict[str, Any]:
         "message": o.message,
     }
     if o.counterexample is not None:
-        c = o.counterexample
-        data["counterexample"] = {
-            "arguments": dict(c.arguments), "locals": dict(c.locals),
-            "registers": dict(c.registers), "ghost": dict(c.ghost),
-            "raw_arguments": dict(c.raw_arguments),
-        }
+        data["counterexample"] = {**counterexample_json(o.counterexample),
+                                  "raw_arguments": dict(o.counterexample.raw_arguments)}
     return data
+
+
+def counterexample_json(c: Counterexample) -> dict[str, dict[str, str]]:
+    """The facts of a counterexample as shown to people (certificates add the raw argument values)."""
+    return {"arguments": dict(c.arguments), "locals": dict(c.locals), "registers": dict(c.registers),
+            "ghost": dict(c.ghost)}
 
 
 def obligation_from_json(data: dict[str, Any], function: str) -> Obligation:
