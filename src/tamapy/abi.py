@@ -37,3 +37,8 @@ def final_outcome(line: bytes) -> tuple[str, int] | None:
         return None
     exit_code, panic_code = match.group(2), match.group(3)
     return ("exit", int(exit_code)) if exit_code is not None else ("panic", int(panic_code, 16))
+
+
+def run_status(final: str | None, code: int | None) -> int:
+    """Process exit status of ``tamapy run`` for how the run ended: 0 only for ``tamapy: exit 0``."""
+    return 0 if final == "exit" and code == 0 else 1

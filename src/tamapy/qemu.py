@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tamapy.abi import final_outcome
+from tamapy.abi import final_outcome, run_status
 from tamapy.diagnostics import error
 from tamapy.specs.model import Board
 
@@ -36,7 +36,7 @@ class RunOutcome:
     @property
     def status(self) -> int:
         """Process exit status for ``tamapy run``: 0 only for ``tamapy: exit 0``."""
-        return 0 if self.final == "exit" and self.code == 0 else 1
+        return run_status(self.final, self.code)
 
 
 def qemu_command(board: Board, elf: Path) -> list[str]:

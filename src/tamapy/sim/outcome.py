@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
+from tamapy.abi import run_status
 from tamapy.sim.context import CPU_HZ
 from tamapy.sim.inject import Injection
 from tamapy.sim.peripherals.base import BusFault
@@ -168,7 +169,7 @@ class SimOutcome(RunEnd[SimFault]):
     @property
     def status(self) -> int:
         """Process exit status for ``tamapy run``: 0 only for ``tamapy: exit 0``."""
-        return 0 if self.final == "exit" and self.code == 0 else 1
+        return run_status(self.final, self.code)
 
     @property
     def result(self) -> str:
