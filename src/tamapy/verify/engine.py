@@ -18,18 +18,13 @@ from dataclasses import dataclass
 
 from tamapy import __version__
 from tamapy.lang import ir
+from tamapy.lang.walk import function_calls, stmt_exprs, walk_expr, walk_stmts
 from tamapy.specs.model import Soc
+from tamapy.verify.effects import Effects, code_effects
 from tamapy.verify.obligation import Obligation
 from tamapy.verify.solve import SOLVER, smt2, solve
-from tamapy.verify.symbolic import (
-    Context,
-    Effects,
-    FunctionEncoder,
-    _stmt_exprs,
-    _walk_expr,
-    _walk_stmts,
-    code_effects,
-)
+from tamapy.verify.state import Context
+from tamapy.verify.symbolic import FunctionEncoder
 
 DEFAULT_TIMEOUT_MS = 10_000
 
@@ -58,22 +53,13 @@ class Job:
     dma: tuple[int, int, int] | None = None
 
 
-def calls_of(fn: ir.Function) -> list[tuple[str, ir.Span]]:
-    """The calls a function makes, in source order, read off its IR."""
-    out: list[tuple[str, ir.Span]] = []
-    for s in _walk_stmts(fn.body):
-        for e in _stmt_exprs(s):
-            out.extend((sub.function, sub.span) for sub in _walk_expr(e) if isinstance(sub, ir.Call))
-    return out
-
-
 def compute_effects(functions: dict[str, ir.Function]) -> dict[str, Effects]:
     """What each function may change, transitively over the (acyclic) call graph."""
     result: dict[str, Effects] = {}
 
     def visit(name: str, stack: frozenset[str]) -> Effects:
         if name not in result:
-            callees = {c: visit(c, stack | {name}) for c, _ in calls_of(functions[name]) if c in functions and c not in stack}
+            callees = {c: visit(c, stack | {name}) for c, _ in function_calls(functions[name]) if c in functions and c not in stack}
             result[name] = code_effects(functions[name].body, callees)
         return result[name]
 
@@ -84,7 +70,7 @@ def compute_effects(functions: dict[str, ir.Function]) -> dict[str, Effects]:
 
 def cache_key(job: Job) -> str:
     fn = job.functions[job.function]
-    calls = calls_of(fn)
+    calls = function_calls(fn)
     h = hashlib.sha256()
     h.update(f"tamapy {__version__}\n{SOLVER}\ntimeout {job.timeout_ms}\n".encode())
     h.update(repr(fn).encode())
@@ -112,11 +98,12 @@ def _canonical(effects: Effects | None) -> str:
 
 def _globals_used(fn: ir.Function) -> set[str]:
     used: set[str] = set()
-    for s in _walk_stmts(fn.body):
+    for s in walk_stmts(fn.body):
         if isinstance(s, ir.Assign) and isinstance(s.target, ir.GlobalRef):
             used.add(s.target.symbol)
-        for e in [*_stmt_exprs(s), *(s.target.base for s in [s] if isinstance(s, ir.Assign) and isinstance(s.target, ir.Index))]:
-            for sub in _walk_expr(e):
+        element_root = [s.target.base] if isinstance(s, ir.Assign) and isinstance(s.target, ir.Index) else []
+        for e in [*stmt_exprs(s), *element_root]:
+            for sub in walk_expr(e):
                 if isinstance(sub, ir.GlobalRef):
                     used.add(sub.symbol)
     return used

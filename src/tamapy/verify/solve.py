@@ -12,7 +12,7 @@ import time
 import z3
 
 from tamapy.verify.obligation import Counterexample, Status
-from tamapy.verify.symbolic import Pending, Value
+from tamapy.verify.state import Pending, Value
 
 SOLVER = f"z3 {z3.get_version_string()}"
 

@@ -1,168 +1,40 @@
 """Symbolic execution of one IR function into proof obligations.
 
-Integers are Z3 bit-vectors of ``WIDTH`` bits holding the exact Python
-value: every machine value fits in 64 bits, and each operation's result is
-computed wide enough to be exact before the obligation that it fits its
-type is stated (DESIGN §4) — so shifts, masks and field packing are decided,
-not approximated.  Control flow merges states with ``If`` terms; loops are cut
-at their head with the invariants (variables they modify are havocked), and
-calls are replaced by their contracts, which makes the encoding modular.
+Values are exact Z3 terms (:mod:`tamapy.verify.state`), so shifts, masks
+and field packing are decided, not approximated.  Control flow merges
+states with ``If`` terms; loops are cut at their head with the invariants
+(what they may change is havocked, :mod:`tamapy.verify.effects`), and calls
+are replaced by their contracts, which makes the encoding modular.  Register
+accesses, clock gates and protocol invariants are :mod:`tamapy.verify.hardware`'s.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TypeAlias
+from typing import Any
 
 import z3
 
 from tamapy.lang import ir
-from tamapy.specs.conditions import COMPARISONS, WHOLE_REGISTER, evaluate
-from tamapy.specs.model import GhostRule, Register, Soc
+from tamapy.verify.effects import Effects, code_effects, root_name
+from tamapy.verify.hardware import Hardware
 from tamapy.verify.obligation import Category
-
-WIDTH = 72
-WIDE = 136
-"""Width for 64-bit products and shifts, exact before their range check."""
-
-Term: TypeAlias = "z3.BitVecRef | z3.BoolRef | z3.ArrayRef"
-ViewTerm: TypeAlias = "tuple[z3.ArrayRef, z3.BitVecRef, z3.BitVecRef]"
-"""(backing array, offset, length) of a view."""
-Value: TypeAlias = "Term | ViewTerm"
-
-
-def bv(value: int) -> z3.BitVecRef:
-    return z3.BitVecVal(value, WIDTH)
-
-
-def fits(v: z3.BitVecRef, t: ir.IntType) -> z3.BoolRef:
-    return z3.And(v >= bv(t.min), v <= bv(t.max))
-
-
-int_of = ir.machine_int
-
-
-@dataclass
-class State:
-    """One symbolic path: its condition and the values of variables and ghost state."""
-
-    pc: z3.BoolRef
-    vars: dict[str, Value]
-    gates: dict[tuple[str, str], z3.BitVecRef]
-    """Clock gates: (CCM register, field) -> field value."""
-    ghosts: dict[tuple[int, str], z3.BoolRef] = field(default_factory=dict)
-    """Protocol invariants: (instance base address, invariant name) -> holds."""
-
-    def assume(self, fact: z3.BoolRef) -> State:
-        return replace(self, pc=z3.And(self.pc, fact))
-
-    def dead(self) -> State:
-        return replace(self, pc=z3.BoolVal(False))
-
-
-@dataclass(frozen=True)
-class Pending:
-    """An obligation before solving: ``pc`` must imply ``goal``."""
-
-    category: Category
-    span: ir.Span
-    message: str
-    pc: z3.BoolRef
-    goal: z3.BoolRef
-    snapshot: tuple[tuple[str, Value], ...]
-    reads: tuple[tuple[str, z3.BitVecRef], ...]
-    gates: tuple[tuple[str, z3.BitVecRef], ...]
-
-
-@dataclass(frozen=True)
-class Effects:
-    """What code may change beyond its return value (for a function: transitively)."""
-
-    names: frozenset[str] = frozenset()
-    """Variables it assigns: locals by name, globals as ``$symbol``, arrays by their root."""
-    gates: frozenset[tuple[str, str]] = frozenset()
-    """CCM (register, field) pairs it writes: the clock gates it may change."""
-    accesses: frozenset[tuple[str, str, str]] = frozenset()
-    """(peripheral, register, "read" or "write") accesses: the protocol invariants it may change."""
-    touched: frozenset[str] = frozenset()
-    """Globals it reads or writes."""
-
-    @property
-    def globals(self) -> frozenset[str]:
-        return frozenset(n[1:] for n in self.names if n.startswith("$"))
-
-    def callee_view(self) -> Effects:
-        """What a caller sees: the callee's locals are its own."""
-        return Effects(frozenset(n for n in self.names if n.startswith("$")), self.gates, self.accesses, self.touched)
-
-
-def code_effects(body: tuple[ir.Stmt, ...], callees: dict[str, Effects]) -> Effects:
-    """The effects of a statement list, including what the calls in it may do."""
-    names: set[str] = set()
-    gates: set[tuple[str, str]] = set()
-    accesses: set[tuple[str, str, str]] = set()
-    touched: set[str] = set()
-    for s in _walk_stmts(body):
-        if isinstance(s, ir.Assign):
-            t = s.target
-            names.add(t.name if isinstance(t, ir.Local) else f"${t.symbol}" if isinstance(t, ir.GlobalRef) else _root_name(t.base))
-            if isinstance(t, ir.Index) and isinstance(t.base, ir.GlobalRef):
-                touched.add(t.base.symbol)
-            elif isinstance(t, ir.GlobalRef):
-                touched.add(t.symbol)
-        elif isinstance(s, ir.For):
-            names.add(s.var.name)
-        elif isinstance(s, ir.RegWrite) and isinstance(s.instance.type, ir.PeripheralType):
-            periph = s.instance.type.peripheral
-            accesses.add((periph.name, s.register.name, "write"))
-            if periph.name == "CCM":
-                named = [f for f, _ in s.fields] if s.mode in ("modify", "set", "clear", "toggle") else list(s.register.fields)
-                gates |= {(s.register.name, f.name) for f in named}
-        for e in _stmt_exprs(s):
-            for sub in _walk_expr(e):
-                if isinstance(sub, ir.GlobalRef):
-                    touched.add(sub.symbol)
-                elif isinstance(sub, ir.RegRead) and isinstance(sub.instance.type, ir.PeripheralType):
-                    accesses.add((sub.instance.type.peripheral.name, sub.register.name, "read"))
-                elif isinstance(sub, ir.Call):
-                    callee = callees.get(sub.function)
-                    if callee is not None:
-                        inner = callee.callee_view()
-                        names |= inner.names
-                        gates |= inner.gates
-                        accesses |= inner.accesses
-                        touched |= inner.touched
-                    for a in sub.args:
-                        if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef):
-                            names.add(_root_name(a))
-    return Effects(frozenset(names), frozenset(gates), frozenset(accesses), frozenset(touched))
-
-
-@dataclass
-class Context:
-    """What the encoder needs to know about the rest of the program."""
-
-    functions: dict[str, ir.Function]
-    effects: dict[str, Effects]
-    globals: dict[str, ir.GlobalVar]
-    soc: Soc
-    entry: str | None
-    dma: tuple[int, int, int] | None = None
-    """The board's DMA region: (base, size, alignment)."""
-
-    def gate_of(self, instance: ir.Expr) -> tuple[str, str] | None:
-        """The clock gate of a constant register instance (None: no gate, or not constant)."""
-        assert isinstance(instance.type, ir.PeripheralType)
-        if not isinstance(instance, ir.Const):
-            return None
-        p = instance.type.peripheral
-        name = self.soc.instance_name(p, instance.value)
-        return p.clock_of(name) if name else None
-
-    def all_gates(self) -> list[tuple[str, str]]:
-        return sorted({(r, f) for p in self.soc.peripherals for _, r, f in p.clocks})
+from tamapy.verify.state import (
+    WIDE,
+    WIDTH,
+    Context,
+    Pending,
+    State,
+    Value,
+    ViewTerm,
+    bv,
+    fits,
+    int_of,
+    merge,
+    merge_all,
+)
 
 
 @dataclass
@@ -181,6 +53,7 @@ class FunctionEncoder:
         self.fresh_count = 0
         self.entry_args: dict[str, Value] = {}
         self.pure = 0
+        self.hw = Hardware(self)
 
     # ------------------------------------------------------------ helpers
 
@@ -224,25 +97,7 @@ class FunctionEncoder:
         is_entry = fn.qualname == self.ctx.entry
         for symbol, g in sorted(self.ctx.globals.items()):
             state = self._init_global(state, symbol, g, is_entry)
-        for gate in self.ctx.all_gates():
-            if is_entry:
-                reg = self._ccm_register(gate[0])
-                f = reg.field(gate[1]) if reg else None
-                state.gates[gate] = bv(f.reset if f else 0)
-            else:
-                value, fact = self.fresh(f"{gate[0]}.{gate[1]}", ir.U8)
-                assert isinstance(value, z3.BitVecRef)
-                state.gates[gate] = value
-                state = state.assume(z3.And(fact, value <= 3))
-        for periph in self.ctx.soc.peripherals:
-            for inv in periph.invariants:
-                for _, base in periph.instances:
-                    if is_entry:
-                        state.ghosts[(base, inv.name)] = z3.BoolVal(inv.initial)
-                    else:
-                        value, _ = self.fresh(f"{periph.name}.{inv.name}", ir.BOOL)
-                        assert isinstance(value, z3.BoolRef)
-                        state.ghosts[(base, inv.name)] = value
+        state = self.hw.initial(state, is_entry)
         for req in fn.requires:
             state = state.assume(self.pure_cond(req, state))
         state = self.block(fn.body, state)
@@ -268,10 +123,6 @@ class FunctionEncoder:
         value, fact = self.fresh(symbol.rsplit(".", 1)[-1], g.type)
         state.vars[f"${symbol}"] = value
         return state.assume(fact)
-
-    def _ccm_register(self, name: str) -> Register | None:
-        ccm = self.ctx.soc.peripheral("CCM")
-        return ccm.register(name) if ccm else None
 
     def pure_cond(self, e: ir.Expr, state: State) -> z3.BoolRef:
         """A contract expression's value, without obligations of its own."""
@@ -335,7 +186,7 @@ class FunctionEncoder:
             self.oblige(state, Category.ASSERT, s.span, c, "assertion may fail")
             return state.assume(c)
         if isinstance(s, ir.RegWrite):
-            return self._reg_write(s, state)
+            return self.hw.reg_write(s, state)
         if isinstance(s, ir.Panic):
             self.expr(s.code, state)
             return state.dead()
@@ -359,11 +210,11 @@ class FunctionEncoder:
             return replace(state, vars={**state.vars, f"${target.symbol}": value})
         arr, index = self._element(target, state)
         assert isinstance(value, z3.BitVecRef)
-        name = _root_name(target.base)
+        name = root_name(target.base)
         return replace(state, vars={**state.vars, name: z3.Store(arr, index, value)})
 
     def _havoc(self, state: State, effects: Effects) -> State:
-        """Forget what ``effects`` may change: variables, clock gates, protocol invariants."""
+        """Forget what ``effects`` may change: variables, then clock gates and protocol invariants."""
         types = self._var_types()
         new_vars = dict(state.vars)
         for name in sorted(effects.names):
@@ -373,28 +224,7 @@ class FunctionEncoder:
             value, fact = self.fresh(name.lstrip("$"), t)
             new_vars[name] = value
             state = state.assume(fact)
-        state = replace(state, vars=new_vars)
-        changed_gates = sorted(g for g in state.gates if g in effects.gates)
-        if changed_gates:
-            new_gates = dict(state.gates)
-            for gate in changed_gates:
-                value, fact = self.fresh(f"{gate[0]}.{gate[1]}", ir.U8)
-                assert isinstance(value, z3.BitVecRef)
-                new_gates[gate] = value
-                state = state.assume(z3.And(fact, value <= 3))
-            state = replace(state, gates=new_gates)
-        if effects.accesses:
-            ghosts = dict(state.ghosts)
-            for p in self.ctx.soc.peripherals:
-                for inv in p.invariants:
-                    if not any((p.name, r.register, r.on) in effects.accesses for r in inv.rules):
-                        continue  # nothing it does can change this invariant
-                    for _, base in p.instances:
-                        value, _ = self.fresh(f"{p.name}.{inv.name}", ir.BOOL)
-                        assert isinstance(value, z3.BoolRef)
-                        ghosts[(base, inv.name)] = value
-            state = replace(state, ghosts=ghosts)
-        return state
+        return self.hw.havoc(replace(state, vars=new_vars), effects)
 
     def _var_types(self) -> dict[str, ir.Type]:
         types: dict[str, ir.Type] = {p.name: p.type for p in self.fn.params}
@@ -479,152 +309,6 @@ class FunctionEncoder:
         exit_state = replace(head, vars={**head.vars, s.var.name: ran}).assume(z3.Not(more))
         return merge_all([exit_state, *frame.breaks])
 
-    # ------------------------------------------------------------ registers
-
-    def _writes_gate(self, reg: Register, instance: ir.Expr) -> bool:
-        return isinstance(instance.type, ir.PeripheralType) and instance.type.peripheral.name == "CCM" and any(
-            (reg.name, f.name) in {(r, fl) for r, fl in self.ctx.all_gates()} for f in reg.fields
-        )
-
-    def _clock_check(self, instance: ir.Expr, state: State, span: ir.Span, what: str) -> None:
-        gate = self.ctx.gate_of(instance)
-        if gate is not None and gate in state.gates:
-            self.oblige(state, Category.CLOCK, span, state.gates[gate] != bv(0),
-                        f"{what} while its clock gate {gate[0]}.{gate[1]} may be off")
-        elif gate is None and isinstance(instance.type, ir.PeripheralType) and not isinstance(instance, ir.Const):
-            p = instance.type.peripheral
-            if p.clocks:
-                base = self.expr(instance, state)
-                assert isinstance(base, z3.BitVecRef)
-                alternatives = []
-                for inst, reg_name, fld in p.clocks:
-                    addr = dict(p.instances)[inst]
-                    g = state.gates.get((reg_name, fld))
-                    if g is not None:
-                        alternatives.append(z3.And(base == bv(addr), g != bv(0)))
-                ungated = [b for i, b in p.instances if p.clock_of(i) is None]
-                alternatives += [base == bv(b) for b in ungated]
-                self.oblige(state, Category.CLOCK, span, z3.Or(*alternatives) if alternatives else z3.BoolVal(False),
-                            f"{what} while its clock gate may be off (or the instance is not a {p.name})")
-
-    # ------------------------------------------------------------ protocol invariants
-
-    def _instances(self, instance: ir.Expr, state: State) -> list[tuple[int, z3.BoolRef]]:
-        """The instances ``instance`` may be, each with the condition that it is that one."""
-        assert isinstance(instance.type, ir.PeripheralType)
-        p = instance.type.peripheral
-        if isinstance(instance, ir.Const):
-            return [(instance.value, z3.BoolVal(True))]
-        base = self.expr(instance, state)
-        assert isinstance(base, z3.BitVecRef)
-        return [(b, base == bv(b)) for _, b in p.instances]
-
-    def _ghost(self, instance: ir.Expr, name: str, state: State) -> z3.BoolRef:
-        options = [z3.And(cond, state.ghosts.get((b, name), z3.BoolVal(False))) for b, cond in self._instances(instance, state)]
-        return z3.Or(*options) if options else z3.BoolVal(False)
-
-    def _guard(self, instance: ir.Expr, reg: Register, access: str, state: State, span: ir.Span) -> None:
-        assert isinstance(instance.type, ir.PeripheralType)
-        for inv in instance.type.peripheral.invariants:
-            guarded = inv.guards_read if access == "read" else inv.guards_write
-            if reg.name in guarded:
-                self.oblige(state, Category.PROTOCOL, span, self._ghost(instance, inv.name, state),
-                            f"{reg.name} is {access} while `{inv.name}` ({inv.description}) may not hold")
-
-    def _apply_rules(self, instance: ir.Expr, reg: Register, access: str, value: z3.BitVecRef, state: State) -> None:
-        """Update protocol invariants after ``access`` left/returned ``value`` in ``reg``."""
-        assert isinstance(instance.type, ir.PeripheralType)
-        p = instance.type.peripheral
-        if not p.invariants:
-            return
-        ghosts = dict(state.ghosts)
-        for inv in p.invariants:
-            for rule in inv.rules:
-                if rule.on != access or rule.register != reg.name:
-                    continue
-                holds = _when(rule, reg, value)
-                for b, is_it in self._instances(instance, state):
-                    old = ghosts[(b, inv.name)]
-                    new = z3.Or(old, holds) if rule.effect == "set" else z3.And(old, z3.Not(holds))
-                    ghosts[(b, inv.name)] = z3.If(is_it, new, old) if not z3.is_true(is_it) else new
-        state.ghosts = ghosts
-
-    def _written_value(self, s: ir.RegWrite, values: list[tuple[str, z3.BitVecRef]], raw: z3.BitVecRef | None, state: State) -> z3.BitVecRef:
-        """The register's value after a write, as far as the write determines it."""
-        reg = s.register
-        if raw is not None:
-            return raw
-        plan = reg.write_plan(s.mode, [f.name for f, _ in s.fields])
-        named = dict(values)
-        if plan.kind == "write":
-            # The field values are proved to fit their slots (obligations above): no mask needed.
-            acc = bv(plan.forced)
-            for slot in plan.slots:
-                acc = acc | (named[slot.name] << bv(slot.shift))
-            return acc
-        new, fact = self.fresh(f"{reg.name}'", ir.unsigned_for_bits(reg.width))
-        assert isinstance(new, z3.BitVecRef)
-        facts = [fact]
-        for slot in plan.slots:
-            v = named[slot.name] << bv(slot.shift)
-            if plan.kind == "modify":
-                facts.append(z3.LShR(new, bv(slot.shift)) & bv(slot.mask) == named[slot.name])
-            elif plan.kind == "set":
-                facts.append(new & v == v)
-            elif plan.kind == "clear":
-                facts.append(new & v == bv(0))
-        self._assume_in_place(state, z3.And(*facts))
-        return new
-
-    def _reg_write(self, s: ir.RegWrite, state: State) -> State:
-        reg = s.register
-        inst_name = _instance_label(s.instance, self.ctx.soc)
-        self._clock_check(s.instance, state, s.span, f"{inst_name}.{reg.name} is written")
-        self._guard(s.instance, reg, "write", state, s.span)
-        raw_value: z3.BitVecRef | None = None
-        values: list[tuple[str, z3.BitVecRef]] = []
-        if s.raw is not None:
-            raw = self.expr(s.raw, state)
-            assert isinstance(raw, z3.BitVecRef)
-            raw_value = raw
-            if reg.reserved_mask:
-                self.oblige(state, Category.REGISTER, s.span, (raw & bv(reg.reserved_mask)) == bv(reg.reserved_value),
-                            f"reserved bits of {reg.name} (mask 0x{reg.reserved_mask:x}) must be written as 0x{reg.reserved_value:x}")
-            values = [(f.name, z3.LShR(raw, bv(f.lsb)) & bv(f.max_value)) for f in reg.fields]
-        for f, e in s.fields:
-            v = self.expr(e, state)
-            assert isinstance(v, z3.BitVecRef)
-            self.oblige(state, Category.REGISTER, e.span, z3.ULE(v, bv(f.max_value)),
-                        f"value written to {reg.name}.{f.name} may not fit its {f.width} bit(s)")
-            values.append((f.name, v))
-        for f in reg.fields:
-            if f.dma and f.name in dict(values):
-                address = dict(values)[f.name] << bv(f.lsb) if f.lsb else dict(values)[f.name]
-                self.oblige(state, Category.DMA, s.span, self._in_dma(address, bv(1)),
-                            f"{reg.name}.{f.name} is given an address that may lie outside the DMA region or be misaligned")
-        self._apply_rules(s.instance, reg, "write", self._written_value(s, values, raw_value, state), state)
-        if self._writes_gate(reg, s.instance):
-            gates = dict(state.gates)
-            named = dict(values)
-            for (r, fl) in list(gates):
-                if r != reg.name:
-                    continue
-                gate_field = reg.field(fl)
-                assert gate_field is not None
-                if fl in named:
-                    new = named[fl]
-                    if s.mode == "clear":
-                        new = gates[(r, fl)] & ~named[fl] & bv(gate_field.max_value)
-                    elif s.mode == "set":
-                        new = gates[(r, fl)] | named[fl]
-                    elif s.mode == "toggle":
-                        new = gates[(r, fl)] ^ named[fl]
-                    gates[(r, fl)] = new
-                elif s.mode == "write":
-                    gates[(r, fl)] = bv(reg.write_plan("write", list(named)).forced_field(gate_field))
-            state = replace(state, gates=gates)
-        return state
-
     # ------------------------------------------------------------ expressions
 
     def cond(self, e: ir.Expr, state: State) -> z3.BoolRef:
@@ -633,119 +317,88 @@ class FunctionEncoder:
         return v
 
     def expr(self, e: ir.Expr, state: State) -> Value:
-        if isinstance(e, ir.Const):
-            if isinstance(e.type, ir.BoolType):
-                return z3.BoolVal(bool(e.value))
-            return bv(e.value)
-        if isinstance(e, ir.Local):
-            return state.vars[e.name]
-        if isinstance(e, ir.GlobalRef):
-            return state.vars[f"${e.symbol}"]
-        if isinstance(e, ir.Unary):
-            v = self.expr(e.operand, state)
-            if e.op == "not":
-                assert isinstance(v, z3.BoolRef)
-                return z3.Not(v)
-            assert isinstance(v, z3.BitVecRef)
-            r = -v if e.op == "neg" else ~v
-            self._range(state, e, r)
-            return r
-        if isinstance(e, ir.Binary):
-            return self._binary(e, state)
-        if isinstance(e, ir.Compare):
-            return self._compare(e, state)
-        if isinstance(e, ir.BoolOp):
-            acc: list[z3.BoolRef] = []
-            current = state
-            for v in e.values:
-                c = self.cond(v, current)
-                acc.append(c)
-                current = current.assume(c if e.op == "and" else z3.Not(c))
-            self._leak(state, current)
-            return z3.And(*acc) if e.op == "and" else z3.Or(*acc)
-        if isinstance(e, ir.IfExp):
-            c = self.cond(e.cond, state)
-            then, orelse = state.assume(c), state.assume(z3.Not(c))
-            a = self.expr(e.then, then)
-            b = self.expr(e.orelse, orelse)
-            self._leak(state, then)
-            self._leak(state, orelse)
-            return z3.If(c, a, b)
-        if isinstance(e, ir.Convert):
-            return self._convert(e, state)
-        if isinstance(e, ir.Call):
-            return self._call(e, state)
-        if isinstance(e, ir.Index):
-            arr, index = self._element(e, state)
-            if isinstance(e.base.type, ir.ArrayType) and e.base.type.dma:
-                # A DMA engine may write its buffers at any time: every read is a fresh value.
-                fresh, fact = self.fresh(f"{_root_name(e.base)}[]", e.type)
-                self._assume_in_place(state, fact)
-                return fresh
-            return z3.Select(arr, index)
-        if isinstance(e, ir.SliceView):
-            base = self._view(e.base, state)
-            start = self.expr(e.start, state)
-            stop = self.expr(e.stop, state)
-            assert isinstance(start, z3.BitVecRef) and isinstance(stop, z3.BitVecRef)
-            self.oblige(state, Category.INDEX, e.span, z3.And(start >= bv(0), start <= stop, stop <= base[2]),
-                        "slice bounds may be outside the array")
-            return (base[0], base[1] + start, stop - start)
-        if isinstance(e, ir.Len):
-            return self._view(e.base, state)[2]
-        if isinstance(e, ir.RegRead):
-            inst = _instance_label(e.instance, self.ctx.soc)
-            reg = e.register
-            what = f"{inst}.{reg.name}" + (f".{e.field.name}" if e.field else "")
-            self._clock_check(e.instance, state, e.span, f"{what} is read")
-            self._guard(e.instance, reg, "read", state, e.span)
-            raw, fact = self.fresh(f"{inst}.{reg.name}", ir.unsigned_for_bits(reg.width))
-            assert isinstance(raw, z3.BitVecRef)
-            self._assume_in_place(state, z3.And(fact, z3.ULE(raw, bv((1 << reg.width) - 1))))
-            value = raw if e.field is None else z3.LShR(raw, bv(e.field.lsb)) & bv(e.field.max_value)
-            self.reads.append((f"{what} (line {e.span.line})", value))
-            self._apply_rules(e.instance, reg, "read", raw, state)
-            return value
-        if isinstance(e, ir.Poll):
-            self.expr(e.cond, state)
-            value, _ = self.fresh("poll", ir.BOOL)
-            return value
-        if isinstance(e, ir.MmioRead):
-            self.expr(e.address, state)
-            value, fact = self.fresh("mmio", e.type)
-            self._assume_in_place(state, fact)
-            return value
-        if isinstance(e, ir.GhostRead):
-            return self._ghost(e.instance, e.name, state)
-        if isinstance(e, ir.AddrOf):
-            value, fact = self.fresh(f"addr_of({_root_name(e.base)})", ir.U32)
-            assert isinstance(value, z3.BitVecRef) and isinstance(e.base.type, ir.ArrayType)
-            if e.base.type.dma and self.ctx.dma is not None:
-                fact = z3.And(fact, self._in_dma(value, bv(e.base.type.size)))
-            self._assume_in_place(state, fact)
-            return value
-        if isinstance(e, ir.ClockOn):
-            gate = self.ctx.gate_of(e.instance)
-            if gate is not None:
-                return state.gates[gate] != bv(0) if gate in state.gates else z3.BoolVal(False)
-            p = e.instance.type.peripheral  # type: ignore[union-attr]
-            base = self.expr(e.instance, state)
-            options = [z3.And(base == bv(dict(p.instances)[i]), state.gates[(r, f)] != bv(0))
-                       for i, r, f in p.clocks if (r, f) in state.gates]
-            options += [base == bv(b) for i, b in p.instances if p.clock_of(i) is None]
-            return z3.Or(*options) if options else z3.BoolVal(False)
-        raise AssertionError(e)  # pragma: no cover - the IR is closed
+        """The value of ``e`` on ``state``'s path, stating the obligations its evaluation carries."""
+        return _EXPRESSIONS[type(e)](self, e, state)
 
-    def _in_dma(self, address: z3.BitVecRef, length: z3.BitVecRef) -> z3.BoolRef:
-        """``address .. address+length`` lies in the DMA region and is aligned."""
-        if self.ctx.dma is None:
-            return z3.BoolVal(False)
-        base, size, align = self.ctx.dma
-        return z3.And(address >= bv(base), address + length <= bv(base + size), z3.URem(address, bv(align)) == bv(0))
+    def _const(self, e: ir.Const, state: State) -> Value:
+        if isinstance(e.type, ir.BoolType):
+            return z3.BoolVal(bool(e.value))
+        return bv(e.value)
 
-    def _assume_in_place(self, state: State, fact: z3.BoolRef) -> None:
-        """Facts about fresh values (type ranges) hold on every path: add them to the state."""
-        state.pc = z3.And(state.pc, fact)
+    def _local(self, e: ir.Local, state: State) -> Value:
+        return state.vars[e.name]
+
+    def _global(self, e: ir.GlobalRef, state: State) -> Value:
+        return state.vars[f"${e.symbol}"]
+
+    def _unary(self, e: ir.Unary, state: State) -> Value:
+        v = self.expr(e.operand, state)
+        if e.op == "not":
+            assert isinstance(v, z3.BoolRef)
+            return z3.Not(v)
+        assert isinstance(v, z3.BitVecRef)
+        r = -v if e.op == "neg" else ~v
+        self._range(state, e, r)
+        return r
+
+    def _boolop(self, e: ir.BoolOp, state: State) -> Value:
+        acc: list[z3.BoolRef] = []
+        current = state
+        for v in e.values:
+            c = self.cond(v, current)
+            acc.append(c)
+            current = current.assume(c if e.op == "and" else z3.Not(c))
+        self._leak(state, current)
+        return z3.And(*acc) if e.op == "and" else z3.Or(*acc)
+
+    def _ifexp(self, e: ir.IfExp, state: State) -> Value:
+        c = self.cond(e.cond, state)
+        then, orelse = state.assume(c), state.assume(z3.Not(c))
+        a = self.expr(e.then, then)
+        b = self.expr(e.orelse, orelse)
+        self._leak(state, then)
+        self._leak(state, orelse)
+        return z3.If(c, a, b)
+
+    def _index(self, e: ir.Index, state: State) -> Value:
+        arr, index = self._element(e, state)
+        if isinstance(e.base.type, ir.ArrayType) and e.base.type.dma:
+            # A DMA engine may write its buffers at any time: every read is a fresh value.
+            fresh, fact = self.fresh(f"{root_name(e.base)}[]", e.type)
+            state.assume_in_place(fact)
+            return fresh
+        return z3.Select(arr, index)
+
+    def _slice(self, e: ir.SliceView, state: State) -> Value:
+        base = self._view(e.base, state)
+        start = self.expr(e.start, state)
+        stop = self.expr(e.stop, state)
+        assert isinstance(start, z3.BitVecRef) and isinstance(stop, z3.BitVecRef)
+        self.oblige(state, Category.INDEX, e.span, z3.And(start >= bv(0), start <= stop, stop <= base[2]),
+                    "slice bounds may be outside the array")
+        return (base[0], base[1] + start, stop - start)
+
+    def _len(self, e: ir.Len, state: State) -> Value:
+        return self._view(e.base, state)[2]
+
+    def _poll(self, e: ir.Poll, state: State) -> Value:
+        self.expr(e.cond, state)
+        value, _ = self.fresh("poll", ir.BOOL)
+        return value
+
+    def _mmio_read(self, e: ir.MmioRead, state: State) -> Value:
+        self.expr(e.address, state)
+        value, fact = self.fresh("mmio", e.type)
+        state.assume_in_place(fact)
+        return value
+
+    def _addr_of(self, e: ir.AddrOf, state: State) -> Value:
+        value, fact = self.fresh(f"addr_of({root_name(e.base)})", ir.U32)
+        assert isinstance(value, z3.BitVecRef) and isinstance(e.base.type, ir.ArrayType)
+        if e.base.type.dma and self.ctx.dma is not None:
+            fact = z3.And(fact, self.ctx.in_dma(value, bv(e.base.type.size)))
+        state.assume_in_place(fact)
+        return value
 
     def _range(self, state: State, e: ir.Expr, value: z3.BitVecRef) -> None:
         t = int_of(e.type)
@@ -845,7 +498,7 @@ class FunctionEncoder:
         assert isinstance(index, z3.BitVecRef)
         self.oblige(state, Category.INDEX, e.index.span, z3.And(index >= bv(0), index < length),
                     "index may be out of bounds")
-        self._assume_in_place(state, fits(z3.Select(arr, off + index), e.type))
+        state.assume_in_place(fits(z3.Select(arr, off + index), e.type))
         return arr, off + index
 
     def _call(self, e: ir.Call, state: State) -> Value:
@@ -861,7 +514,7 @@ class FunctionEncoder:
         result: Value | None = None
         if not isinstance(callee.ret, ir.VoidType):
             result, fact = self.fresh(f"{callee.name}()", callee.ret)
-            self._assume_in_place(state, fact)
+            state.assume_in_place(fact)
         # What the callee may change: globals it writes, arrays passed to it, clock gates.
         eff = self.ctx.effects.get(e.function, Effects())
         for a in e.args:
@@ -874,158 +527,49 @@ class FunctionEncoder:
             if clash:
                 self.oblige(state, Category.PRECONDITION, a.span, z3.BoolVal(False),
                             f"`{viewed.symbol}` is passed to `{callee.name}`, which also uses it directly: the two names would alias")
-        arrays = {_root_name(a) for a in e.args if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef)}
+        arrays = {root_name(a) for a in e.args if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef)}
         callee_effects = eff.callee_view()
         after = self._havoc(state, replace(callee_effects, names=callee_effects.names | arrays))
         post_env = {k: v for k, v in after.vars.items() if k.startswith("$")}
         post_env.update({p.name: v for p, v in zip(callee.params, args, strict=True)})
         for a, p in zip(e.args, callee.params, strict=True):
             if isinstance(p.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef):
-                post_env[p.name] = after.vars[_root_name(a)]  # the array as the callee left it
+                post_env[p.name] = after.vars[root_name(a)]  # the array as the callee left it
         if result is not None:
             post_env["result"] = result
         for ens in callee.ensures:
             after = after.assume(self.pure_cond(ens, replace(after, vars=post_env)))
-        state.pc, state.vars, state.gates, state.ghosts = after.pc, after.vars, after.gates, after.ghosts
+        state.become(after)
         return result if result is not None else z3.BoolVal(True)
 
     def _leak(self, state: State, branch: State) -> None:
         """Calls evaluated only on some paths (short-circuit operands) may still have changed
         variables: havoc in ``state`` whatever ``branch`` changed."""
         changed = {n for n, v in branch.vars.items() if state.vars.get(n) is not v and n in state.vars}
-        gates = {g for g, v in state.gates.items() if branch.gates.get(g) is not v}
-        accesses = {(p.name, r.register, r.on) for p in self.ctx.soc.peripherals for inv in p.invariants
-                    for _, b in p.instances for r in inv.rules
-                    if branch.ghosts.get((b, inv.name)) is not state.ghosts.get((b, inv.name))}
-        if changed or gates or accesses:
-            after = self._havoc(state, Effects(frozenset(changed), frozenset(gates), frozenset(accesses)))
-            state.pc, state.vars, state.gates, state.ghosts = after.pc, after.vars, after.gates, after.ghosts
+        effects = replace(self.hw.changed(state, branch), names=frozenset(changed))
+        if effects.names or effects.gates or effects.accesses:
+            state.become(self._havoc(state, effects))
 
 
-# ---------------------------------------------------------------- merging
-
-
-def merge(a: State, b: State) -> State:
-    if z3.is_false(a.pc):
-        return b
-    if z3.is_false(b.pc):
-        return a
-    names = set(a.vars) | set(b.vars)
-    merged: dict[str, Value] = {}
-    for n in names:
-        x, y = a.vars.get(n), b.vars.get(n)
-        if x is None or y is None:
-            merged[n] = x if x is not None else y
-        elif x is y:
-            merged[n] = x
-        elif isinstance(x, tuple) and isinstance(y, tuple):
-            merged[n] = tuple(z3.If(a.pc, p, q) for p, q in zip(x, y, strict=True))
-        else:
-            merged[n] = z3.If(a.pc, x, y)
-    gates = {g: (v if v is b.gates.get(g) else z3.If(a.pc, v, b.gates[g])) for g, v in a.gates.items()}
-    ghosts = {g: (v if v is b.ghosts.get(g) else z3.If(a.pc, v, b.ghosts[g])) for g, v in a.ghosts.items()}
-    return State(z3.Or(a.pc, b.pc), merged, gates, ghosts)
-
-
-def merge_all(states: list[State]) -> State:
-    out = states[0]
-    for s in states[1:]:
-        out = merge(out, s)
-    return out
-
-
-class _Z3Operations:
-    """Spec conditions on Z3 bit-vectors of ``WIDTH`` bits (exact non-negative values)."""
-
-    def number(self, value: int) -> z3.BitVecRef:
-        return bv(value)
-
-    def bit_op(self, op: str, left: z3.BitVecRef, right: z3.BitVecRef) -> z3.BitVecRef:
-        if op == "&":
-            return left & right
-        if op == "|":
-            return left | right
-        return z3.LShR(left, right) if op == ">>" else left << right
-
-    def compare(self, op: str, left: z3.BitVecRef, right: z3.BitVecRef) -> z3.BoolRef:
-        result = COMPARISONS[op](left, right)
-        assert isinstance(result, z3.BoolRef)
-        return result
-
-    def all(self, parts: Sequence[z3.BoolRef]) -> z3.BoolRef:
-        return z3.And(*parts)
-
-    def any(self, parts: Sequence[z3.BoolRef]) -> z3.BoolRef:
-        return z3.Or(*parts)
-
-    def negate(self, operand: z3.BoolRef) -> z3.BoolRef:
-        return z3.Not(operand)
-
-    def nonzero(self, value: z3.BitVecRef) -> z3.BoolRef:
-        return value != bv(0)
-
-
-_Z3_OPERATIONS = _Z3Operations()
-
-
-def _when(rule: GhostRule, reg: Register, value: z3.BitVecRef) -> z3.BoolRef:
-    """A spec rule's condition (checked by the spec loader) over a register value."""
-
-    def read(name: str) -> z3.BitVecRef:
-        if name == WHOLE_REGISTER:
-            return value
-        f = reg.field(name)
-        assert f is not None
-        return z3.LShR(value, bv(f.lsb)) & bv(f.max_value)
-
-    return evaluate(rule.condition, read, _Z3_OPERATIONS)
-
-
-def _root_name(e: ir.Expr) -> str:
-    if isinstance(e, ir.Local):
-        return e.name
-    if isinstance(e, ir.GlobalRef):
-        return f"${e.symbol}"
-    raise AssertionError(f"not an array variable: {e}")
-
-
-def _instance_label(instance: ir.Expr, soc: Soc) -> str:
-    if isinstance(instance, ir.Const) and isinstance(instance.type, ir.PeripheralType):
-        return soc.instance_name(instance.type.peripheral, instance.value) or instance.type.peripheral.name
-    if isinstance(instance, ir.Local):
-        return instance.name
-    return "?"
-
-
-def _walk_stmts(stmts: tuple[ir.Stmt, ...]) -> Iterator[ir.Stmt]:
-    for s in stmts:
-        yield s
-        if isinstance(s, ir.If):
-            yield from _walk_stmts(s.then)
-            yield from _walk_stmts(s.orelse)
-        elif isinstance(s, ir.While | ir.For):
-            yield from _walk_stmts(s.body)
-
-
-def _stmt_exprs(s: ir.Stmt) -> list[ir.Expr]:
-    out: list[ir.Expr] = []
-    for name in ("value", "expr", "cond", "start", "stop", "raw", "code", "address"):
-        v = getattr(s, name, None)
-        if v is not None and not isinstance(v, tuple | str | int | bool):
-            out.append(v)
-    if isinstance(s, ir.RegWrite):
-        out.extend(e for _, e in s.fields)
-    if isinstance(s, ir.Assign) and isinstance(s.target, ir.Index):
-        out.append(s.target.index)
-    return out
-
-
-def _walk_expr(e: ir.Expr) -> Iterator[ir.Expr]:
-    yield e
-    for name in ("operand", "left", "right", "value", "cond", "then", "orelse", "base", "index", "start", "stop", "instance", "address"):
-        sub = getattr(e, name, None)
-        if sub is not None and not isinstance(sub, int | str):
-            yield from _walk_expr(sub)
-    for name in ("operands", "values", "args"):
-        for sub in getattr(e, name, ()):
-            yield from _walk_expr(sub)
+_EXPRESSIONS: dict[type, Callable[[FunctionEncoder, Any, State], Value]] = {
+    ir.Const: FunctionEncoder._const,
+    ir.Local: FunctionEncoder._local,
+    ir.GlobalRef: FunctionEncoder._global,
+    ir.Unary: FunctionEncoder._unary,
+    ir.Binary: FunctionEncoder._binary,
+    ir.Compare: FunctionEncoder._compare,
+    ir.BoolOp: FunctionEncoder._boolop,
+    ir.IfExp: FunctionEncoder._ifexp,
+    ir.Convert: FunctionEncoder._convert,
+    ir.Call: FunctionEncoder._call,
+    ir.Index: FunctionEncoder._index,
+    ir.SliceView: FunctionEncoder._slice,
+    ir.Len: FunctionEncoder._len,
+    ir.RegRead: lambda enc, e, state: enc.hw.reg_read(e, state),
+    ir.Poll: FunctionEncoder._poll,
+    ir.MmioRead: FunctionEncoder._mmio_read,
+    ir.GhostRead: lambda enc, e, state: enc.hw.ghost(e.instance, e.name, state),
+    ir.AddrOf: FunctionEncoder._addr_of,
+    ir.ClockOn: lambda enc, e, state: enc.hw.clock_on(e, state),
+}
+"""How each kind of expression node is encoded (the IR is closed: every kind is here)."""

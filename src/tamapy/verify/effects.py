@@ -1,0 +1,106 @@
+"""What code may change beyond its return value: the frames of calls and loops.
+
+A call is replaced by its callee's contract, and a loop is cut at its head,
+so the encoder must forget exactly what the callee or the loop body may
+change — variables, clock gates, protocol invariants — and keep the rest.
+:func:`code_effects` reads that off the IR; a function's effects include
+its callees' (transitively, see :func:`tamapy.verify.engine.compute_effects`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tamapy.lang import ir
+from tamapy.lang.walk import stmt_exprs, walk_expr, walk_stmts
+
+_FIELD_NAMING_KINDS = ("modify", "set", "clear", "toggle")
+"""Register writes that change only the fields they name (the others keep their value)."""
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What code may change beyond its return value (for a function: transitively)."""
+
+    names: frozenset[str] = frozenset()
+    """Variables it assigns: locals by name, globals as ``$symbol``, arrays by their root."""
+    gates: frozenset[tuple[str, str]] = frozenset()
+    """CCM (register, field) pairs it writes: the clock gates it may change."""
+    accesses: frozenset[tuple[str, str, str]] = frozenset()
+    """(peripheral, register, "read" or "write") accesses: the protocol invariants it may change."""
+    touched: frozenset[str] = frozenset()
+    """Globals it reads or writes."""
+
+    @property
+    def globals(self) -> frozenset[str]:
+        return frozenset(n[1:] for n in self.names if n.startswith("$"))
+
+    def callee_view(self) -> Effects:
+        """What a caller sees: the callee's locals are its own."""
+        return Effects(frozenset(n for n in self.names if n.startswith("$")), self.gates, self.accesses, self.touched)
+
+
+def root_name(e: ir.Expr) -> str:
+    """The variable an array expression names: a local by name, a global as ``$symbol``."""
+    if isinstance(e, ir.Local):
+        return e.name
+    if isinstance(e, ir.GlobalRef):
+        return f"${e.symbol}"
+    raise AssertionError(f"not an array variable: {e}")
+
+
+@dataclass
+class _Collected:
+    names: set[str]
+    gates: set[tuple[str, str]]
+    accesses: set[tuple[str, str, str]]
+    touched: set[str]
+
+    def add(self, other: Effects) -> None:
+        self.names |= other.names
+        self.gates |= other.gates
+        self.accesses |= other.accesses
+        self.touched |= other.touched
+
+
+def code_effects(body: tuple[ir.Stmt, ...], callees: dict[str, Effects]) -> Effects:
+    """The effects of a statement list, including what the calls in it may do."""
+    out = _Collected(set(), set(), set(), set())
+    for s in walk_stmts(body):
+        _statement_effects(s, out)
+        for e in stmt_exprs(s):
+            for sub in walk_expr(e):
+                _expression_effects(sub, callees, out)
+    return Effects(frozenset(out.names), frozenset(out.gates), frozenset(out.accesses), frozenset(out.touched))
+
+
+def _statement_effects(s: ir.Stmt, out: _Collected) -> None:
+    if isinstance(s, ir.Assign):
+        t = s.target
+        out.names.add(t.name if isinstance(t, ir.Local) else f"${t.symbol}" if isinstance(t, ir.GlobalRef) else root_name(t.base))
+        if isinstance(t, ir.Index) and isinstance(t.base, ir.GlobalRef):
+            out.touched.add(t.base.symbol)
+        elif isinstance(t, ir.GlobalRef):
+            out.touched.add(t.symbol)
+    elif isinstance(s, ir.For):
+        out.names.add(s.var.name)
+    elif isinstance(s, ir.RegWrite) and isinstance(s.instance.type, ir.PeripheralType):
+        periph = s.instance.type.peripheral
+        out.accesses.add((periph.name, s.register.name, "write"))
+        if periph.name == "CCM":
+            named = [f for f, _ in s.fields] if s.mode in _FIELD_NAMING_KINDS else list(s.register.fields)
+            out.gates |= {(s.register.name, f.name) for f in named}
+
+
+def _expression_effects(e: ir.Expr, callees: dict[str, Effects], out: _Collected) -> None:
+    if isinstance(e, ir.GlobalRef):
+        out.touched.add(e.symbol)
+    elif isinstance(e, ir.RegRead) and isinstance(e.instance.type, ir.PeripheralType):
+        out.accesses.add((e.instance.type.peripheral.name, e.register.name, "read"))
+    elif isinstance(e, ir.Call):
+        callee = callees.get(e.function)
+        if callee is not None:
+            out.add(callee.callee_view())
+        for a in e.args:
+            if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef):
+                out.names.add(root_name(a))
