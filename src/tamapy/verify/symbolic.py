@@ -44,6 +44,8 @@ class _LoopFrame:
 
 
 class FunctionEncoder:
+    """Encodes one function: walks its body once, collecting an obligation per check it must pass."""
+
     def __init__(self, fn: ir.Function, ctx: Context) -> None:
         self.fn = fn
         self.ctx = ctx
@@ -76,6 +78,7 @@ class FunctionEncoder:
         return v, fits(v, int_of(t))
 
     def oblige(self, state: State, category: Category, span: ir.Span, goal: z3.BoolRef, message: str) -> None:
+        """``goal`` must hold on ``state``'s path (contracts are assumed or proved elsewhere: none there)."""
         if self.pure:
             return
         if z3.is_false(state.pc):
