@@ -73,16 +73,6 @@ class RegisterBus(Protocol):
         ...
 
 
-def write_base(reg: Register) -> int:
-    """What a whole-register ``write(F=...)`` puts in the bits it does not name.
-
-    Reset values of fields, except write-1-to-clear fields (0, so nothing is
-    cleared by accident), and ``reserved_value`` in the reserved bits: the
-    spec model's :attr:`Register.write_base`, which the compiler uses too.
-    """
-    return reg.write_base
-
-
 class RegisterHandle:
     """``INSTANCE.REG``: one register of one peripheral instance."""
 

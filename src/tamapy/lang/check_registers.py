@@ -13,7 +13,7 @@ from tamapy.diagnostics import display_path
 from tamapy.lang import ir
 from tamapy.lang.check_base import CheckerBase
 from tamapy.lang.scope import InstanceSym
-from tamapy.specs.model import Access, Field, Register
+from tamapy.specs.model import ALIAS_OF_KIND, Access, Field, Register
 
 
 class RegisterRules(CheckerBase):
@@ -130,7 +130,7 @@ class RegisterRules(CheckerBase):
                 raise self.fail(call, "E205", f"read-modify-write of {where}, which {why}",
                                 "use write(...) with every field you mean, or clear(...) for W1C bits")
         elif method in ("set", "clear", "toggle"):
-            alias = {"set": "SET", "clear": "CLR", "toggle": "TOG"}[method]
+            alias = ALIAS_OF_KIND[method]
             w1c_clear = method == "clear" and all(f.access is Access.W1C for f, _ in fields)
             if alias not in register.aliases and not w1c_clear:
                 raise self.fail(call, "E205", f"{where} has no {alias} alias", "use modify(...) or write(...)")

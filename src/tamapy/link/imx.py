@@ -42,6 +42,7 @@ from typing import Any
 
 from tamapy.diagnostics import TamapyError, display_path, error
 from tamapy.link.binary import RawBinary, raw_binary
+from tamapy.specs.boards import MAX_DCD_WRITES
 
 # --- diagnostic codes -------------------------------------------------------
 BAD_LAYOUT = "E703"  # the image cannot be built: load address, entry or DCD unusable
@@ -69,8 +70,6 @@ INITIAL_LOAD_SIZE = 0x1000
 HEADER_SIZE = INITIAL_LOAD_SIZE - IVT_OFFSET
 """File offset of the payload (0xC00)."""
 PAYLOAD_ALIGN = 0x1000
-MAX_DCD_WRITES = 220
-"""U-Boot's limit on DCD address/value pairs (MAX_HW_CFG_SIZE_V2)."""
 MAX_DCD_SIZE = 4 + 4 + 8 * MAX_DCD_WRITES
 """1768 bytes, also the cap armory-boot applies to a DCD."""
 

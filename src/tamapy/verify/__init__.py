@@ -58,13 +58,13 @@ def dma_region(board: Board) -> tuple[int, int, int] | None:
 
 
 def make_jobs(
-    functions: dict[str, ir.Function], globals_: tuple[ir.GlobalVar, ...], soc: Soc, board: Board, names: list[str],
-    entry: str | None, timeout_ms: int, with_smt2: bool,
+    functions: dict[str, ir.Function], calls: Mapping[str, tuple[ir.CallSite, ...]], globals_: tuple[ir.GlobalVar, ...],
+    soc: Soc, board: Board, names: list[str], entry: str | None, timeout_ms: int, with_smt2: bool,
 ) -> list[Job]:
-    effects = compute_effects(functions)
+    effects = compute_effects(functions, calls)
     table = {g.symbol: g for g in globals_}
     dma = dma_region(board)
-    return [Job(n, functions, effects, table, soc, entry, timeout_ms, with_smt2, dma) for n in sorted(names)]
+    return [Job(n, calls[n], functions, effects, table, soc, entry, timeout_ms, with_smt2, dma) for n in sorted(names)]
 
 
 def verify_program(
@@ -72,7 +72,7 @@ def verify_program(
 ) -> Report:
     """Verify the functions of one application, ``main`` starting from the reset state."""
     functions = {f.qualname: f for f in program.functions}
-    jobs = make_jobs(functions, program.globals, program.soc, program.board, list(functions), program.entry, timeout_ms, False)
+    jobs = make_jobs(functions, program.calls, program.globals, program.soc, program.board, list(functions), program.entry, timeout_ms, False)
     cached = store.cached() if store else {}
     results = verify_functions(jobs, cached, workers or default_jobs())
     return Report(tuple(results), (), functions, {g.symbol: g for g in program.globals})
@@ -101,7 +101,7 @@ def verify_tree(
     for checked in checked_sets:
         fresh = [n for n in checked.functions if n not in seen and _in_scope(checked, n, paths)]
         seen |= set(fresh)
-        jobs += make_jobs(checked.functions, checked.globals, checked.soc, checked.board, fresh, None, timeout_ms, with_smt2)
+        jobs += make_jobs(checked.functions, checked.calls, checked.globals, checked.soc, checked.board, fresh, None, timeout_ms, with_smt2)
     cached = store.cached() if store else {}
     results = verify_functions(jobs, cached, workers or default_jobs(), progress)
     stale = tuple(sorted(r.function for r in results if not r.cached)) if store else ()

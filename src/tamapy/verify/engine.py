@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from tamapy import __version__
 from tamapy.lang import ir
-from tamapy.lang.walk import function_calls, stmt_exprs, walk_expr, walk_stmts
+from tamapy.lang.walk import stmt_exprs, walk_expr, walk_stmts
 from tamapy.specs.model import Soc
 from tamapy.verify.effects import Effects, code_effects
 from tamapy.verify.obligation import Obligation
@@ -43,6 +43,8 @@ class Job:
     """Everything a worker process needs to verify one function (all picklable)."""
 
     function: str
+    calls: tuple[ir.CallSite, ...]
+    """The function's calls in source order (the program's call graph, read off the IR once)."""
     functions: dict[str, ir.Function]
     effects: dict[str, Effects]
     globals: dict[str, ir.GlobalVar]
@@ -53,13 +55,13 @@ class Job:
     dma: tuple[int, int, int] | None = None
 
 
-def compute_effects(functions: dict[str, ir.Function]) -> dict[str, Effects]:
-    """What each function may change, transitively over the (acyclic) call graph."""
+def compute_effects(functions: dict[str, ir.Function], calls: Mapping[str, tuple[ir.CallSite, ...]]) -> dict[str, Effects]:
+    """What each function may change, transitively over the (acyclic) call graph ``calls``."""
     result: dict[str, Effects] = {}
 
     def visit(name: str, stack: frozenset[str]) -> Effects:
         if name not in result:
-            callees = {c: visit(c, stack | {name}) for c, _ in function_calls(functions[name]) if c in functions and c not in stack}
+            callees = {c: visit(c, stack | {name}) for c, _ in calls[name] if c in functions and c not in stack}
             result[name] = code_effects(functions[name].body, callees)
         return result[name]
 
@@ -70,7 +72,7 @@ def compute_effects(functions: dict[str, ir.Function]) -> dict[str, Effects]:
 
 def cache_key(job: Job) -> str:
     fn = job.functions[job.function]
-    calls = function_calls(fn)
+    calls = job.calls
     h = hashlib.sha256()
     h.update(f"tamapy {__version__}\n{SOLVER}\ntimeout {job.timeout_ms}\n".encode())
     h.update(repr(fn).encode())
