@@ -81,6 +81,9 @@ REG_CASES = [
     ("unknown-register", "def f() -> u32:\n    return UART1.NOPE.read()\n", "E205", 4, 12),
     ("ro-field", "def f() -> None:\n    UART1.USR1.clear(TRDY=1)\n", "E205", 4, 22),
     ("no-set-alias", "def f() -> None:\n    UART1.UCR1.set(UARTEN=1)\n", "E205", 4, 5),
+    # WDOG WICR has no CLR alias: clear(WTIS=1) would store 0 into WICT and WIE.
+    ("w1c-clear-zeroes-fields", "from soc.imx6ul.regs import WDOG1\n\n\ndef f() -> None:\n    WDOG1.WICR.clear(WTIS=1)\n",
+     "E205", 7, 5),
     ("field-too-wide", "def f() -> None:\n    CCM.CCGR5.modify(CG12=4)\n", "E205", 4, 27),
     ("attribute-assign", "def f() -> None:\n    UART1.UCR1 = 1\n", "E205", 4, 5),
     ("mmio-untrusted", "from tamapy.fw import mmio\n\n\ndef f() -> u32:\n    return mmio.read32(0x02020000)\n", "E205", 7, 12),

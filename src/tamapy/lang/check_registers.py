@@ -135,7 +135,22 @@ class RegisterRules(CheckerBase):
             if alias not in register.aliases and not w1c_clear:
                 raise self.fail(call, "E205", f"{where} has no {alias} alias", "use modify(...) or write(...)")
             if w1c_clear and alias not in register.aliases:
+                self._check_whole_register_clear(call, register, where)
                 for f, value in fields:
                     if not (isinstance(value, ir.Const) and value.value == f.max_value):
                         raise self.fail(call, "E205", f"clear() of W1C field {f.name} writes ones", f"write {f.name}={f.max_value}")
         return ir.RegWrite(inst, register, method, tuple(fields), None, sp)
+
+    def _check_whole_register_clear(self, call: ast.Call, register: Register, where: str) -> None:
+        """``clear()`` of W1C fields without a CLR alias stores to the register itself.
+
+        The stored word holds ones in the named fields and zeros everywhere
+        else, so it is only the intended clear when no other bit is writable
+        state: no RW/WO field (it would be zeroed behind the program's back)
+        and reserved bits that must be written 0.
+        """
+        zeroed = [f.name for f in register.fields if f.access in (Access.RW, Access.WO)]
+        if zeroed or register.reserved_value:
+            what = f"field(s) {', '.join(zeroed)}" if zeroed else "reserved bits that must be written non-zero"
+            raise self.fail(call, "E205", f"clear() of {where} writes the whole register: it would write 0 to {what}",
+                            "use write(...) naming every field with the value it must keep")
