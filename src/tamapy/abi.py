@@ -14,6 +14,8 @@ import re
 
 ENTRY_NAME = "main"
 """The application's entry function: ``def main() -> None`` in ``main.py``."""
+APP_MODULE = "main"
+"""The module of an application directory that holds its entry function (``main.py``)."""
 PANIC_MODULE = "runtime.panic"
 """The firmware module that may define the panic hook."""
 PANIC_HOOK = "on_panic"

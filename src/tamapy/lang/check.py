@@ -11,6 +11,7 @@ import ast
 import contextlib
 from collections.abc import Sequence
 
+from tamapy.abi import APP_MODULE, ENTRY_NAME
 from tamapy.lang import ir
 from tamapy.lang.check_base import Abort
 from tamapy.lang.check_statements import StatementChecker
@@ -25,6 +26,9 @@ class FunctionChecker(StatementChecker):
     def run(self) -> ir.Function | None:
         node = self.sym.node
         before = len(self.tables.diags)
+        for arg in node.args.args:
+            with contextlib.suppress(Abort):
+                self._not_shadowing(arg, arg.arg)
         requires, ensures = self._decorators(node)
         body_nodes = node.body
         if body_nodes and is_docstring(body_nodes[0]):
@@ -67,6 +71,10 @@ class FunctionChecker(StatementChecker):
                             )
                         self.global_names.add(name)
 
+    def _is_entry(self, node: ast.FunctionDef) -> bool:
+        """Whether this is an application's ``main`` (``def main`` in a ``main.py``)."""
+        return node.name == ENTRY_NAME and self.module.name.split(".")[-1] == APP_MODULE
+
     def _decorators(self, node: ast.FunctionDef) -> tuple[list[ir.Expr], list[ir.Expr]]:
         requires: list[ir.Expr] = []
         ensures: list[ir.Expr] = []
@@ -82,6 +90,10 @@ class FunctionChecker(StatementChecker):
                     raise self.fail(deco, "E118", f"unknown decorator `{deco.func.id}`", "allowed: @requires, @ensures, @trusted")
                 if len(deco.args) != 1 or deco.keywords or not isinstance(deco.args[0], ast.Lambda):
                     raise self.fail(deco, "E118", f"@{kind} takes one lambda", f"write @{kind}(lambda x: ...)")
+                if kind == "requires" and self._is_entry(node):
+                    raise self.fail(deco, "E209", "`main` cannot have a pre-condition: it is called from reset, "
+                                    "so nothing establishes it",
+                                    "check the condition at the start of main and panic if it does not hold")
                 target = requires if kind == "requires" else ensures
                 target.append(self._contract(deco.args[0], with_result=kind == "ensures"))
             except Abort:

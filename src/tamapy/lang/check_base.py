@@ -11,6 +11,7 @@ abstract methods declared here.
 from __future__ import annotations
 
 import ast
+import builtins
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
@@ -41,6 +42,10 @@ def join_types(types: Sequence[ir.IntType]) -> ir.IntType | None:
     return ir.smallest_containing(lo, hi)
 
 
+BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
+"""Python's builtins: no local may take one of these names."""
+
+
 class CheckerBase(ABC):
     """What checking one function keeps track of, and the typing every layer may call."""
 
@@ -64,6 +69,20 @@ class CheckerBase(ABC):
 
     def span(self, node: ast.AST) -> ir.Span:
         return span_of(self.module, node)
+
+    def _not_shadowing(self, node: ast.AST, name: str) -> None:
+        """A local may not hide a builtin or a module-level name.
+
+        Python decides per function whether a name is local, so a local that
+        shadows a module global makes every read of it before the assignment
+        an ``UnboundLocalError``, and one named ``len`` or ``range`` is no
+        longer the builtin; the subset refuses both instead of modelling them.
+        """
+        if name in self.scope.names and name not in self.global_names:
+            raise self.fail(node, "E121", f"local `{name}` shadows the module-level `{name}`",
+                            "use another name (or `global` to assign the module variable)")
+        if name in BUILTIN_NAMES:
+            raise self.fail(node, "E121", f"local `{name}` shadows the builtin `{name}`", "use another name")
 
     def _is_local(self, node: ast.expr) -> bool:
         return isinstance(node, ast.Name) and node.id in self.locals

@@ -39,6 +39,21 @@ class ExpressionChecker(CallChecker):
             return ir.Compare(("ne",), (e, zero), (e.type,), ir.BOOL, e.span)
         raise self.fail(node, "E201", f"a {e.type} is not a truth value", "compare it explicitly")
 
+    def _boolean_operand(self, node: ast.expr, op: str) -> ir.Expr:
+        """An operand of ``and``/``or``/``not``: a bool, not an integer standing for one.
+
+        Python's ``a or b`` is one of its operands (``3 or 5`` is 3), not a
+        bool, so integer operands would give the subset a meaning CPython
+        does not have; comparing explicitly keeps both the same.
+        """
+        e = self.expr(node, ir.BOOL)
+        if isinstance(e.type, ir.BoolType):
+            return e
+        if isinstance(e, ir.Const) and e.type is LIT and isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            return ir.Const(int(e.value != 0), ir.BOOL, e.span)
+        raise self.fail(node, "E122", f"the operands of `{op}` must be bool, not {e.type}",
+                        "compare explicitly, e.g. `x != 0`")
+
     def coerce(self, e: ir.Expr, target: ir.Type, node: ast.AST) -> ir.Expr:
         """``e`` used where ``target`` is expected (inserting a Convert range claim if needed)."""
         dma_base = e.base.type if isinstance(e, ir.SliceView) else e.type
@@ -103,7 +118,7 @@ class ExpressionChecker(CallChecker):
         if isinstance(node, ast.Compare):
             return self._compare(node)
         if isinstance(node, ast.BoolOp):
-            values = tuple(self.condition(v) for v in node.values)
+            values = tuple(self._boolean_operand(v, "and" if isinstance(node.op, ast.And) else "or") for v in node.values)
             return ir.BoolOp("and" if isinstance(node.op, ast.And) else "or", values, ir.BOOL, sp)
         if isinstance(node, ast.IfExp):
             cond = self.condition(node.test)
@@ -179,7 +194,7 @@ class ExpressionChecker(CallChecker):
     def _unary(self, node: ast.UnaryOp, expected: ir.Type | None) -> ir.Expr:
         sp = self.span(node)
         if isinstance(node.op, ast.Not):
-            return ir.Unary("not", self.condition(node.operand), ir.BOOL, sp)
+            return ir.Unary("not", self._boolean_operand(node.operand, "not"), ir.BOOL, sp)
         want = expected if isinstance(expected, ir.IntType) else None
         operand = self.expr(node.operand, want)
         if isinstance(node.op, ast.UAdd):
@@ -333,6 +348,9 @@ class ExpressionChecker(CallChecker):
         base = self.expr(node.value, None)
         if not isinstance(base.type, ir.ArrayType | ir.ViewType):
             raise self.fail(node, "E208", f"cannot slice a {base.type}", "slice arrays, Bytes and views")
+        if isinstance(base, ir.SliceView):
+            # The aliasing rules follow a view to the buffer it was cut from, one slice deep.
+            raise self.fail(node, "E124", "a slice of a slice is not in the subset", "slice the buffer once: `a[i + j:i + k]`")
         start = self.coerce(self.expr(sl.lower, ir.U32), ir.U32, sl.lower) if sl.lower else ir.Const(0, ir.U32, sp)
         if sl.upper is not None:
             stop = self.coerce(self.expr(sl.upper, ir.U32), ir.U32, sl.upper)

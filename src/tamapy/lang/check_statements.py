@@ -77,6 +77,7 @@ class StatementChecker(ExpressionChecker):
         )
 
     def _declare(self, node: ast.AST, name: str, t: ir.Type) -> None:
+        self._not_shadowing(node, name)
         known = self.locals.get(name)
         if known is not None and known != t:
             raise self.fail(
@@ -267,6 +268,7 @@ class StatementChecker(ExpressionChecker):
         ):
             raise self.fail(node, "E119", "for loops must iterate over range(...) into a name", "write `for i in range(a, b):`")
         name = node.target.id
+        self._not_loop_variable(node.target)
         args = list(it.args)
         step = 1
         if len(args) == 3:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from tamapy.abi import ENTRY_NAME, PANIC_HOOK, PANIC_MODULE
+from tamapy.abi import APP_MODULE, ENTRY_NAME, PANIC_HOOK, PANIC_MODULE
 from tamapy.diagnostics import Diagnostic, TamapyError, display_path, error
 from tamapy.lang import ir
 from tamapy.lang.check import check_function
@@ -37,7 +37,7 @@ def app_module(project: Project, app: Path) -> str:
     """Module name of an application's ``main.py`` (``app`` is its directory or the file)."""
     path = app.resolve()
     if path.is_dir():
-        path = path / "main.py"
+        path = path / f"{APP_MODULE}.py"
     if not path.is_file():
         raise error(display_path(app), 0, 0, "E011", "application has no main.py", "an app directory holds main.py with def main() -> None")
     try:

@@ -259,6 +259,13 @@ class Tables:
         if sym is None or isinstance(scope.nodes.get(name), (ast.ImportFrom, ast.Import)):
             self.report(m, node, "E115", f"module `{src}` defines no `{name}`", "check the spelling")
             return None
+        ann = getattr(scope.nodes.get(name), "annotation", None)
+        if isinstance(sym, GlobalSym) and isinstance(ann, ast.Name) and ann.id != "Final":
+            # A scalar variable: Python binds the value it had at import time; the subset would read it live.
+            self.report(m, node, "E123", f"`{name}` is a mutable module variable of `{src}`: "
+                        "`from ... import` would bind a copy of its value",
+                        f"import the module and write `{src.split('.')[-1]}.{name}`")
+            return None
         return sym
 
     # ------------------------------------------------------------ declarations
