@@ -14,7 +14,7 @@ from tamapy.diagnostics import TamapyError
 from tamapy.lang import check_paths
 from tamapy.verify import verify_tree
 
-HEADER = "from tamapy.fw import Bytes, View, ensures, invariant, requires, u8, u32\n\n\n"  # lines 1-3
+HEADER = "from tamapy.fw import Bytes, View, decreases, ensures, invariant, requires, u8, u32\n\n\n"  # lines 1-3
 
 # (id, source after the header, code, line, column)
 REJECTED = [
@@ -49,6 +49,18 @@ REJECTED = [
     ("slice-of-global-slice",
      "G: Bytes[8] = Bytes[8]()\n\n\ndef g(v: View[u8]) -> u8:\n    return 0\n\n\ndef f() -> u8:\n    return g(G[0:4][0:1])\n",
      "E124", 12, 14),
+    # A measure is ghost code: compiled code never evaluates it, CPython does, and its calls
+    # would be missing from the function's effects and cache key.
+    ("call-in-decreases",
+     "def m(n: u32) -> u32:\n    return n\n\n\ndef f(n: u32) -> u32:\n    i: u32 = 0\n    while i < n:\n"
+     "        decreases(m(n) - i)\n        i += 1\n    return i\n", "E203", 11, 19),
+    ("call-deep-in-decreases",
+     "def m(n: u32) -> u32:\n    return n\n\n\ndef f(n: u32) -> u32:\n    i: u32 = 0\n    while i < n:\n"
+     "        decreases((n - i) * m(1))\n        i += 1\n    return i\n", "E203", 11, 29),
+    ("effect-in-decreases",
+     "k: u32 = 0\n\n\ndef tick() -> u32:\n    global k\n    k += 1\n    return 0\n\n\n"
+     "def f(n: u32) -> u32:\n    i: u32 = 0\n    while i < n:\n        decreases(n - i + tick())\n        i += 1\n"
+     "    return i\n", "E203", 16, 27),
     ("len-of-slice-of-slice", "def f(b: Bytes[8]) -> u32:\n    return len(b[1:6][1:3])\n", "E124", 5, 16),
 ]
 
@@ -62,6 +74,8 @@ TWINS = [
      "        invariant(t <= 2 * i)\n        for j in range(2):\n            invariant(t <= 2 * i + j)\n"
      "            t += 1\n    return t\n"),
     ("bool-operands", "def f(a: u32, b: u32) -> bool:\n    return a != 0 or b != 0\n"),
+    ("pure-measure",
+     "def f(n: u32) -> u32:\n    i: u32 = 0\n    while i < n:\n        decreases(n - i)\n        i += 1\n    return i\n"),
     ("int-truth-in-if", "def f(a: u32) -> u32:\n    if a:\n        return 1\n    return 0\n"),
     ("one-slice", "def g(v: View[u8]) -> u8:\n    if len(v) == 0:\n        return 0\n    return v[0]\n\n\n"
      "def f(b: Bytes[8]) -> u8:\n    return g(b[1:3])\n"),

@@ -244,7 +244,11 @@ class StatementChecker(ExpressionChecker):
         invariants, dec_node, rest = self._loop_header(node.body)
         decreases = None
         if dec_node is not None:
-            decreases = self.expr(dec_node, None)
+            self.in_contract = True  # a measure is ghost code: pure, no calls (compiled code never evaluates it)
+            try:
+                decreases = self.expr(dec_node, None)
+            finally:
+                self.in_contract = False
             if not isinstance(decreases.type, ir.IntType) or decreases.type is LIT:
                 raise self.fail(dec_node, "E201", "decreases() needs an integer expression", "e.g. decreases(n - i)")
         start = self.assigned
