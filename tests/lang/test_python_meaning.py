@@ -61,6 +61,16 @@ REJECTED = [
      "k: u32 = 0\n\n\ndef tick() -> u32:\n    global k\n    k += 1\n    return 0\n\n\n"
      "def f(n: u32) -> u32:\n    i: u32 = 0\n    while i < n:\n        decreases(n - i + tick())\n        i += 1\n"
      "    return i\n", "E203", 16, 27),
+    # `a[i] += f()`: Python evaluates the index before f() runs; f may change i.
+    ("aug-index-global-changed-by-call",
+     "i: u32 = 0\nA: Bytes[4] = Bytes[4]()\n\n\ndef f() -> u8:\n    global i\n    i = 3\n    return 1\n\n\n"
+     "def g() -> None:\n    A[i] += f()\n", "E114", 15, 5),
+    ("aug-index-global-in-sum",
+     "i: u32 = 0\n\n\ndef f() -> u8:\n    return 1\n\n\ndef g(b: Bytes[8]) -> None:\n    b[i + 1] += f() + 1\n",
+     "E114", 12, 5),
+    ("aug-index-global-nested-call",
+     "i: u32 = 0\n\n\ndef f(x: u8) -> u8:\n    return x\n\n\ndef g(b: Bytes[8]) -> None:\n    b[i] += 2 * f(1)\n",
+     "E114", 12, 5),
     ("len-of-slice-of-slice", "def f(b: Bytes[8]) -> u32:\n    return len(b[1:6][1:3])\n", "E124", 5, 16),
 ]
 
@@ -74,6 +84,10 @@ TWINS = [
      "        invariant(t <= 2 * i)\n        for j in range(2):\n            invariant(t <= 2 * i + j)\n"
      "            t += 1\n    return t\n"),
     ("bool-operands", "def f(a: u32, b: u32) -> bool:\n    return a != 0 or b != 0\n"),
+    ("aug-index-local",
+     "@ensures(lambda result: result <= 1)\ndef h() -> u8:\n    return 1\n\n\n"
+     "@requires(lambda b, k: k < 8 and b[k] < 200)\ndef g(b: Bytes[8], k: u32) -> None:\n"
+     "    j: u32 = k\n    b[j] += h()\n"),
     ("pure-measure",
      "def f(n: u32) -> u32:\n    i: u32 = 0\n    while i < n:\n        decreases(n - i)\n        i += 1\n    return i\n"),
     ("int-truth-in-if", "def f(a: u32) -> u32:\n    if a:\n        return 1\n    return 0\n"),
@@ -104,13 +118,14 @@ def test_rejected(project: Path, source: str, code: str, line: int, col: int) ->
 def test_twins_are_accepted_and_proved(project: Path) -> None:
     source = HEADER + "\n\n".join(
         src.replace("def f(", f"def f_{i}(").replace("def g(", f"def g_{i}(").replace("g(b", f"g_{i}(b")
+        .replace("def h(", f"def h_{i}(").replace("h()", f"h_{i}()")
         .replace("limit", f"limit_{i}")
         for i, (_, src) in enumerate(TWINS)
     )
     path = _write(project, source)
     report = verify_tree([path], "mcimx6ul-evk", workers=1)
     assert report.all_proved, [o for o in report.obligations if o.status.value != "proved"]
-    assert len(report.results) == len(TWINS) + 1  # one helper g
+    assert len(report.results) == source.count("\ndef ")
 
 
 def test_entry_point_cannot_have_a_precondition(project: Path) -> None:

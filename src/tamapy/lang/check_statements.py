@@ -168,6 +168,16 @@ class StatementChecker(ExpressionChecker):
             )
         raise self.fail(target, "E114", "unsupported assignment target", "assign to a name or an element")
 
+    def _index_may_change(self, index: ast.expr, value: ast.expr) -> bool:
+        """Whether a call in ``value`` may change a module variable that ``index`` reads."""
+        calls = any(isinstance(n, ast.Call) for n in ast.walk(value))
+        reads_global = any(
+            isinstance(n, ast.Name) and n.id not in self.locals
+            and isinstance(sym := self.scope.names.get(n.id), GlobalSym) and not sym.const
+            for n in ast.walk(index)
+        )
+        return calls and reads_global
+
     def _aug_assign(self, node: ast.AugAssign) -> ir.Stmt:
         sp = self.span(node)
         op = ARITH_OPS.get(type(node.op))
@@ -177,6 +187,11 @@ class StatementChecker(ExpressionChecker):
             raise self.fail(
                 node.target, "E114", "the index of an augmented assignment must not call functions or read registers",
                 "compute the index into a local first",
+            )
+        if isinstance(node.target, ast.Subscript) and self._index_may_change(node.target.slice, node.value):
+            raise self.fail(
+                node.target, "E114", "the index of this augmented assignment reads a module variable that the call "
+                "on the right may change (Python evaluates the index first)", "compute the index into a local first",
             )
         current = self.expr(node.target, None)
         if not isinstance(current.type, ir.IntType) or current.type is LIT:
