@@ -238,7 +238,8 @@ class FunctionEncoder:
     def _while(self, s: ir.While, state: State) -> State:
         for inv in s.invariants:
             self.oblige(state, Category.INVARIANT, inv.span, self.pure_cond(inv, state), "loop invariant may not hold on entry")
-        head = self._havoc(state, code_effects(s.body, self.ctx.effects))
+        # The head is reached again after the body and after the condition: both may change state.
+        head = self._havoc(state, code_effects((s,), self.ctx.effects))
         for inv in s.invariants:
             head = head.assume(self.pure_cond(inv, head))
         c = self.cond(s.cond, head)
@@ -385,6 +386,8 @@ class FunctionEncoder:
         return self._view(e.base, state)[2]
 
     def _poll(self, e: ir.Poll, state: State) -> Value:
+        # The condition runs up to ``limit`` times: check it (and leave the state) as after any number of runs.
+        state.become(self._havoc(state, code_effects((ir.ExprStmt(e.cond, e.span),), self.ctx.effects)))
         self.expr(e.cond, state)
         value, _ = self.fresh("poll", ir.BOOL)
         return value
