@@ -18,6 +18,10 @@ _FIELD_NAMING_KINDS = ("modify", "set", "clear", "toggle")
 """Register writes that change only the fields they name (the others keep their value)."""
 
 
+ANY_GLOBAL = "$*"
+"""In :attr:`Effects.names`: any global may change (a raw ``mmio`` write can reach any of them)."""
+
+
 @dataclass(frozen=True)
 class Effects:
     """What code may change beyond its return value (for a function: transitively)."""
@@ -34,6 +38,14 @@ class Effects:
     @property
     def globals(self) -> frozenset[str]:
         return frozenset(n[1:] for n in self.names if n.startswith("$"))
+
+    def may_write(self, symbol: str) -> bool:
+        """Whether the global ``symbol`` may change."""
+        return f"${symbol}" in self.names or ANY_GLOBAL in self.names
+
+    def may_touch(self, symbol: str) -> bool:
+        """Whether the global ``symbol`` may be read or written."""
+        return symbol in self.touched or ANY_GLOBAL in self.names
 
     def callee_view(self) -> Effects:
         """What a caller sees: the callee's locals are its own."""
@@ -84,6 +96,8 @@ def _statement_effects(s: ir.Stmt, out: _Collected) -> None:
             out.touched.add(t.symbol)
     elif isinstance(s, ir.For):
         out.names.add(s.var.name)
+    elif isinstance(s, ir.MmioWrite):
+        out.names.add(ANY_GLOBAL)  # a raw write may land in any global, DMA buffers included
     elif isinstance(s, ir.RegWrite) and isinstance(s.instance.type, ir.PeripheralType):
         periph = s.instance.type.peripheral
         out.accesses.add((periph.name, s.register.name, "write"))

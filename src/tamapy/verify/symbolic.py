@@ -18,7 +18,7 @@ from typing import Any
 import z3
 
 from tamapy.lang import ir
-from tamapy.verify.effects import Effects, code_effects, root_name
+from tamapy.verify.effects import ANY_GLOBAL, Effects, code_effects, root_name
 from tamapy.verify.hardware import Hardware
 from tamapy.verify.obligation import Category
 from tamapy.verify.state import (
@@ -198,7 +198,7 @@ class FunctionEncoder:
         if isinstance(s, ir.MmioWrite):
             self.expr(s.address, state)
             self.expr(s.value, state)
-            return state
+            return self._havoc(state, Effects(names=frozenset({ANY_GLOBAL})))
         raise AssertionError(s)  # pragma: no cover - the IR is closed
 
     def _assign(self, s: ir.Assign, state: State) -> State:
@@ -220,7 +220,10 @@ class FunctionEncoder:
         """Forget what ``effects`` may change: variables, then clock gates and protocol invariants."""
         types = self._var_types()
         new_vars = dict(state.vars)
-        for name in sorted(effects.names):
+        names = set(effects.names)
+        if ANY_GLOBAL in names:
+            names |= {n for n in types if n.startswith("$")}
+        for name in sorted(names):
             t = types.get(name)
             if t is None or name not in new_vars:
                 continue
@@ -529,7 +532,7 @@ class FunctionEncoder:
                 continue
             # A modifiable argument must not be used directly by the callee at all; a read-only
             # view must not be written by it behind the view's back.
-            clash = viewed.symbol in (eff.touched if isinstance(a.type, ir.ArrayType) else eff.globals)
+            clash = eff.may_touch(viewed.symbol) if isinstance(a.type, ir.ArrayType) else eff.may_write(viewed.symbol)
             if clash:
                 self.oblige(state, Category.PRECONDITION, a.span, z3.BoolVal(False),
                             f"`{viewed.symbol}` is passed to `{callee.name}`, which also uses it directly: the two names would alias")
