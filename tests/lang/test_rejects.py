@@ -81,6 +81,10 @@ REG_CASES = [
     ("unknown-register", "def f() -> u32:\n    return UART1.NOPE.read()\n", "E205", 4, 12),
     ("ro-field", "def f() -> None:\n    UART1.USR1.clear(TRDY=1)\n", "E205", 4, 22),
     ("no-set-alias", "def f() -> None:\n    UART1.UCR1.set(UARTEN=1)\n", "E205", 4, 5),
+    # A raw write of a W1C register from its own read writes back (and clears) every pending event.
+    ("raw-w1c-from-read", "def f() -> None:\n    UART1.USR1.write(UART1.USR1.read() & 0x20)\n", "E205", 4, 22),
+    ("raw-w1c-via-local", "def f() -> None:\n    v: u32 = UART1.USR1.read()\n    UART1.USR1.write(v)\n", "E205", 5, 22),
+    ("raw-w1c-parameter", "def f(m: u32) -> None:\n    UART1.USR2.write(m)\n", "E205", 4, 22),
     # WDOG WICR has no CLR alias: clear(WTIS=1) would store 0 into WICT and WIE.
     ("w1c-clear-zeroes-fields", "from soc.imx6ul.regs import WDOG1\n\n\ndef f() -> None:\n    WDOG1.WICR.clear(WTIS=1)\n",
      "E205", 7, 5),
@@ -115,6 +119,13 @@ def test_rejected_register_use(project: Path, source: str, code: str, line: int,
     err = _check(project, REG_HEADER + source)
     first = err.diagnostics[0]
     assert (first.code, first.line, first.col) == (code, line, col), err
+
+
+def test_raw_write_of_a_w1c_register_with_a_constant_is_accepted(project: Path) -> None:
+    path = project / "firmware" / "examples" / "case.py"
+    path.write_text(REG_HEADER + "from typing import Final\n\nRTSD: Final = 0x1000\n\n\n"
+                    "def f() -> None:\n    UART1.USR1.write(RTSD)\n    UART1.USR2.write(0x2)\n")
+    assert check_paths([path], "mcimx6ul-evk") == 1
 
 
 def test_every_error_is_reported_not_just_the_first(project: Path) -> None:

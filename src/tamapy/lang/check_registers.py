@@ -104,6 +104,11 @@ class RegisterRules(CheckerBase):
                 raise self.fail(call, "E203", "write(value) takes one value, or FIELD=value arguments", "pick one form")
             t = ir.unsigned_for_bits(register.width)
             raw = self.coerce(self.expr(call.args[0], t), t, call.args[0])
+            if (register.has_w1c or register.read_sensitive) and self.tables.fold(self.scope, call.args[0]) is None:
+                # A computed value may be the register's own read: writing it back clears every pending W1C bit.
+                raise self.fail(call.args[0], "E205", f"a raw write of {where}, which has write-1-to-clear or "
+                                "read-sensitive fields, must be a constant",
+                                "name the fields: write(FIELD=...) or clear(FIELD=1)")
             return ir.RegWrite(inst, register, "raw", (), raw, sp)
         if not call.keywords:
             raise self.fail(call, "E203", f"{method}() needs at least one FIELD=value", f"REG.{method}(FIELD=1)")
