@@ -74,6 +74,9 @@ class _Collected:
         self.accesses |= other.accesses
         self.touched |= other.touched
 
+    def frozen(self) -> Effects:
+        return Effects(frozenset(self.names), frozenset(self.gates), frozenset(self.accesses), frozenset(self.touched))
+
 
 def code_effects(body: tuple[ir.Stmt, ...], callees: dict[str, Effects]) -> Effects:
     """The effects of a statement list, including what the calls in it may do."""
@@ -83,7 +86,15 @@ def code_effects(body: tuple[ir.Stmt, ...], callees: dict[str, Effects]) -> Effe
         for e in stmt_exprs(s):
             for sub in walk_expr(e):
                 _expression_effects(sub, callees, out)
-    return Effects(frozenset(out.names), frozenset(out.gates), frozenset(out.accesses), frozenset(out.touched))
+    return out.frozen()
+
+
+def expression_effects(e: ir.Expr, callees: dict[str, Effects]) -> Effects:
+    """The effects of evaluating one expression (a loop or ``poll`` condition), calls included."""
+    out = _Collected(set(), set(), set(), set())
+    for sub in walk_expr(e):
+        _expression_effects(sub, callees, out)
+    return out.frozen()
 
 
 def _statement_effects(s: ir.Stmt, out: _Collected) -> None:

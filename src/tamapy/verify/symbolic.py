@@ -18,7 +18,7 @@ from typing import Any
 import z3
 
 from tamapy.lang import ir
-from tamapy.verify.effects import ANY_GLOBAL, Effects, code_effects, root_name
+from tamapy.verify.effects import ANY_GLOBAL, Effects, code_effects, expression_effects, root_name
 from tamapy.verify.hardware import Hardware
 from tamapy.verify.obligation import Category
 from tamapy.verify.state import (
@@ -390,7 +390,7 @@ class FunctionEncoder:
 
     def _poll(self, e: ir.Poll, state: State) -> Value:
         # The condition runs up to ``limit`` times: check it (and leave the state) as after any number of runs.
-        state.become(self._havoc(state, code_effects((ir.ExprStmt(e.cond, e.span),), self.ctx.effects)))
+        state.become(self._havoc(state, expression_effects(e.cond, self.ctx.effects)))
         self.expr(e.cond, state)
         value, _ = self.fresh("poll", ir.BOOL)
         return value
