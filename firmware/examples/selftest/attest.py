@@ -45,7 +45,7 @@ measured: bool = False
 
 
 @requires(lambda page, chunk: page < MEASURE_PAGES)
-@trusted("reads the loaded image's text segment (code, never written) as bytes, for the measurement")
+@trusted("reads the loaded image's text segment (code, never written) as bytes, for the measurement", modifies=())
 def load_page(page: u32, chunk: Bytes[1024]) -> None:
     """``chunk`` = image bytes ``[page * PAGE, (page + 1) * PAGE)`` from IMAGE_BASE."""
     base: u32 = IMAGE_BASE + page * PAGE

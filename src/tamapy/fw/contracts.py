@@ -89,11 +89,14 @@ def _contract(pred: Callable[..., bool], post: bool) -> Callable[[F], F]:
     return wrap
 
 
-def trusted(reason: str) -> Callable[[F], F]:
-    """Marks code the verifier takes on trust (raw ``mmio`` is allowed there); the audit lists ``reason``."""
+def trusted(reason: str, modifies: tuple[str, ...] | None = None) -> Callable[[F], F]:
+    """Marks code the verifier takes on trust (raw ``mmio`` is allowed there); the audit lists
+    ``reason``.  ``modifies`` names the module variables and peripherals its raw accesses may
+    change; without it, callers assume it may change any of them."""
 
     def wrap(fn: F) -> F:
         fn.__tamapy_trusted__ = reason  # type: ignore[attr-defined]
+        fn.__tamapy_modifies__ = modifies  # type: ignore[attr-defined]
         return fn
 
     return wrap

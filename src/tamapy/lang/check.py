@@ -55,6 +55,7 @@ class FunctionChecker(StatementChecker):
             ensures=tuple(ensures),
             trusted=self.sym.trusted,
             span=self.span(node),
+            modifies=self.modifies,
         )
 
     def _predeclare(self, stmts: list[ast.stmt]) -> None:
@@ -85,7 +86,8 @@ class FunctionChecker(StatementChecker):
                 sym = self.scope.names.get(deco.func.id)
                 kind = sym.name if isinstance(sym, IntrinsicSym) else None
                 if kind == "trusted":
-                    continue  # reason already taken by the signature pass
+                    self.modifies = self._trusted_modifies(deco)  # the reason was taken by the signature pass
+                    continue
                 if kind not in ("requires", "ensures"):
                     raise self.fail(deco, "E118", f"unknown decorator `{deco.func.id}`", "allowed: @requires, @ensures, @trusted")
                 if len(deco.args) != 1 or deco.keywords or not isinstance(deco.args[0], ast.Lambda):
@@ -103,6 +105,27 @@ class FunctionChecker(StatementChecker):
             with contextlib.suppress(Abort):  # already reported
                 self._interface_contracts(interface, requires, ensures)
         return requires, ensures
+
+    def _trusted_modifies(self, deco: ast.Call) -> tuple[str, ...] | None:
+        """``modifies=("G", "BUF", "CCM")``: module variables and peripherals the raw accesses may change."""
+        given = [k.value for k in deco.keywords if k.arg == "modifies"]
+        if not given:
+            return None
+        node = given[0]
+        if not isinstance(node, ast.Tuple | ast.List):
+            raise self.fail(node, "E118", "modifies= takes a tuple of names", 'e.g. modifies=("counter", "CCM")')
+        out: list[str] = []
+        for item in node.elts:
+            name = item.value if isinstance(item, ast.Constant) and isinstance(item.value, str) else None
+            sym = self.scope.names.get(name) if name is not None else None
+            if isinstance(sym, GlobalSym) and not sym.const:
+                out.append(f"${sym.symbol}")
+            elif name is not None and self.tables.soc.peripheral(name) is not None:
+                out.append(name)
+            else:
+                raise self.fail(item, "E118", "modifies= names module variables and peripherals, as strings",
+                                "name a variable this module defines or imports, or a peripheral such as \"CCM\"")
+        return tuple(sorted(set(out)))
 
     def _interface_contracts(self, interface: Interface, requires: list[ir.Expr], ensures: list[ir.Expr]) -> None:
         """Check the signature against the interface spec and attach its contracts."""

@@ -62,6 +62,7 @@ class CheckerBase(ABC):
         self.in_contract = False
         self.for_vars: list[str] = []
         self.calls: list[ir.CallSite] = []
+        self.modifies: tuple[str, ...] | None = None
 
     def fail(self, node: ast.AST, code: str, message: str, hint: str) -> Abort:
         self.tables.report(self.module, node, code, message, hint)
@@ -83,6 +84,13 @@ class CheckerBase(ABC):
                             "use another name (or `global` to assign the module variable)")
         if name in BUILTIN_NAMES:
             raise self.fail(node, "E121", f"local `{name}` shadows the builtin `{name}`", "use another name")
+
+    def _pure_in_contracts(self, node: ast.AST, what: str) -> None:
+        """Contracts, invariants and measures are mathematics: CPython evaluates them on the
+        host and the image never does, so one that touched hardware would differ between the two."""
+        if self.in_contract:
+            raise self.fail(node, "E203", f"contracts cannot {what}",
+                            "read the value into a variable in code, or state the property with ghost predicates")
 
     def _is_local(self, node: ast.expr) -> bool:
         return isinstance(node, ast.Name) and node.id in self.locals

@@ -137,6 +137,8 @@ class CallChecker(RegisterRules):
 
     def _intrinsic_value(self, node: ast.Call, name: str) -> ir.Expr:
         sp = self.span(node)
+        if name in ("poll", "addr_of"):
+            self._pure_in_contracts(node, "wait on hardware" if name == "poll" else "take addresses")
         if name == "poll":
             limit_kw = [k for k in node.keywords if k.arg == "limit"]
             if len(node.args) != 1 or len(limit_kw) != 1 or len(node.keywords) != 1:

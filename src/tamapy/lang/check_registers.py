@@ -71,6 +71,7 @@ class RegisterRules(CheckerBase):
             raise self.fail(node, "E205", f"`{method}()` does not produce a value", "call it as a statement")
         if node.args or node.keywords:
             raise self.fail(node, "E203", "read() takes no arguments", "remove them")
+        self._pure_in_contracts(node, "read registers")
         self._check_readable(node, register, None)
         return ir.RegRead(inst, register, None, ir.unsigned_for_bits(register.width), sp)
 
@@ -82,6 +83,7 @@ class RegisterRules(CheckerBase):
                 node, "E205", f"register {register.name} has no field `{node.attr}`",
                 f"fields: {', '.join(x.name for x in register.fields) or 'none (use .read())'}",
             )
+        self._pure_in_contracts(node, "read registers")
         self._check_readable(node, register, f)
         return ir.RegRead(inst, register, f, ir.unsigned_for_bits(f.width), self.span(node))
 

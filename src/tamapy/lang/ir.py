@@ -548,6 +548,10 @@ class Function:
     trusted: str | None
     """Reason given in ``@trusted("...")``; None for ordinary (proved) code."""
     span: Span
+    modifies: tuple[str, ...] | None = None
+    """What a trusted function declares its raw ``mmio`` may change beyond what its body
+    shows: globals as ``$symbol``, peripherals by name.  None: undeclared, so callers
+    forget every global, DMA buffer, clock gate and protocol invariant after the call."""
 
 
 @dataclass(frozen=True)

@@ -439,7 +439,7 @@ class Tables:
                 and isinstance(scope.names.get(deco.func.id), IntrinsicSym)
                 and deco.func.id == "trusted"
             ):
-                reason = deco.args[0] if len(deco.args) == 1 and not deco.keywords else None
+                reason = deco.args[0] if len(deco.args) == 1 and all(k.arg == "modifies" for k in deco.keywords) else None
                 if not (isinstance(reason, ast.Constant) and isinstance(reason.value, str) and reason.value.strip()):
                     self.report(m, deco, "E118", "@trusted needs a reason", 'write @trusted("why this is safe")')
                     continue

@@ -9,7 +9,7 @@ its callees' (transitively, see :func:`tamapy.verify.engine.compute_effects`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tamapy.lang import ir
 from tamapy.lang.walk import stmt_exprs, walk_expr, walk_stmts
@@ -20,6 +20,8 @@ _FIELD_NAMING_KINDS = ("modify", "set", "clear", "toggle")
 
 ANY_GLOBAL = "$*"
 """In :attr:`Effects.names`: any global may change (a raw ``mmio`` write can reach any of them)."""
+ANY_PERIPHERAL = "*"
+"""In :attr:`Effects.peripherals`: any register may have been written behind the specs' back."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,10 @@ class Effects:
     accesses: frozenset[tuple[str, str, str]] = frozenset()
     """(peripheral, register, "read" or "write") accesses: the protocol invariants it may change."""
     touched: frozenset[str] = frozenset()
-    """Globals it reads or writes."""
+    """Globals it reads or writes, its contracts and loop annotations included."""
+    peripherals: frozenset[str] = frozenset()
+    """Peripherals whose registers trusted code may have written raw: their clock gates (CCM)
+    and protocol invariants are unknown afterwards."""
 
     @property
     def globals(self) -> frozenset[str]:
@@ -49,7 +54,7 @@ class Effects:
 
     def callee_view(self) -> Effects:
         """What a caller sees: the callee's locals are its own."""
-        return Effects(frozenset(n for n in self.names if n.startswith("$")), self.gates, self.accesses, self.touched)
+        return replace(self, names=frozenset(n for n in self.names if n.startswith("$")))
 
 
 def root_name(e: ir.Expr) -> str:
@@ -67,22 +72,56 @@ class _Collected:
     gates: set[tuple[str, str]]
     accesses: set[tuple[str, str, str]]
     touched: set[str]
+    peripherals: set[str]
 
     def add(self, other: Effects) -> None:
         self.names |= other.names
         self.gates |= other.gates
         self.accesses |= other.accesses
         self.touched |= other.touched
+        self.peripherals |= other.peripherals
 
     def frozen(self) -> Effects:
-        return Effects(frozenset(self.names), frozenset(self.gates), frozenset(self.accesses), frozenset(self.touched))
+        return Effects(frozenset(self.names), frozenset(self.gates), frozenset(self.accesses), frozenset(self.touched),
+                       frozenset(self.peripherals))
 
 
-def code_effects(body: tuple[ir.Stmt, ...], callees: dict[str, Effects]) -> Effects:
-    """The effects of a statement list, including what the calls in it may do."""
-    out = _Collected(set(), set(), set(), set())
+def function_effects(fn: ir.Function, callees: dict[str, Effects]) -> Effects:
+    """What a call of ``fn`` may change and which globals it depends on: its body, the calls in
+    it (``callees``: their effects), the globals its contracts and loop annotations read, and for
+    trusted code what its declaration says its raw accesses reach (everything when undeclared)."""
+    body = code_effects(fn.body, callees, raw=fn.modifies)
+    ghost = {sub.symbol for e in ghost_exprs(fn) for sub in walk_expr(e) if isinstance(sub, ir.GlobalRef)}
+    return replace(body, touched=body.touched | ghost)
+
+
+def ghost_exprs(fn: ir.Function) -> list[ir.Expr]:
+    """A function's ghost code: contracts, loop invariants and measures (never compiled)."""
+    out = [*fn.requires, *fn.ensures]
+    for s in walk_stmts(fn.body):
+        if isinstance(s, ir.While | ir.For):
+            out += s.invariants
+        if isinstance(s, ir.While) and s.decreases is not None:
+            out.append(s.decreases)
+    return out
+
+
+def raw_access_effects(declared: tuple[str, ...] | None) -> Effects:
+    """What a raw ``mmio`` access of trusted code may change: what its function declares, or anything."""
+    if declared is None:
+        return Effects(names=frozenset({ANY_GLOBAL}), peripherals=frozenset({ANY_PERIPHERAL}))
+    return Effects(names=frozenset(d for d in declared if d.startswith("$")),
+                   peripherals=frozenset(d for d in declared if not d.startswith("$")))
+
+
+def code_effects(body: tuple[ir.Stmt, ...], callees: dict[str, Effects], raw: tuple[str, ...] | None = None) -> Effects:
+    """The effects of a statement list, including what the calls in it may do; ``raw``: the
+    declaration standing for its raw ``mmio`` accesses (None: they may change anything)."""
+    out = _Collected(set(), set(), set(), set(), set())
     for s in walk_stmts(body):
         _statement_effects(s, out)
+        if isinstance(s, ir.MmioWrite) or any(isinstance(sub, ir.MmioRead) for e in stmt_exprs(s) for sub in walk_expr(e)):
+            out.add(raw_access_effects(raw))
         for e in stmt_exprs(s):
             for sub in walk_expr(e):
                 _expression_effects(sub, callees, out)
@@ -91,7 +130,7 @@ def code_effects(body: tuple[ir.Stmt, ...], callees: dict[str, Effects]) -> Effe
 
 def expression_effects(e: ir.Expr, callees: dict[str, Effects]) -> Effects:
     """The effects of evaluating one expression (a loop or ``poll`` condition), calls included."""
-    out = _Collected(set(), set(), set(), set())
+    out = _Collected(set(), set(), set(), set(), set())
     for sub in walk_expr(e):
         _expression_effects(sub, callees, out)
     return out.frozen()
@@ -107,8 +146,6 @@ def _statement_effects(s: ir.Stmt, out: _Collected) -> None:
             out.touched.add(t.symbol)
     elif isinstance(s, ir.For):
         out.names.add(s.var.name)
-    elif isinstance(s, ir.MmioWrite):
-        out.names.add(ANY_GLOBAL)  # a raw write may land in any global, DMA buffers included
     elif isinstance(s, ir.RegWrite) and isinstance(s.instance.type, ir.PeripheralType):
         periph = s.instance.type.peripheral
         out.accesses.add((periph.name, s.register.name, "write"))

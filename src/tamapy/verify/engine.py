@@ -18,9 +18,8 @@ from dataclasses import dataclass
 
 from tamapy import __version__
 from tamapy.lang import ir
-from tamapy.lang.walk import stmt_exprs, walk_expr, walk_stmts
 from tamapy.specs.model import Soc
-from tamapy.verify.effects import Effects, code_effects
+from tamapy.verify.effects import Effects, function_effects
 from tamapy.verify.obligation import Obligation
 from tamapy.verify.solve import SOLVER, smt2, solve
 from tamapy.verify.state import Context
@@ -62,7 +61,7 @@ def compute_effects(functions: dict[str, ir.Function], calls: Mapping[str, tuple
     def visit(name: str, stack: frozenset[str]) -> Effects:
         if name not in result:
             callees = {c: visit(c, stack | {name}) for c, _ in calls[name] if c in functions and c not in stack}
-            result[name] = code_effects(functions[name].body, callees)
+            result[name] = function_effects(functions[name], callees)
         return result[name]
 
     for name in functions:
@@ -81,7 +80,7 @@ def cache_key(job: Job) -> str:
         if f is not None:
             h.update(repr((f.qualname, f.params, f.ret, f.requires, f.ensures)).encode())
             h.update(_canonical(job.effects.get(callee)).encode())
-    used = _globals_used(fn)
+    used = function_effects(fn, {}).touched  # the globals its body, contracts and annotations name
     for symbol in sorted(job.globals):
         if job.function == job.entry or symbol in used:
             h.update(repr(job.globals[symbol]).encode())
@@ -96,19 +95,6 @@ def _canonical(effects: Effects | None) -> str:
         return "None"
     return repr([(f, sorted(map(repr, getattr(effects, f)))) if isinstance(getattr(effects, f), frozenset)
                  else (f, getattr(effects, f)) for f in sorted(effects.__dataclass_fields__)])
-
-
-def _globals_used(fn: ir.Function) -> set[str]:
-    used: set[str] = set()
-    for s in walk_stmts(fn.body):
-        if isinstance(s, ir.Assign) and isinstance(s.target, ir.GlobalRef):
-            used.add(s.target.symbol)
-        element_root = [s.target.base] if isinstance(s, ir.Assign) and isinstance(s.target, ir.Index) else []
-        for e in [*stmt_exprs(s), *element_root]:
-            for sub in walk_expr(e):
-                if isinstance(sub, ir.GlobalRef):
-                    used.add(sub.symbol)
-    return used
 
 
 def run_job(job: Job) -> tuple[Obligation, ...]:

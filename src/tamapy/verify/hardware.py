@@ -21,7 +21,7 @@ import z3
 from tamapy.lang import ir
 from tamapy.specs.conditions import COMPARISONS, WHOLE_REGISTER, evaluate
 from tamapy.specs.model import Field, GhostRule, Peripheral, Register, Soc
-from tamapy.verify.effects import Effects
+from tamapy.verify.effects import ANY_PERIPHERAL, Effects
 from tamapy.verify.obligation import Category
 from tamapy.verify.state import Context, State, Value, bv
 
@@ -81,17 +81,19 @@ class Hardware:
 
     def havoc(self, state: State, effects: Effects) -> State:
         """Forget the clock gates and protocol invariants ``effects`` may change."""
-        changed_gates = sorted(g for g in state.gates if g in effects.gates)
+        raw = effects.peripherals
+        every = ANY_PERIPHERAL in raw
+        changed_gates = sorted(g for g in state.gates if g in effects.gates or every or "CCM" in raw)
         if changed_gates:
             new_gates = dict(state.gates)
             for gate in changed_gates:
                 state = self._fresh_gate(state, gate, new_gates)
             state = replace(state, gates=new_gates)
-        if effects.accesses:
+        if effects.accesses or raw:
             ghosts = dict(state.ghosts)
             for p in self.ctx.soc.peripherals:
                 for inv in p.invariants:
-                    if not any((p.name, r.register, r.on) in effects.accesses for r in inv.rules):
+                    if not (every or p.name in raw or any((p.name, r.register, r.on) in effects.accesses for r in inv.rules)):
                         continue  # nothing it does can change this invariant
                     for _, base in p.instances:
                         ghosts[(base, inv.name)] = self._fresh_ghost(p, inv.name)

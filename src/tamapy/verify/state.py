@@ -50,6 +50,8 @@ class State:
     """Clock gates: (CCM register, field) -> field value."""
     ghosts: dict[tuple[int, str], z3.BoolRef] = field(default_factory=dict)
     """Protocol invariants: (instance base address, invariant name) -> holds."""
+    facts: int = 0
+    """How many facts were added in place: a branch that added some must be merged back."""
 
     def assume(self, fact: z3.BoolRef) -> State:
         return replace(self, pc=z3.And(self.pc, fact))
@@ -60,10 +62,12 @@ class State:
     def assume_in_place(self, fact: z3.BoolRef) -> None:
         """Facts about fresh values (type ranges) hold on every path: add them to this state."""
         self.pc = z3.And(self.pc, fact)
+        self.facts += 1
 
     def become(self, other: State) -> None:
         """Take over ``other``'s path in place (callers hold on to this state object)."""
         self.pc, self.vars, self.gates, self.ghosts = other.pc, other.vars, other.gates, other.ghosts
+        self.facts = max(self.facts, other.facts) + 1
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,18 @@ from typing import Any
 import z3
 
 from tamapy.lang import ir
-from tamapy.verify.effects import ANY_GLOBAL, Effects, code_effects, expression_effects, root_name
+from tamapy.verify.arithmetic import Arithmetic
+from tamapy.verify.effects import (
+    ANY_GLOBAL,
+    Effects,
+    code_effects,
+    expression_effects,
+    raw_access_effects,
+    root_name,
+)
 from tamapy.verify.hardware import Hardware
 from tamapy.verify.obligation import Category
 from tamapy.verify.state import (
-    WIDE,
     WIDTH,
     Context,
     Pending,
@@ -55,7 +62,11 @@ class FunctionEncoder:
         self.fresh_count = 0
         self.entry_args: dict[str, Value] = {}
         self.pure = 0
+        """Above zero: encoding a contract proved or assumed elsewhere (no obligations)."""
+        self.ghost_depth = 0
+        """Above zero: encoding ghost code at its own site (its well-definedness is obliged)."""
         self.hw = Hardware(self)
+        self.arith = Arithmetic(self)
 
     # ------------------------------------------------------------ helpers
 
@@ -102,7 +113,7 @@ class FunctionEncoder:
             state = self._init_global(state, symbol, g, is_entry)
         state = self.hw.initial(state, is_entry)
         for req in fn.requires:
-            state = state.assume(self.pure_cond(req, state))
+            state = state.assume(self.ghost_cond(req, state, checked=True))
         state = self.block(fn.body, state)
         if isinstance(fn.ret, ir.VoidType):
             self._check_ensures(state, None, fn.span)
@@ -127,14 +138,35 @@ class FunctionEncoder:
         state.vars[f"${symbol}"] = value
         return state.assume(fact)
 
-    def pure_cond(self, e: ir.Expr, state: State) -> z3.BoolRef:
-        """A contract expression's value, without obligations of its own."""
-        self.pure += 1
+    @property
+    def ghost(self) -> bool:
+        """True while encoding a contract, invariant or measure: Python's unbounded integers."""
+        return self.pure > 0 or self.ghost_depth > 0
+
+    def ghost_value(self, e: ir.Expr, state: State, *, checked: bool) -> Value:
+        """The value of ghost code (a contract, invariant or measure).  ``checked``: at its own
+        site, where its evaluation must be well-defined (CPython evaluates it there too);
+        otherwise it is assumed or proved as a whole, its well-definedness shown elsewhere."""
+        if checked:
+            self.ghost_depth += 1
+        else:
+            self.pure += 1
         try:
-            value = self.expr(e, state)
+            return self.expr(e, state)
         finally:
-            self.pure -= 1
+            if checked:
+                self.ghost_depth -= 1
+            else:
+                self.pure -= 1
+
+    def ghost_cond(self, e: ir.Expr, state: State, *, checked: bool) -> z3.BoolRef:
+        value = self.ghost_value(e, state, checked=checked)
         assert isinstance(value, z3.BoolRef)
+        return value
+
+    def ghost_int(self, e: ir.Expr, state: State, *, checked: bool) -> z3.BitVecRef:
+        value = self.ghost_value(e, state, checked=checked)
+        assert isinstance(value, z3.BitVecRef)
         return value
 
     def _check_ensures(self, state: State, result: Value | None, span: ir.Span) -> None:
@@ -147,7 +179,7 @@ class FunctionEncoder:
             env["result"] = result
         post = replace(state, vars=env)
         for e in self.fn.ensures:
-            self.oblige(state, Category.POSTCONDITION, span, self.pure_cond(e, post),
+            self.oblige(state, Category.POSTCONDITION, span, self.ghost_cond(e, post, checked=True),
                         f"post-condition of `{self.fn.name}` (line {e.span.line}) may not hold here")
 
     # ------------------------------------------------------------ statements
@@ -198,7 +230,7 @@ class FunctionEncoder:
         if isinstance(s, ir.MmioWrite):
             self.expr(s.address, state)
             self.expr(s.value, state)
-            return self._havoc(state, Effects(names=frozenset({ANY_GLOBAL})))
+            return self._havoc(state, raw_access_effects(self.fn.modifies))
         raise AssertionError(s)  # pragma: no cover - the IR is closed
 
     def _assign(self, s: ir.Assign, state: State) -> State:
@@ -240,45 +272,45 @@ class FunctionEncoder:
 
     def _while(self, s: ir.While, state: State) -> State:
         for inv in s.invariants:
-            self.oblige(state, Category.INVARIANT, inv.span, self.pure_cond(inv, state), "loop invariant may not hold on entry")
+            self.oblige(state, Category.INVARIANT, inv.span, self.ghost_cond(inv, state, checked=True),
+                        "loop invariant may not hold on entry")
         # The head is reached again after the body and after the condition: both may change state.
-        head = self._havoc(state, code_effects((s,), self.ctx.effects))
+        head = self._havoc(state, code_effects((s,), self.ctx.effects, self.fn.modifies))
         for inv in s.invariants:
-            head = head.assume(self.pure_cond(inv, head))
-        c = self.cond(s.cond, head)
+            head = head.assume(self.ghost_cond(inv, head, checked=False))
+        # The measure is compared head to head, before the condition runs: a condition with
+        # effects is part of the iteration the measure must decrease over.
+        measure = self.ghost_int(s.decreases, head, checked=False) if s.decreases is not None else None
+        c = self.cond(s.cond, head)  # may change ``head`` in place (calls in the condition)
         body_state = head.assume(c)
-        measure: z3.BitVecRef | None = None
-        if s.decreases is not None:
-            m = self.expr(s.decreases, body_state)
-            assert isinstance(m, z3.BitVecRef)
-            measure = m
-            self.oblige(body_state, Category.TERMINATION, s.decreases.span, m >= bv(0),
-                        "decreases() measure may be negative when the loop runs")
-        elif not s.forever:
-            self.oblige(body_state, Category.TERMINATION, s.span, z3.BoolVal(False),
-                        "loop may not terminate: give it a decreases() measure, or wait with poll(..., limit=N)")
+        self._body_start(s, body_state, measure)
         self.loops.append(_LoopFrame())
         end = self.block(s.body, body_state)
         frame = self.loops.pop()
         for back in [end, *frame.continues]:
             for inv in s.invariants:
-                self.oblige(back, Category.INVARIANT, inv.span, self.pure_cond(inv, back), "loop invariant may not be preserved")
-            if measure is not None:
-                after = self.pure_value(s.decreases, back)
-                self.oblige(back, Category.TERMINATION, s.decreases.span if s.decreases else s.span,
+                self.oblige(back, Category.INVARIANT, inv.span, self.ghost_cond(inv, back, checked=True),
+                            "loop invariant may not be preserved")
+            if s.decreases is not None and measure is not None:
+                after = self.ghost_int(s.decreases, back, checked=False)
+                self.oblige(back, Category.TERMINATION, s.decreases.span,
                             after < measure, "decreases() measure may not decrease in this iteration")
         exit_state = head.assume(z3.Not(c))
         return merge_all([exit_state, *frame.breaks])
 
-    def pure_value(self, e: ir.Expr | None, state: State) -> z3.BitVecRef:
-        assert e is not None
-        self.pure += 1
-        try:
-            v = self.expr(e, state)
-        finally:
-            self.pure -= 1
-        assert isinstance(v, z3.BitVecRef)
-        return v
+    def _body_start(self, s: ir.While, body: State, measure: z3.BitVecRef | None) -> None:
+        """What holds when the body starts, after the condition: CPython checks the invariants
+        and the measure there (``invariant()``, ``decreases()`` are calls in the body)."""
+        for inv in s.invariants:
+            self.oblige(body, Category.INVARIANT, inv.span, self.ghost_cond(inv, body, checked=True),
+                        "loop invariant may not hold when the body starts (after the condition)")
+        if s.decreases is not None and measure is not None:
+            here = self.ghost_int(s.decreases, body, checked=True)
+            self.oblige(body, Category.TERMINATION, s.decreases.span, z3.And(measure >= bv(0), here >= bv(0)),
+                        "decreases() measure may be negative when the loop runs")
+        elif not s.forever:
+            self.oblige(body, Category.TERMINATION, s.span, z3.BoolVal(False),
+                        "loop may not terminate: give it a decreases() measure, or wait with poll(..., limit=N)")
 
     def _for(self, s: ir.For, state: State) -> State:
         start = self.expr(s.start, state)
@@ -286,8 +318,9 @@ class FunctionEncoder:
         assert isinstance(start, z3.BitVecRef) and isinstance(stop, z3.BitVecRef)
         entry = replace(state, vars={**state.vars, s.var.name: start})
         for inv in s.invariants:
-            self.oblige(entry, Category.INVARIANT, inv.span, self.pure_cond(inv, entry), "loop invariant may not hold on entry")
-        body = code_effects(s.body, self.ctx.effects)
+            self.oblige(entry, Category.INVARIANT, inv.span, self.ghost_cond(inv, entry, checked=True),
+                        "loop invariant may not hold on entry")
+        body = code_effects(s.body, self.ctx.effects, self.fn.modifies)
         head = self._havoc(state, replace(body, names=body.names - {s.var.name}))
         counter, _ = self.fresh(s.var.name, ir.I64)
         assert isinstance(counter, z3.BitVecRef)
@@ -301,7 +334,7 @@ class FunctionEncoder:
         head = head.assume(z3.And(bound, z3.SRem(counter - start, step) == 0))
         head_vars = replace(head, vars={**head.vars, s.var.name: counter})
         for inv in s.invariants:
-            head = head.assume(self.pure_cond(inv, head_vars))
+            head = head.assume(self.ghost_cond(inv, head_vars, checked=False))
         body_state = replace(head, vars={**head.vars, s.var.name: counter}).assume(more)
         self.loops.append(_LoopFrame())
         end = self.block(s.body, body_state)
@@ -309,7 +342,8 @@ class FunctionEncoder:
         for back in [end, *frame.continues]:
             nxt = replace(back, vars={**back.vars, s.var.name: counter + step})
             for inv in s.invariants:
-                self.oblige(back, Category.INVARIANT, inv.span, self.pure_cond(inv, nxt), "loop invariant may not be preserved")
+                self.oblige(back, Category.INVARIANT, inv.span, self.ghost_cond(inv, nxt, checked=True),
+                            "loop invariant may not be preserved")
         previous = state.vars.get(s.var.name)
         last = counter - step
         ran = last if previous is None else z3.If(counter == start, previous, last)
@@ -338,24 +372,20 @@ class FunctionEncoder:
     def _global(self, e: ir.GlobalRef, state: State) -> Value:
         return state.vars[f"${e.symbol}"]
 
-    def _unary(self, e: ir.Unary, state: State) -> Value:
-        v = self.expr(e.operand, state)
-        if e.op == "not":
-            assert isinstance(v, z3.BoolRef)
-            return z3.Not(v)
-        assert isinstance(v, z3.BitVecRef)
-        r = -v if e.op == "neg" else ~v
-        self._range(state, e, r)
-        return r
-
     def _boolop(self, e: ir.BoolOp, state: State) -> Value:
         acc: list[z3.BoolRef] = []
+        exits: list[State] = []
         current = state
-        for v in e.values:
+        for i, v in enumerate(e.values):
             c = self.cond(v, current)
             acc.append(c)
-            current = current.assume(c if e.op == "and" else z3.Not(c))
-        self._leak(state, current)
+            stop = z3.Not(c) if e.op == "and" else c
+            if i == len(e.values) - 1:
+                exits.append(current)
+            else:
+                exits.append(current.assume(stop))
+                current = current.assume(z3.Not(stop))
+        self.join(state, exits)
         return z3.And(*acc) if e.op == "and" else z3.Or(*acc)
 
     def _ifexp(self, e: ir.IfExp, state: State) -> Value:
@@ -363,8 +393,7 @@ class FunctionEncoder:
         then, orelse = state.assume(c), state.assume(z3.Not(c))
         a = self.expr(e.then, then)
         b = self.expr(e.orelse, orelse)
-        self._leak(state, then)
-        self._leak(state, orelse)
+        self.join(state, [then, orelse])
         return z3.If(c, a, b)
 
     def _index(self, e: ir.Index, state: State) -> Value:
@@ -397,6 +426,7 @@ class FunctionEncoder:
 
     def _mmio_read(self, e: ir.MmioRead, state: State) -> Value:
         self.expr(e.address, state)
+        state.become(self._havoc(state, raw_access_effects(self.fn.modifies)))  # a read may have side effects
         value, fact = self.fresh("mmio", e.type)
         state.assume_in_place(fact)
         return value
@@ -407,91 +437,6 @@ class FunctionEncoder:
         if e.base.type.dma and self.ctx.dma is not None:
             fact = z3.And(fact, self.ctx.in_dma(value, bv(e.base.type.size)))
         state.assume_in_place(fact)
-        return value
-
-    def _range(self, state: State, e: ir.Expr, value: z3.BitVecRef) -> None:
-        t = int_of(e.type)
-        self.oblige(state, Category.RANGE, e.span, fits(value, t), f"result may not fit {t} ({t.min}..{t.max})")
-
-    def _operand(self, e: ir.Expr, state: State, masked: bool) -> Value:
-        """An operand; under ``&`` a ``~x`` is exempt from its own range check: the mask
-        makes the result fit (checked on the ``&``), as in ``~x & 0xFFFF_FFFF``."""
-        if masked and isinstance(e, ir.Unary) and e.op == "invert":
-            v = self.expr(e.operand, state)
-            assert isinstance(v, z3.BitVecRef)
-            return ~v
-        return self.expr(e, state)
-
-    def _binary(self, e: ir.Binary, state: State) -> z3.BitVecRef:
-        a = self._operand(e.left, state, e.op == "and")
-        b = self._operand(e.right, state, e.op == "and")
-        assert isinstance(a, z3.BitVecRef) and isinstance(b, z3.BitVecRef)
-        t = e.type
-        if e.op in ("add", "sub", "and", "or", "xor"):
-            r = {"add": a + b, "sub": a - b, "and": a & b, "or": a | b, "xor": a ^ b}[e.op]
-            self._range(state, e, r)
-            return r
-        if e.op == "mul":
-            if t.bits <= 32:
-                r = a * b
-                self._range(state, e, r)
-                return r
-            wide = z3.SignExt(WIDE - WIDTH, a) * z3.SignExt(WIDE - WIDTH, b)
-            ok = z3.And(wide >= z3.BitVecVal(t.min, WIDE), wide <= z3.BitVecVal(t.max, WIDE))
-            self.oblige(state, Category.RANGE, e.span, ok, f"product may not fit {t} ({t.min}..{t.max})")
-            return z3.Extract(WIDTH - 1, 0, wide)
-        if e.op in ("floordiv", "mod"):
-            self.oblige(state, Category.DIVISION, e.right.span, b != bv(0), "divisor may be zero")
-            safe = z3.If(b == bv(0), bv(1), b)
-            mod = a % safe  # bvsmod: the remainder takes the divisor's sign, as in Python
-            r = mod if e.op == "mod" else (a - mod) / safe
-            self._range(state, e, r)
-            return r
-        self.oblige(state, Category.SHIFT, e.right.span, z3.And(b >= bv(0), b < bv(t.bits)),
-                    f"shift amount may be outside 0..{t.bits - 1}")
-        amount = z3.If(z3.And(b >= bv(0), b < bv(64)), b, bv(0))
-        if e.op == "rshift":
-            return a >> amount
-        wide = z3.SignExt(WIDE - WIDTH, a) << z3.ZeroExt(WIDE - WIDTH, amount)
-        ok = z3.And(wide >= z3.BitVecVal(t.min, WIDE), wide <= z3.BitVecVal(t.max, WIDE))
-        self.oblige(state, Category.RANGE, e.span, ok, f"shifted value may not fit {t} ({t.min}..{t.max})")
-        return z3.Extract(WIDTH - 1, 0, wide)
-
-    def _compare(self, e: ir.Compare, state: State) -> z3.BoolRef:
-        ops = {"eq": lambda x, y: x == y, "ne": lambda x, y: x != y, "lt": lambda x, y: x < y,
-               "le": lambda x, y: x <= y, "gt": lambda x, y: x > y, "ge": lambda x, y: x >= y}
-        current = state
-        left = self._scalar(self.expr(e.operands[0], current))
-        parts: list[z3.BoolRef] = []
-        for i, op in enumerate(e.ops):
-            right = self._scalar(self.expr(e.operands[i + 1], current))
-            part = ops[op](left, right)
-            parts.append(part)
-            current = current.assume(part)
-            left = right
-        self._leak(state, current)
-        return z3.And(*parts) if len(parts) > 1 else parts[0]
-
-    @staticmethod
-    def _scalar(v: Value) -> z3.BitVecRef:
-        if isinstance(v, z3.BoolRef):
-            return z3.If(v, bv(1), bv(0))
-        assert isinstance(v, z3.BitVecRef)
-        return v
-
-    def _convert(self, e: ir.Convert, state: State) -> Value:
-        v = self.expr(e.value, state)
-        value = self._scalar(v)
-        target = e.type
-        if isinstance(target, ir.EnumType):
-            self.oblige(state, Category.RANGE, e.span, z3.Or(*[value == bv(x) for _, x in target.members]),
-                        f"value may not be a member of {target}")
-            return value
-        t = int_of(target)
-        src = e.value.type
-        src_range = (0, 1) if isinstance(src, ir.BoolType) else (int_of(src).min, int_of(src).max)
-        if not (t.min <= src_range[0] and src_range[1] <= t.max):
-            self.oblige(state, Category.RANGE, e.span, fits(value, t), f"value may not fit {t} ({t.min}..{t.max})")
         return value
 
     def _view(self, e: ir.Expr, state: State) -> ViewTerm:
@@ -518,7 +463,7 @@ class FunctionEncoder:
         env.update({p.name: v for p, v in zip(callee.params, args, strict=True)})
         call_state = replace(state, vars=env)
         for req in callee.requires:
-            self.oblige(state, Category.PRECONDITION, e.span, self.pure_cond(req, call_state),
+            self.oblige(state, Category.PRECONDITION, e.span, self.ghost_cond(req, call_state, checked=False),
                         f"pre-condition of `{callee.name}` (line {req.span.line}) may not hold")
         result: Value | None = None
         if not isinstance(callee.ret, ir.VoidType):
@@ -547,29 +492,31 @@ class FunctionEncoder:
         if result is not None:
             post_env["result"] = result
         for ens in callee.ensures:
-            after = after.assume(self.pure_cond(ens, replace(after, vars=post_env)))
+            after = after.assume(self.ghost_cond(ens, replace(after, vars=post_env), checked=False))
         state.become(after)
         return result if result is not None else z3.BoolVal(True)
 
-    def _leak(self, state: State, branch: State) -> None:
-        """Calls evaluated only on some paths (short-circuit operands) may still have changed
-        variables: havoc in ``state`` whatever ``branch`` changed."""
-        changed = {n for n, v in branch.vars.items() if state.vars.get(n) is not v and n in state.vars}
-        effects = replace(self.hw.changed(state, branch), names=frozenset(changed))
-        if effects.names or effects.gates or effects.accesses:
-            state.become(self._havoc(state, effects))
+    def join(self, state: State, exits: list[State]) -> None:
+        """Operands evaluated on some paths only (short-circuit operators, conditional
+        expressions): afterwards ``state`` is the merge of every way the evaluation ended."""
+        def unchanged(x: State) -> bool:
+            return (x.facts == state.facts and x.vars.keys() == state.vars.keys() and all(state.vars[n] is v for n, v in x.vars.items())
+                    and all(state.gates.get(g) is v for g, v in x.gates.items())
+                    and all(state.ghosts.get(g) is v for g, v in x.ghosts.items()))
+        if not all(unchanged(x) for x in exits):
+            state.become(merge_all(exits))
 
 
 _EXPRESSIONS: dict[type, Callable[[FunctionEncoder, Any, State], Value]] = {
     ir.Const: FunctionEncoder._const,
     ir.Local: FunctionEncoder._local,
     ir.GlobalRef: FunctionEncoder._global,
-    ir.Unary: FunctionEncoder._unary,
-    ir.Binary: FunctionEncoder._binary,
-    ir.Compare: FunctionEncoder._compare,
+    ir.Unary: lambda enc, e, state: enc.arith.unary(e, state),
+    ir.Binary: lambda enc, e, state: enc.arith.binary(e, state),
+    ir.Compare: lambda enc, e, state: enc.arith.compare(e, state),
     ir.BoolOp: FunctionEncoder._boolop,
     ir.IfExp: FunctionEncoder._ifexp,
-    ir.Convert: FunctionEncoder._convert,
+    ir.Convert: lambda enc, e, state: enc.arith.convert(e, state),
     ir.Call: FunctionEncoder._call,
     ir.Index: FunctionEncoder._index,
     ir.SliceView: FunctionEncoder._slice,
