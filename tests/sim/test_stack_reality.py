@@ -11,6 +11,7 @@ checked against SP read before every single instruction.
 from __future__ import annotations
 
 import io
+import random
 import re
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from unicorn.arm_const import UC_ARM_REG_SP
 
 from tamapy.build import compile_app
 from tamapy.sim import Machine, SimOutcome, simulate
+from tamapy.sim.stackwatch import could_write_sp, may_lower_sp
 from tamapy.specs import Board, Soc, load_board, load_soc
 from tamapy.verify.obligation import Status
 from tamapy.verify.stack import image_frames, stack_bound
@@ -147,3 +149,31 @@ def test_a_run_reaches_exactly_the_bound_of_straight_code() -> None:
     outcome = simulate(elf, board, soc, max_insns=1_000)
     assert outcome.stop_reason == "max-insns" and outcome.stack is not None
     assert (outcome.stack.top, outcome.stack.used) == (stack_top, 60)
+
+
+LOWERING = {
+    0xE92D4010: True,  # push {r4, lr}
+    0xE52DE004: True,  # str lr, [sp, #-4]!
+    0xE24DD010: True,  # sub sp, sp, #16
+    0xE04DD003: True,  # sub sp, sp, r3
+    0xE1A0D000: True,  # mov sp, r0
+    0xE590D000: True,  # ldr sp, [r0]
+    0xED2D8B02: True,  # vpush {d8}
+    0xE121F000: True,  # msr cpsr_c, r0 (another mode's SP)
+    0xE8BD8010: False,  # pop {r4, pc}
+    0xE28DD010: False,  # add sp, sp, #16
+    0xE49DF004: False,  # ldr pc, [sp], #4
+    0xE58D0004: False,  # str r0, [sp, #4]
+    0xE0810002: False,  # add r0, r1, r2
+}
+
+
+@pytest.mark.parametrize("word", sorted(LOWERING))
+def test_the_scan_finds_the_instructions_that_lower_sp(word: int) -> None:
+    assert may_lower_sp(word) is LOWERING[word]
+
+
+def test_the_cheap_filter_never_drops_a_lowering() -> None:
+    rng = random.Random(7)
+    for word in [*LOWERING, *(rng.getrandbits(32) for _ in range(200_000))]:
+        assert could_write_sp(word) or not may_lower_sp(word), f"0x{word:08x}"

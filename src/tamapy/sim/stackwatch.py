@@ -22,13 +22,10 @@ address in between).
 
 from __future__ import annotations
 
-import io
+import struct
 from dataclasses import dataclass
 from typing import Any
 
-from elftools.common.exceptions import ELFError
-from elftools.elf.elffile import ELFFile
-from elftools.elf.sections import SymbolTableSection
 from unicorn import UC_HOOK_CODE
 from unicorn.arm_const import UC_ARM_REG_SP
 
@@ -38,6 +35,7 @@ MAIN_TOP = "__stack_top"
 EXCEPTION_TOP = "__exc_stack_top"
 SP = 13
 WORD = 4
+SHT_SYMTAB = 2
 
 
 @dataclass(frozen=True)
@@ -102,25 +100,47 @@ class StackWatch:
 
 
 def _symbols(elf: bytes, names: tuple[str, ...]) -> dict[str, int]:
+    """The values of the named ``.symtab`` symbols, read directly (pyelftools costs milliseconds,
+    a noticeable part of a short run; the image was checked as an ELF32 LE file already)."""
     try:
-        symtab = ELFFile(io.BytesIO(elf)).get_section_by_name(".symtab")
-        if not isinstance(symtab, SymbolTableSection):
-            return {}
-        return {s.name: s["st_value"] for s in symtab.iter_symbols() if s.name in names}
-    except ELFError:
+        shoff, = struct.unpack_from("<I", elf, 0x20)
+        shentsize, shnum = struct.unpack_from("<HH", elf, 0x2E)
+        headers = [struct.unpack_from("<10I", elf, shoff + i * shentsize) for i in range(shnum)]
+        found: dict[str, int] = {}
+        for header in headers:
+            if header[1] != SHT_SYMTAB:
+                continue
+            strtab = headers[header[6]]
+            strings = elf[strtab[4] : strtab[4] + strtab[5]]
+            wanted = {i + 1: n for n in names if (i := strings.find(b"\0" + n.encode() + b"\0")) >= 0}
+            table = elf[header[4] : header[4] + header[5] - header[5] % 16]
+            for name, value, *_ in struct.iter_unpack("<IIIBBH", table):
+                if name in wanted:
+                    found[wanted[name]] = value
+        return found
+    except (struct.error, IndexError):
         return {}
 
 
 def _sites(base: int, code: bytes) -> list[int]:
     """The address after every word of ``code`` (at ``base``) that may lower SP."""
-    words = [int.from_bytes(code[i : i + WORD], "little") for i in range(0, len(code) - WORD + 1, WORD)]
+    words = [w for (w,) in struct.iter_unpack("<I", code[: len(code) - len(code) % WORD])]
     sites = []
     for i, word in enumerate(words):
+        if not could_write_sp(word):
+            continue
         if may_lower_sp(word):
             half = (word & 0x0FF0F000) == 0x0300D000  # movw sp: sampled after the movt that follows
             if not (half and i + 1 < len(words) and (words[i + 1] & 0x0FF0F000) == 0x0340D000):
                 sites.append(base + WORD * (i + 1))
     return sites
+
+
+def could_write_sp(word: int) -> bool:
+    """A cheap first filter: False only for words :func:`may_lower_sp` certainly says False to
+    (no register field names r12 or SP, not an ldm/stm, msr or unconditional instruction)."""
+    return ((word >> 12) & 0xE == 0xC or (word >> 16) & 0xF == SP or word >> 28 == 0xF
+            or (word >> 25) & 7 == 0b100 or (word & 0x0DB0F000) == 0x0120F000)
 
 
 def may_lower_sp(word: int) -> bool:
