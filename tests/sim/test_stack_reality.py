@@ -100,7 +100,7 @@ def test_the_deepest_stack_reached_is_within_the_proved_bound(
     assert used <= main_bound, figures
     assert used > 0 if main_bound > 0 else used == 0, figures
     assert outcome.stack.exception_used <= exception_bound
-    assert outcome.report()["stack"]["main"]["used"] == used
+    assert outcome.stack.to_json()["main"]["used"] == used
 
 
 def test_the_recorded_minimum_is_the_minimum_over_every_instruction(
