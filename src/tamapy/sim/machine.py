@@ -58,6 +58,7 @@ from tamapy.sim.memory import RegionMemory, UnicornStore
 from tamapy.sim.outcome import MmioAccess, SimFault, SimOutcome
 from tamapy.sim.peripherals import Ccm, RegisterFile, Uart, build_devices
 from tamapy.sim.peripherals.base import SPEC_MISMATCH
+from tamapy.sim.stackwatch import StackWatch
 from tamapy.sim.variants import bad_parameter, variant_for
 from tamapy.sim.vectors import (
     CPU_EXCEPTIONS,
@@ -206,6 +207,9 @@ class Machine:
         self.uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._on_unmapped)
         self.uc.hook_add(UC_HOOK_INTR, self._on_exception)
         self.uc.hook_add(UC_HOOK_INSN_INVALID, self._on_invalid)
+        self._stack = StackWatch.of(self.image.executable)
+        if self._stack is not None:
+            self._stack.attach(self.uc)
 
     # -- set-up ------------------------------------------------------------------
 
@@ -348,6 +352,7 @@ class Machine:
             injected=tuple(replace(i) for i in self.faults.active.values()),
             notes=notes, board=self.board.name, soc=self.variant.name,
             console_uart=self.board.console_uart, cycles=self._insns + self._idle, clock_hz=self.hz,
+            stack=self._stack.use() if self._stack is not None else None,
         )
 
     def _settle(self, pc: int, *, completed: bool) -> None:

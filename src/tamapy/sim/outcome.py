@@ -17,6 +17,7 @@ from tamapy.abi import run_status
 from tamapy.sim.context import CPU_HZ
 from tamapy.sim.inject import Injection
 from tamapy.sim.peripherals.base import BusFault
+from tamapy.sim.stackwatch import StackUse
 
 REPORT_FORMAT = "tamapy-sim-run/1"
 """``format`` of the JSON run report; bumped on incompatible changes."""
@@ -165,6 +166,9 @@ class SimOutcome(RunEnd[SimFault]):
     cycles: int = 0
     """Simulated CPU cycles: the instructions plus cycles spent idle in WFI."""
     clock_hz: int = CPU_HZ
+    stack: StackUse | None = None
+    """The lowest SP reached on the main and the exception stack (None for an image without
+    the linker's stack symbols): what the proved stack bound is held against."""
 
     @property
     def status(self) -> int:
