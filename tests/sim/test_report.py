@@ -20,7 +20,8 @@ from .support import EVK, HELLO, MK2, board, hello
 
 TRACE_LINE = re.compile(r"^\d+ 0x[0-9a-f]{8} [RW] 0x[0-9a-f]{8} [A-Z0-9_]+\.[A-Z0-9_]+ (8|16|32) 0x[0-9a-f]+$")
 REPORT_KEYS = {"format", "board", "soc", "outcome", "status", "stop_reason", "final", "detail", "instructions",
-               "cycles", "clock_hz", "simulated_us", "fault", "exceptions", "injected", "console", "peripherals"}
+               "cycles", "clock_hz", "simulated_us", "fault", "exceptions", "injected", "console", "peripherals",
+               "stack"}
 
 
 def traced(name: str, **kwargs: object) -> tuple[list[str], str]:
@@ -62,6 +63,8 @@ def test_report_contents() -> None:
     assert (report["format"], report["board"], report["soc"]) == (REPORT_FORMAT, MK2, "i.MX6ULZ")
     assert (report["outcome"], report["status"], report["stop_reason"]) == ("exit", 0, "final-line")
     assert report["final"] == {"kind": "exit", "code": 0} and report["fault"] is None
+    stack = report["stack"]["main"]
+    assert int(stack["top"], 16) - int(stack["lowest"], 16) == stack["used"] >= 0
     assert report["instructions"] == outcome.instructions == report["cycles"]
     assert report["console"] == {"uart": "UART2", "bytes": len(outcome.output), "output": outcome.output.decode()}
     assert report["injected"][0]["name"] == "rngb-selftest-fail" and report["injected"][0]["triggered"] == 0

@@ -208,6 +208,7 @@ class SimOutcome(RunEnd[SimFault]):
                 "output": self.output.decode("utf-8", "backslashreplace"),
             },
             "peripherals": self.notes,
+            "stack": None if self.stack is None else self.stack.to_json(),
         }
 
     def report_json(self) -> str:
