@@ -68,8 +68,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
           f"{totals['proved']} proved, {totals['failed']} failed, {totals['unknown']} unknown"
           + (f"; {len(report.stale)} certificate(s) stale" if args.check and report.stale else ""))
     if args.check and report.stale:
+        altered = set(store.altered)
         for name in report.stale:
-            print(f"stale or missing certificate: {name}", file=sys.stderr)
+            why = "altered after it was written (digest mismatch)" if name in altered else "stale or missing"
+            print(f"{why} certificate: {name}", file=sys.stderr)
         return 1
     return 0 if report.all_proved and outputs_status == 0 else 1
 

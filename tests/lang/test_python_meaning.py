@@ -72,6 +72,26 @@ REJECTED = [
      "i: u32 = 0\n\n\ndef f(x: u8) -> u8:\n    return x\n\n\ndef g(b: Bytes[8]) -> None:\n    b[i] += 2 * f(1)\n",
      "E114", 12, 5),
     ("len-of-slice-of-slice", "def f(b: Bytes[8]) -> u32:\n    return len(b[1:6][1:3])\n", "E124", 5, 16),
+    # Ghost code touching hardware: CPython would perform the access on the host, the image never does.
+    ("register-read-in-requires",
+     "from soc.imx6ul.regs import UART1\n\n\n@requires(lambda: UART1.USR1.RRDY == 1)\ndef f() -> None:\n    pass\n",
+     "E203", 7, 19),
+    ("register-read-in-invariant",
+     "from soc.imx6ul.regs import UART1\n\n\ndef f() -> None:\n    for i in range(3):\n"
+     "        invariant(UART1.USR1.read() >= 0)\n", "E203", 9, 19),
+    ("poll-in-ensures",
+     "from tamapy.fw import poll\n\nG: u32 = 0\n\n\n@ensures(lambda: poll(G == 0, limit=3))\ndef f() -> None:\n    pass\n",
+     "E203", 9, 18),
+    ("addr-of-in-requires",
+     "from tamapy.fw import addr_of\n\nB: Bytes[4] = Bytes[4]()\n\n\n@requires(lambda: addr_of(B) != 0)\ndef f() -> None:\n"
+     "    pass\n", "E203", 9, 19),
+    # Trusted code's declaration names what exists.
+    ("modifies-unknown-name",
+     "from tamapy.fw import trusted\n\n\n@trusted(\"nothing\", modifies=(\"nope\",))\ndef f() -> None:\n    pass\n",
+     "E118", 7, 31),
+    ("modifies-a-constant",
+     "from typing import Final\n\nfrom tamapy.fw import trusted\n\nK: Final = 3\n\n\n"
+     "@trusted(\"nothing\", modifies=(\"K\",))\ndef f() -> None:\n    pass\n", "E118", 11, 31),
 ]
 
 # (id, source after the header): the same intent written in the subset; accepted and proved.

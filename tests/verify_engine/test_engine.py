@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tamapy.verify import ProofStore, Status, verify_tree
 
@@ -83,6 +87,45 @@ def test_check_fails_on_stale_certificates_and_writes_nothing(project: Path) -> 
     assert proc.returncode == 1
     assert "stale or missing certificate: examples.lib.other" in proc.stderr
     assert certificate.read_bytes() == before
+
+
+def _edit_certificate(project: Path, function: str, edit: Callable[[dict[str, Any]], None]) -> None:
+    certificate = project / "proofs" / "examples" / "lib.json"
+    doc = json.loads(certificate.read_text())
+    edit(doc["functions"][function])
+    certificate.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
+
+
+def _failed_to_proved(entry: dict[str, Any]) -> None:
+    for o in entry["obligations"]:
+        o["status"] = "proved"
+        o.pop("counterexample", None)
+
+
+def _drop_obligation(entry: dict[str, Any]) -> None:
+    entry["obligations"].pop()
+
+
+def _forged_digest(entry: dict[str, Any]) -> None:
+    entry["digest"] = "0" * 64
+
+
+@pytest.mark.parametrize("edit", [_failed_to_proved, _drop_obligation, _forged_digest])
+def test_check_detects_a_certificate_edited_by_hand(project: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    """A failed proof turned "proved" in proofs/ must not pass the merge gate, nor be reused."""
+    path = _lib(project)  # twice() fails its pre-conditions
+    run = [sys.executable, "-m", "tamapy", "verify", str(path)]
+    assert subprocess.run(run, cwd=project, capture_output=True).returncode == 1
+    _edit_certificate(project, "examples.lib.twice", edit)
+    proc = subprocess.run([*run, "--check"], cwd=project, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "altered after it was written (digest mismatch) certificate: examples.lib.twice" in proc.stderr
+    assert "examples.lib.succ" not in proc.stderr  # untouched entries still count
+    store = ProofStore(project)
+    report = verify_tree([path], "mcimx6ul-evk", workers=1, store=store)
+    assert store.altered == ["examples.lib.twice"]
+    twice = next(r for r in report.results if r.function == "examples.lib.twice")
+    assert not twice.cached and {o.status for o in twice.obligations} == {Status.FAILED}
 
 
 def test_certificates_are_stable_json(project: Path) -> None:

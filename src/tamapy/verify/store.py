@@ -6,6 +6,13 @@ solver, time).  Certificates double as the verification cache: a function
 whose key is unchanged is taken from its certificate.  Files are written
 with sorted keys and atomically, and are rewritten only when their content
 changes, so re-verifying from cache leaves them byte-for-byte identical.
+
+Each function's entry carries a SHA-256 digest over its name, key and
+obligations.  An entry whose digest does not match (a status or result
+edited by hand, a merge that mixed two versions) is not used: the function
+is proved again, and ``verify --check`` names it and fails.  The digest
+detects edits, not a forger who recomputes it: where a revision is not
+trusted, its certificates are a cache to re-prove, never evidence.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from tamapy.outputs import write_atomic
 from tamapy.verify.engine import FunctionResult
 from tamapy.verify.obligation import Category, Counterexample, Obligation, Status
 
-FORMAT = "tamapy-proof-1"
+FORMAT = "tamapy-proof-2"
 
 
 def obligation_json(o: Obligation) -> dict[str, Any]:
@@ -62,10 +69,18 @@ def obligation_from_json(data: dict[str, Any], function: str) -> Obligation:
     )
 
 
+def entry_digest(function: str, key: str, obligations: list[dict[str, Any]]) -> str:
+    """The digest a certificate entry carries: over exactly what the cache hands back."""
+    text = json.dumps({"function": function, "key": key, "obligations": obligations}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class ProofStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.dir = root / "proofs"
+        self.altered: list[str] = []
+        """Functions whose entry failed its digest in the last :meth:`cached` (not used)."""
 
     def path_for(self, module: str) -> Path:
         return self.dir.joinpath(*module.split(".")).with_suffix(".json")
@@ -75,12 +90,16 @@ class ProofStore:
 
     def cached(self) -> dict[str, tuple[str, tuple[Obligation, ...]]]:
         out: dict[str, tuple[str, tuple[Obligation, ...]]] = {}
+        self.altered = []
         for path in self.files():
             try:
                 doc = json.loads(path.read_text())
                 if doc.get("format") != FORMAT:
                     continue
                 for name, entry in doc["functions"].items():
+                    if entry.get("digest") != entry_digest(name, entry["key"], entry["obligations"]):
+                        self.altered.append(name)
+                        continue
                     out[name] = (entry["key"], tuple(obligation_from_json(o, name) for o in entry["obligations"]))
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise error(str(path), 0, 0, "E601", f"unreadable proof certificate: {exc}",
@@ -103,7 +122,9 @@ class ProofStore:
                 except ValueError:
                     functions = {}
             for r in items:
-                functions[r.function] = {"key": r.key, "obligations": [obligation_json(o) for o in r.obligations]}
+                obligations = [obligation_json(o) for o in r.obligations]
+                functions[r.function] = {"key": r.key, "obligations": obligations,
+                                         "digest": entry_digest(r.function, r.key, obligations)}
             doc = {"format": FORMAT, "module": module, "functions": dict(sorted(functions.items()))}
             text = json.dumps(doc, indent=1, sort_keys=True) + "\n"
             if not path.is_file() or path.read_text() != text:
