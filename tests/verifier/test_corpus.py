@@ -41,6 +41,8 @@ CATEGORIES = (
     "division",
     "shift",
     "register",
+    "dma",
+    "protocol",
     "clock",
     "precondition",
     "postcondition",
@@ -50,8 +52,8 @@ CATEGORIES = (
 )
 """The categories every seeded-bug kind must cover (``stack`` is per image, not per function)."""
 MIN_BAD_PER_CATEGORY = 5
-MIN_BAD = 66
-MIN_GOOD = 32
+MIN_BAD = 80
+MIN_GOOD = 45
 
 _EXPECT = re.compile(
     r"# expect: (?:(?P<proved>proved)|(?P<category>[a-z]+)(?P<lines>(?: [1-9][0-9]*)+))"

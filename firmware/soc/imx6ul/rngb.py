@@ -4,8 +4,10 @@ and random words released only while the generator is provably healthy.
 The register map's protocol invariant ``RNGB.healthy`` holds after a read of
 SR showing a finished self-test and seed, no self-test failure and no error
 (``STDN == 1 and SDN == 1 and ST_PF == 0 and ERR == 0``); an SR read with
-ERR set, or a software reset, ends it, and only while it holds may OUT be
-read.  ``read_words`` reads SR before every OUT read and reads OUT only when
+ERR set or a failed self-test (ST_PF != 0), a self-test command (CMD.ST, so
+``self_test`` ends it until ``init``'s last SR read) and a software reset
+(CMD.SR) each end it, and only while it holds may OUT be read.
+``read_words`` reads SR before every OUT read and reads OUT only when
 that very SR value shows the generator healthy with a word in the FIFO
 (FIFO_LVL > 0), so the verifier proves the invariant at each OUT read.  If
 anything goes wrong before all requested words are in, none is released:

@@ -1,0 +1,15 @@
+# expect: protocol 13 14
+# Recover from a failed packet with a soft reset, then resubmit at once.
+from soc.imx6ul.regs import DCP
+from tamapy.fw import Array, Dma, addr_of, clock_enabled, poll, requires, u32
+
+packet: Dma[Array[u32, 8]] = Dma[Array[u32, 8]]()
+
+
+@requires(lambda: clock_enabled(DCP) and DCP.channel0_enabled)
+def retry() -> bool:
+    DCP.CTRL.set(SFTRST=1)
+    DCP.CTRL.clear(SFTRST=1, CLKGATE=1)
+    DCP.CH0CMDPTR.write(ADDR=addr_of(packet))  # bug: the soft reset returned CHANNELCTRL to its reset value 0: channel 0 is disabled again
+    DCP.CH0SEMA.write(INCREMENT=1)  # bug: so the resubmitted packet is never run and the poll below can only time out
+    return poll(DCP.STAT.IRQ & 1 != 0, limit=100000)
