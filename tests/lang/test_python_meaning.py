@@ -148,14 +148,26 @@ def test_twins_are_accepted_and_proved(project: Path) -> None:
     assert len(report.results) == source.count("\ndef ")
 
 
-def test_entry_point_cannot_have_a_precondition(project: Path) -> None:
+ENTRY_SHAPES = [
+    ("false", ENTRY_REQUIRES, 4),
+    ("on-a-global",
+     "from tamapy.fw import requires, u32\n\nmode: u32 = 0\n\n\n@requires(lambda: mode == 3)\ndef main() -> None:\n"
+     "    pass\n", 6),
+    ("after-an-ensures",
+     "from tamapy.fw import ensures, requires\n\n\n@ensures(lambda: True)\n@requires(lambda: True)\ndef main() -> None:\n"
+     "    pass\n", 5),
+]
+
+
+@pytest.mark.parametrize(("source", "line"), [c[1:] for c in ENTRY_SHAPES], ids=[c[0] for c in ENTRY_SHAPES])
+def test_entry_point_cannot_have_a_precondition(project: Path, source: str, line: int) -> None:
     app = project / "firmware" / "examples" / "pre"
     app.mkdir()
-    (app / "main.py").write_text(ENTRY_REQUIRES)
+    (app / "main.py").write_text(source)
     with pytest.raises(TamapyError) as info:
         check_paths([app / "main.py"], "mcimx6ul-evk")
     first = info.value.diagnostics[0]
-    assert (first.code, first.line, first.col) == ("E209", 4, 2)
+    assert (first.code, first.line, first.col) == ("E209", line, 2)
     # A function called main outside an application's main.py may have one.
     (app / "other.py").write_text(ENTRY_REQUIRES.replace("False", "True"))
     assert check_paths([app / "other.py"], "mcimx6ul-evk") == 1
