@@ -36,6 +36,7 @@ NOT_CONCRETE = {
     # poll() its condition as a lambda, so the condition runs once instead of up to `limit` times.
     "index_poll_cond_effect": "poll's condition is evaluated once in a plain import",
     "pre_poll_cond_effect": "likewise",
+    "assert_poll_cond_count": "likewise",
     # Raw mmio and addr_of need a simulated bus and placed arrays, which a plain import has not.
     "assert_trusted_mmio_write": "addr_of() and mmio have no meaning in a plain import",
     "assert_trusted_mmio_self": "likewise",
@@ -44,6 +45,8 @@ NOT_CONCRETE = {
     "assert_trusted_undeclared": "likewise",
     # Ghost code: CPython evaluates contracts with unbounded integers and legal aliasing.
     "pre_alias_contract_global": "aliasing an array with a global a contract names is legal Python",
+    "pre_alias_contract_global_requires": "likewise, named in the pre-condition",
+    "pre_alias_contract_global_invariant": "likewise, named in a loop invariant",
     "range_contract_exact": "CPython reports the false post-condition, not a range: it computes 2**72 exactly",
     "shift_in_contract": "CPython shifts by any amount; the verifier's exact range ends at 64",
 }
