@@ -101,7 +101,7 @@ def _requires(rng: random.Random, params: list[Param], globals_: tuple[Global, .
     terms = [f"{p.name} < {p.bound}" for p in params if p.bound is not None]
     terms += ["len(view) <= 64" for p in params if p.name == "view"]
     names = [p.name for p in params if p.bound is not None or p.name == "view"]
-    if rng.random() < 0.15:
+    if rng.random() < 0.05:
         scalars = [Var(p.name, p.type, "param") for p in params if p.array is None and p.type is not None]
         terms.append(_contract_cond(body, globals_, scalars))
         names = [p.name for p in params]
@@ -111,17 +111,18 @@ def _requires(rng: random.Random, params: list[Param], globals_: tuple[Global, .
 
 
 def _ensures(rng: random.Random, ret: IntType | None, globals_: tuple[Global, ...], body: Body) -> list[str]:
-    if rng.random() < 0.5:
+    if rng.random() < 0.6 or (ret is None and not body.x.risky()):
         return []
-    if ret is None or rng.random() < 0.25:
+    if ret is None or body.x.risky():
         return [f"@ensures(lambda: {_contract_cond(body, globals_, [])})"]
-    bound = ret.hi if rng.random() < 0.5 else body.x.literal(ret)
+    bound = ret.hi if not body.x.risky() else body.x.literal(ret)
     return [f"@ensures(lambda result: result <= {bound})"]
 
 
-def _function(rng: random.Random, head: str, scope: Scope, body: Body, decorators: list[str]) -> list[str]:
-    """Decorators, ``def`` line, ``global`` line, declarations, statements and the final return."""
-    statements = body.block(2, rng.randint(2, 5))
+def _function(rng: random.Random, head: str, scope: Scope, body: Body, decorators: list[str],
+              size: int) -> list[str]:
+    """Decorators, ``def`` line, ``global`` line, declarations, ``size`` statements, the final return."""
+    statements = body.block(2, size)
     final = body.return_stmt()
     written = sorted(scope.globals_written)
     lines = decorators + [head]
@@ -144,7 +145,7 @@ def _helper(rng: random.Random, k: int, globals_: tuple[Global, ...], helpers: l
     name = f"h{k}"
     head = f"def {name}({', '.join(f'{p.name}: {p.annotation()}' for p in params)}) -> " \
            f"{ret.name if ret else 'bool'}:"
-    lines = _function(rng, head, scope, body, decorators)
+    lines = _function(rng, head, scope, body, decorators, rng.randint(1, 2))
     text = "\n".join(lines)
     used = {g.name for g in globals_ if g.length is not None and g.name in text} | scope.globals_used
     return lines, Helper(name, params, ret, used)
@@ -168,7 +169,7 @@ def _entry(rng: random.Random, globals_: tuple[Global, ...], helpers: list[Helpe
     decorators = [f"@requires({requires})"] if terms else []
     decorators += _ensures(rng, ret, globals_, body)
     head = f"def entry({', '.join(f'x{k}: {t.name}' for k, t in enumerate(types))}) -> {ret.name}:"
-    return _function(rng, head, scope, body, decorators), types, ret, requires
+    return _function(rng, head, scope, body, decorators, rng.randint(1, 3)), types, ret, requires
 
 
 def _candidates(rng: random.Random, t: IntType) -> list[int]:
@@ -196,7 +197,7 @@ def generate(seed: int, index: int) -> Program:
     globals_ = _globals(rng)
     helpers: list[Helper] = []
     chunks: list[list[str]] = []
-    for k in range(rng.randint(1, 4)):
+    for k in range(rng.randint(1, 2)):
         lines, h = _helper(rng, k, globals_, helpers, risk)
         helpers.append(h)
         chunks.append(lines)

@@ -30,7 +30,7 @@ class Body:
 
     def declare_locals(self) -> None:
         """Two to four integer locals, maybe a bool and a local array."""
-        for _ in range(self.rng.randint(2, 4)):
+        for _ in range(self.rng.randint(1, 2)):
             t = self.rng.choice(SCALARS)
             name = self.scope.fresh("v")
             self.prelude.append(f"{name}: {t.name} = {self.x.literal(t)}")
@@ -69,8 +69,8 @@ class Body:
             return self._call(depth)
         v = self.rng.choice(targets)
         assert v.type is not None
-        op = "+=" if self.rng.random() < 0.1 else "="
-        return [f"{v.name} {op} {self.x.int_expr(v.type, 2)}"]
+        op = "+=" if self.x.risky() else "="
+        return [f"{v.name} {op} {self.x.int_expr(v.type, self.rng.randint(1, 2))}"]
 
     def _global(self, depth: int) -> list[str]:
         targets = [v for v in self.scope.targets() if v.kind == "global"]
@@ -82,7 +82,7 @@ class Body:
         if self.rng.random() < 0.5:
             guard, update = self.x.guard_for(v.type, v.name)
             return [f"if {guard}:", IND + update]
-        return [f"{v.name} = {self.x.int_expr(v.type, 2)}"]
+        return [f"{v.name} = {self.x.int_expr(v.type, 1)}"]
 
     def _guarded(self, depth: int) -> list[str]:
         targets = self.scope.targets()
@@ -124,7 +124,7 @@ class Body:
         cond = self.x.cond(1)
         if ints and self.rng.random() < 0.1:
             cond = self.rng.choice(ints).name  # an integer condition compares with 0
-        out = [f"if {cond}:"] + self.indent(self.block(depth - 1, self.rng.randint(1, 3)))
+        out = [f"if {cond}:"] + self.indent(self.block(depth - 1, self.rng.randint(1, 2)))
         if self.rng.random() < 0.3:
             out += [f"elif {self.x.cond(1)}:"] + self.indent(self.block(depth - 1, 1))
         if self.rng.random() < 0.4:
@@ -147,7 +147,7 @@ class Body:
             step = self.rng.choice([1, 1, 2, 3])
             header = f"for {var} in range({lo}, {self.rng.randint(lo, 9)}, {step}):"
         inv: list[str] = []
-        if self.rng.random() < 0.3:
+        if self.x.risky():
             inv = [f"invariant({self.x.pure_cond()})"]
         return [header] + self.indent(inv + self.loop_body(depth, Var(var, U32, "loop"), over))
 
@@ -161,7 +161,7 @@ class Body:
             cond = f"{cond} {op} {self.x.cond(1)}"
         measure = f"{w}" if self.x.risky() else f"{bound} - {w}"
         head = [f"invariant({w} <= {bound})"] if not self.x.risky() else []
-        if self.rng.random() < 0.25:
+        if self.x.risky():
             head.append(f"invariant({self.x.pure_cond()})")
         head += [f"decreases({measure})", f"{w} += 1"]
         body = self.loop_body(depth, None, None)
@@ -175,7 +175,7 @@ class Body:
         if over is not None and var is not None:
             self.scope.safe[over.name] = var.name
         self.scope.loop_depth += 1
-        body = self.block(depth - 1, self.rng.randint(1, 3))
+        body = self.block(depth - 1, self.rng.randint(1, 2))
         self.scope.loop_depth -= 1
         self.scope.vars, self.scope.safe = saved_vars, saved_safe
         return body
@@ -200,7 +200,7 @@ class Body:
     def return_stmt(self) -> str:
         if self.ret is None:
             return f"return {self.x.cond(1)}"
-        return f"return {self.x.int_expr(self.ret, 2)}"
+        return f"return {self.x.int_expr(self.ret, 1)}"
 
     @staticmethod
     def indent(lines: list[str]) -> list[str]:
