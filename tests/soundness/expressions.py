@@ -17,7 +17,19 @@ from __future__ import annotations
 
 import random
 
-from tests.soundness.types import I32, U8, U16, U32, U64, Arr, Helper, IntType, Scope, compatible, join
+from tests.soundness.types import (
+    I32,
+    U8,
+    U16,
+    U32,
+    U64,
+    Arr,
+    Helper,
+    IntType,
+    Scope,
+    compatible,
+    join,
+)
 
 BINOPS = ("+", "+", "-", "-", "*", "//", "%", "&", "&", "|", "^", ">>", "<<")
 """Weighted: symbolic multiplication and division are the slowest obligations."""
@@ -287,4 +299,4 @@ class Exprs:
         return f"{name} >= {bound}", f"{name} -= {k}"
 
 
-__all__ = ["Exprs", "U8", "U16", "U32", "U64", "I32"]
+__all__ = ["I32", "U8", "U16", "U32", "U64", "Exprs"]

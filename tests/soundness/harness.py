@@ -99,7 +99,7 @@ def _runner(k: int, p: Program) -> list[str]:
             for i in range(g.length):
                 lines.append(f"    put({slot}, u32({p.name}.{g.name}[{i}]))")
                 slot += 1
-    return lines + ["    put(0, DONE)"]
+    return [*lines, "    put(0, DONE)"]
 
 
 def harness_source(programs: list[Program]) -> str:
@@ -132,5 +132,15 @@ def word_count(p: Program) -> int:
             + sum(g.length or 0 for g in p.globals))
 
 
-__all__ = ["APP", "DONE", "Global", "IN", "OUT", "PACKAGE", "expected_words", "harness_source",
-           "input_words", "word_count"]
+__all__ = [
+    "APP",
+    "DONE",
+    "IN",
+    "OUT",
+    "PACKAGE",
+    "Global",
+    "expected_words",
+    "harness_source",
+    "input_words",
+    "word_count",
+]

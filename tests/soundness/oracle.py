@@ -41,9 +41,18 @@ from tamapy.sim.host import Host
 from tamapy.verify import Report, Status, verify_tree
 from tests.soundness.generator import Program, generate
 from tests.soundness.harness import (
-    APP, DONE, IN, OUT, PACKAGE, expected_words, harness_source, input_words, word_count,
+    APP,
+    DONE,
+    IN,
+    OUT,
+    PACKAGE,
+    expected_words,
+    harness_source,
+    input_words,
+    word_count,
 )
 
+TraceFunction = Callable[[FrameType, str, Any], Any]
 ROOT = Path(__file__).resolve().parents[2]
 BOARD = "mcimx6ul-evk"
 MAX_INSNS = 5_000_000
@@ -81,7 +90,7 @@ class Stats:
     programs_run: int = 0
     rejected_codes: Counter[str] = field(default_factory=Counter)
     findings: list[Finding] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=Counter)
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def make_project(destination: Path) -> Path:
@@ -159,7 +168,7 @@ def line_budget(package_dir: str, limit: int) -> Iterator[None]:
     """Count executed lines of the batch's modules; raise :class:`StepLimit` beyond ``limit``."""
     count = 0
 
-    def local(frame: FrameType, event: str, arg: object) -> Callable[..., object] | None:
+    def local(frame: FrameType, event: str, arg: Any) -> TraceFunction | None:
         nonlocal count
         if event == "line":
             count += 1
@@ -167,7 +176,7 @@ def line_budget(package_dir: str, limit: int) -> Iterator[None]:
                 raise StepLimit(f"more than {limit} lines")
         return local
 
-    def tracer(frame: FrameType, event: str, arg: object) -> Callable[..., object] | None:
+    def tracer(frame: FrameType, event: str, arg: Any) -> TraceFunction | None:
         return local if package_dir in frame.f_code.co_filename else None
 
     sys.settrace(tracer)

@@ -124,11 +124,11 @@ class Body:
         cond = self.x.cond(1)
         if ints and self.rng.random() < 0.1:
             cond = self.rng.choice(ints).name  # an integer condition compares with 0
-        out = [f"if {cond}:"] + self.indent(self.block(depth - 1, self.rng.randint(1, 2)))
+        out = [f"if {cond}:", *self.indent(self.block(depth - 1, self.rng.randint(1, 2)))]
         if self.rng.random() < 0.3:
-            out += [f"elif {self.x.cond(1)}:"] + self.indent(self.block(depth - 1, 1))
+            out += [f"elif {self.x.cond(1)}:", *self.indent(self.block(depth - 1, 1))]
         if self.rng.random() < 0.4:
-            out += ["else:"] + self.indent(self.block(depth - 1, self.rng.randint(1, 2)))
+            out += ["else:", *self.indent(self.block(depth - 1, self.rng.randint(1, 2)))]
         return out
 
     def _for(self, depth: int) -> list[str]:
@@ -149,7 +149,7 @@ class Body:
         inv: list[str] = []
         if self.x.risky():
             inv = [f"invariant({self.x.pure_cond()})"]
-        return [header] + self.indent(inv + self.loop_body(depth, Var(var, U32, "loop"), over))
+        return [header, *self.indent(inv + self.loop_body(depth, Var(var, U32, "loop"), over))]
 
     def _while(self, depth: int) -> list[str]:
         w = self.scope.fresh("w")
@@ -165,7 +165,7 @@ class Body:
             head.append(f"invariant({self.x.pure_cond()})")
         head += [f"decreases({measure})", f"{w} += 1"]
         body = self.loop_body(depth, None, None)
-        return [f"{w} = 0", f"while {cond}:"] + self.indent(head + body)
+        return [f"{w} = 0", f"while {cond}:", *self.indent(head + body)]
 
     def loop_body(self, depth: int, var: Var | None, over: Arr | None) -> list[str]:
         """The body of a loop, with ``var`` (and what it indexes) in scope only inside it."""

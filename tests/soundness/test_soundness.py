@@ -26,7 +26,12 @@ TIMEOUT_MS = 400
 @pytest.fixture(scope="module")
 def stats(tmp_path_factory: pytest.TempPathFactory) -> Stats:
     project = make_project(tmp_path_factory.mktemp("soundness") / "proj")
-    return run_seed(project, SEED, PROGRAMS, Stats(), timeout_ms=TIMEOUT_MS)
+    result = run_seed(project, SEED, PROGRAMS, Stats(), timeout_ms=TIMEOUT_MS)
+    print(f"soundness batch: {result.generated} generated, {result.rejected} rejected, "
+          f"{result.proved} proved, {result.not_proved} not proved "
+          f"{dict(result.not_proved_by_category)}, {result.programs_run} run ({result.runs} runs), "
+          f"{len(result.findings)} findings, stages {result.seconds}")
+    return result
 
 
 def test_no_proved_program_misbehaves(stats: Stats) -> None:
