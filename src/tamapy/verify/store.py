@@ -70,8 +70,10 @@ def obligation_from_json(data: dict[str, Any], function: str) -> Obligation:
 
 
 def entry_digest(function: str, key: str, obligations: list[dict[str, Any]]) -> str:
-    """The digest a certificate entry carries: over exactly what the cache hands back."""
-    text = json.dumps({"function": function, "key": key, "obligations": obligations}, sort_keys=True)
+    """The digest a certificate entry carries: over what the cache hands back as evidence (the
+    solver times are measurements of one run, left out so equal proofs digest equally)."""
+    evidence = [{k: v for k, v in o.items() if k != "time"} for o in obligations]
+    text = json.dumps({"function": function, "key": key, "obligations": evidence}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
