@@ -52,7 +52,8 @@ NOT_CONCRETE = {
 }
 """Corpus programs whose replay cannot fail in CPython, and why (kept exact: a change shows)."""
 REPLAYED = {
-    "assert_alignment", "assert_chained", "assert_mask", "assert_param", "division_after_decrement",
+    "assert_alignment", "assert_chained", "assert_order_chain", "assert_order_conditional",
+    "assert_order_global_before_call", "assert_order_short_circuit", "assert_mask", "assert_param", "division_after_decrement",
     "division_call_result", "division_in_ensures", "division_mod_param", "division_param",
     "division_signed_guard", "index_in_invariant", "index_in_requires", "index_table_lookup",
     "index_while_cond_effect", "post_clamp_missing_path", "post_half", "post_larger_wrong",

@@ -28,6 +28,10 @@ CLASSES: dict[str, tuple[list[str], list[str]]] = {
     "poll() condition evaluated up to limit times": (
         ["corpus:index_poll_cond_effect", "corpus:pre_poll_cond_effect", "corpus:assert_poll_cond_count"],
         ["corpus:good_poll_cond_count"]),
+    "evaluation order of effects inside expressions": (
+        ["corpus:assert_order_global_before_call", "corpus:assert_order_short_circuit", "corpus:assert_order_chain",
+         "corpus:assert_order_conditional"],
+        ["corpus:good_order_effects", "test:tests/lang/test_core.py::test_consumers_refuse_a_function_not_in_core_form"]),
     "a[i] += f() where f changes i": (
         ["lang:aug-index-global-changed-by-call", "lang:aug-index-global-in-sum", "lang:aug-index-global-nested-call"],
         ["lang:aug-index-local"]),

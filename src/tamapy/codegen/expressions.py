@@ -246,27 +246,6 @@ class ExpressionLowering(Emitter):
         self.start_block(end)
         return Value(self.op(f"load i1, ptr {slot}"), "i1")
 
-    def _poll(self, e: ir.Poll) -> Value:
-        result = self.slot("i1")
-        count = self.slot("i32")
-        head, hit, miss, end = self.label("poll"), self.label("pollhit"), self.label("pollmiss"), self.label("polldone")
-        self.emit(f"store i1 false, ptr {result}")
-        self.emit(f"store i32 {e.limit}, ptr {count}")
-        self.start_block(head)
-        c = self.expr(e.cond)
-        self.terminate(f"br i1 {c.ref}, label %{hit}, label %{miss}")
-        self.start_block(hit)
-        self.emit(f"store i1 true, ptr {result}")
-        self.terminate(f"br label %{end}")
-        self.start_block(miss)
-        n = self.op(f"load i32, ptr {count}")
-        left = self.op(f"sub i32 {n}, 1")
-        self.emit(f"store i32 {left}, ptr {count}")
-        again = self.op(f"icmp ne i32 {left}, 0")
-        self.terminate(f"br i1 {again}, label %{head}, label %{end}")
-        self.start_block(end)
-        return Value(self.op(f"load i1, ptr {result}"), "i1")
-
     def _call(self, e: ir.Call) -> Value:
         args: list[str] = []
         for a in e.args:
@@ -305,7 +284,6 @@ _LOWERING: dict[type, Callable[[ExpressionLowering, Any], Value]] = {
     ir.SliceView: ExpressionLowering._slice_view,
     ir.Len: ExpressionLowering._len,
     ir.RegRead: ExpressionLowering._reg_read,
-    ir.Poll: ExpressionLowering._poll,
     ir.AddrOf: ExpressionLowering._addr_of,
     ir.MmioRead: ExpressionLowering._mmio_read,
 }

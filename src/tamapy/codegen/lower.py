@@ -20,6 +20,7 @@ from tamapy.codegen.expressions import UDIV64, ExpressionLowering
 from tamapy.codegen.llvm import CMP_SIGNED, CMP_UNSIGNED, int_of, llvm_type, quote, volatile
 from tamapy.codegen.startup import PANIC, startup_ir
 from tamapy.lang import ir
+from tamapy.lang.core import require_core
 from tamapy.specs.model import WritePlan
 
 _BARRIERS = {
@@ -38,6 +39,7 @@ class FunctionLowering(ExpressionLowering):
 
     def lower(self) -> str:
         fn = self.fn
+        require_core(fn)
         if self.debug is not None:
             self.scope = self.debug.subprogram(fn)
             self.at(fn.span)
@@ -107,6 +109,7 @@ class FunctionLowering(ExpressionLowering):
             head, body, end = self.label("while"), self.label("body"), self.label("endwhile")
             self._goto(head)
             self.start_block(head)
+            self.block(s.pre)  # the condition's effects, on every iteration
             c = self.expr(s.cond)
             self.terminate(f"br i1 {c.ref}, label %{body}, label %{end}")
             self.start_block(body)

@@ -12,9 +12,11 @@ import contextlib
 from collections.abc import Sequence
 
 from tamapy.abi import APP_MODULE, ENTRY_NAME
+from tamapy.diagnostics import Diagnostic
 from tamapy.lang import ir
 from tamapy.lang.check_base import Abort
 from tamapy.lang.check_statements import StatementChecker
+from tamapy.lang.core import NotSequenceable, to_core
 from tamapy.lang.parse import is_docstring
 from tamapy.lang.scope import FuncSym, GlobalSym, IntrinsicSym, ModuleScope, Tables
 from tamapy.specs.interfaces import Interface
@@ -43,7 +45,7 @@ class FunctionChecker(StatementChecker):
             )
         if len(self.tables.diags) > before:
             return None
-        return ir.Function(
+        function = ir.Function(
             qualname=self.sym.qualname,
             module=self.module.name,
             name=node.name,
@@ -57,6 +59,11 @@ class FunctionChecker(StatementChecker):
             span=self.span(node),
             modifies=self.modifies,
         )
+        try:
+            return to_core(function)
+        except NotSequenceable as exc:
+            self.tables.diags.append(Diagnostic(self.module.display, exc.span.line, exc.span.col, "E125", exc.message, exc.hint))
+            return None
 
     def _predeclare(self, stmts: list[ast.stmt]) -> None:
         """Collect ``global`` statements (Python makes them function-wide)."""

@@ -271,7 +271,7 @@ class StatementChecker(ExpressionChecker):
         body = self.block(rest)
         self.loop_depth -= 1
         self.assigned = start
-        return ir.While(cond, tuple(body), tuple(invariants), decreases, forever, sp)
+        return ir.While((), cond, tuple(body), tuple(invariants), decreases, forever, sp)
 
     def _for(self, node: ast.For) -> ir.Stmt:
         sp = self.span(node)

@@ -417,6 +417,10 @@ class If:
 
 @dataclass(frozen=True)
 class While:
+    """``while cond:``; in core form (:mod:`tamapy.lang.core`) ``pre`` computes the condition's
+    effects again before every test of ``cond``, which is then effect-free."""
+
+    pre: tuple[Stmt, ...]
     cond: Expr
     body: tuple[Stmt, ...]
     invariants: tuple[Expr, ...]

@@ -128,14 +128,6 @@ def code_effects(body: tuple[ir.Stmt, ...], callees: dict[str, Effects], raw: tu
     return out.frozen()
 
 
-def expression_effects(e: ir.Expr, callees: dict[str, Effects]) -> Effects:
-    """The effects of evaluating one expression (a loop or ``poll`` condition), calls included."""
-    out = _Collected(set(), set(), set(), set(), set())
-    for sub in walk_expr(e):
-        _expression_effects(sub, callees, out)
-    return out.frozen()
-
-
 def _statement_effects(s: ir.Stmt, out: _Collected) -> None:
     if isinstance(s, ir.Assign):
         t = s.target

@@ -18,12 +18,12 @@ from typing import Any
 import z3
 
 from tamapy.lang import ir
+from tamapy.lang.core import TEMP_PREFIX, require_core
 from tamapy.verify.arithmetic import Arithmetic
 from tamapy.verify.effects import (
     ANY_GLOBAL,
     Effects,
     code_effects,
-    expression_effects,
     raw_access_effects,
     root_name,
 )
@@ -54,6 +54,7 @@ class FunctionEncoder:
     """Encodes one function: walks its body once, collecting an obligation per check it must pass."""
 
     def __init__(self, fn: ir.Function, ctx: Context) -> None:
+        require_core(fn)
         self.fn = fn
         self.ctx = ctx
         self.pending: list[Pending] = []
@@ -94,7 +95,7 @@ class FunctionEncoder:
             return
         if z3.is_false(state.pc):
             return
-        snapshot = tuple((k, v) for k, v in state.vars.items() if not k.startswith("$"))
+        snapshot = tuple((k, v) for k, v in state.vars.items() if not k.startswith("$") and not k.startswith(TEMP_PREFIX))
         gates = tuple((f"{r}.{f}", v) for (r, f), v in sorted(state.gates.items())) if category is Category.CLOCK else ()
         self.pending.append(Pending(category, span, message, state.pc, goal, snapshot, tuple(self.reads), gates))
 
@@ -281,8 +282,9 @@ class FunctionEncoder:
         # The measure is compared head to head, before the condition runs: a condition with
         # effects is part of the iteration the measure must decrease over.
         measure = self.ghost_int(s.decreases, head, checked=False) if s.decreases is not None else None
-        c = self.cond(s.cond, head)  # may change ``head`` in place (calls in the condition)
-        body_state = head.assume(c)
+        tested = self.block(s.pre, head)  # the condition's effects, again on every iteration
+        c = self.cond(s.cond, tested)
+        body_state = tested.assume(c)
         self._body_start(s, body_state, measure)
         self.loops.append(_LoopFrame())
         end = self.block(s.body, body_state)
@@ -295,7 +297,7 @@ class FunctionEncoder:
                 after = self.ghost_int(s.decreases, back, checked=False)
                 self.oblige(back, Category.TERMINATION, s.decreases.span,
                             after < measure, "decreases() measure may not decrease in this iteration")
-        exit_state = head.assume(z3.Not(c))
+        exit_state = tested.assume(z3.Not(c))
         return merge_all([exit_state, *frame.breaks])
 
     def _body_start(self, s: ir.While, body: State, measure: z3.BitVecRef | None) -> None:
@@ -417,13 +419,6 @@ class FunctionEncoder:
     def _len(self, e: ir.Len, state: State) -> Value:
         return self._view(e.base, state)[2]
 
-    def _poll(self, e: ir.Poll, state: State) -> Value:
-        # The condition runs up to ``limit`` times: check it (and leave the state) as after any number of runs.
-        state.become(self._havoc(state, expression_effects(e.cond, self.ctx.effects)))
-        self.expr(e.cond, state)
-        value, _ = self.fresh("poll", ir.BOOL)
-        return value
-
     def _mmio_read(self, e: ir.MmioRead, state: State) -> Value:
         self.expr(e.address, state)
         state.become(self._havoc(state, raw_access_effects(self.fn.modifies)))  # a read may have side effects
@@ -522,7 +517,6 @@ _EXPRESSIONS: dict[type, Callable[[FunctionEncoder, Any, State], Value]] = {
     ir.SliceView: FunctionEncoder._slice,
     ir.Len: FunctionEncoder._len,
     ir.RegRead: lambda enc, e, state: enc.hw.reg_read(e, state),
-    ir.Poll: FunctionEncoder._poll,
     ir.MmioRead: FunctionEncoder._mmio_read,
     ir.GhostRead: lambda enc, e, state: enc.hw.ghost(e.instance, e.name, state),
     ir.AddrOf: FunctionEncoder._addr_of,

@@ -8,7 +8,7 @@ under test takes and returns an i64.
 """
 
 from board import console as board_console
-from difftest import subjects
+from difftest import order, subjects
 from runtime import console, panic
 from soc.imx6ul import uart
 from soc.imx6ul.regs import UART1, UART2, UART3, UART4, UART5, UART6, UART7, UART
@@ -145,6 +145,23 @@ def run(op: u32, a: u32, b: u32, c: u32, d: u32) -> i64:
         return i64(subjects.order_chain())
     if op == 65:
         return i64(subjects.order_conditional())
+    # evaluation order with calls (effects on module globals)
+    if op >= 80 and op <= 86:
+        order.reset()
+    if op == 80:
+        return i64(order.global_before_call(a))
+    if op == 81:
+        return i64(order.short_circuit(a))
+    if op == 82:
+        return i64(order.chain(a))
+    if op == 83:
+        return i64(order.conditional(a))
+    if op == 84:
+        return i64(order.loop_condition(a))
+    if op == 85:
+        return i64(order.polled(a))
+    if op == 86:
+        return i64(order.arguments(a))
     # views and arrays
     if op == 31:
         return i64(subjects.view_slices(a, b, c, d))
