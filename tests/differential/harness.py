@@ -60,7 +60,7 @@ class Result:
 def _state(bus: Bus) -> tuple[tuple[tuple[str, bytes], ...], tuple[tuple[str, str, int], ...]]:
     sent = tuple((d.instance, bytes(d.transmitted)) for d in bus.devices
                  if isinstance(d, Uart) and d.transmitted)
-    registers = tuple((d.instance, r.name, d.value(r.name)) for d in bus.devices for r in d.peripheral.registers)
+    registers = tuple((d.instance, r.name, d.value(r.name)) for d in bus.devices for r in d.peripheral.storage)
     return sent, registers
 
 

@@ -84,3 +84,15 @@ def test_modify_evaluates_field_values_before_the_load(evk: Differential, n: int
 def test_a_model_ending_the_run_stops_both_sides(evk: Differential) -> None:
     result = evk.check(59, 7)
     assert result.status == "stopped" and len(result.trace) == 2  # nothing after the WDOG store ran
+
+
+@SETTINGS
+@given(i=st.integers(0, 7), a=BYTE, b=BYTE)
+def test_register_array_elements_are_registers_of_their_own(evk: Differential, i: int, a: int, b: int) -> None:
+    result = evk.check(87, i, a, b)
+    lo = [k + 1 for k in range(4)]
+    lo[(i + 1) & 3] |= b & 0xF0  # SET alias: ones are set
+    expected = (lo[0] << 24 | lo[1] << 16 | lo[2] << 8 | lo[3]) ^ (a << 24)
+    assert result.value == expected & 0xFFFFFFFF
+    slots = {name: value for inst, name, value in result.registers if inst == "DIFF1" and name.startswith("SLOT")}
+    assert [slots[f"SLOT[{k}]"] & 0xFF for k in range(4)] == lo  # one value per element, as stored

@@ -109,8 +109,6 @@ def op_fuse() -> None:
     put(5, word[0])
     put(6, u32(ocotp.read_fuse_direct(0, 1, word)))
     put(7, word[0])
-    put(8, ocotp.shadow_offset(5, 7))
-    put(9, ocotp.shadow_offset(6, 0))
     put(10, u32(ocotp.read_fuse(0, 2, word)))
     put(11, word[0])
 

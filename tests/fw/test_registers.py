@@ -29,7 +29,14 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 def _registers(host: Host) -> list[tuple[str, int, Register]]:
     return [(inst, base, reg) for p in host.soc.peripherals if p.name not in host.variant.absent
-            for inst, base in p.instances for reg in p.registers]
+            for inst, base in p.instances for reg in p.storage]
+
+
+def _handle(host: Host, inst: str, reg: Register) -> Any:
+    """The host register object of ``reg`` (an array element as ``REG[i]``)."""
+    name, _, element = reg.name.partition("[")
+    handle = getattr(getattr(host.regs, inst), name)
+    return handle[int(element[:-1])] if element else handle
 
 
 def test_write_base_follows_docs_subset(host: Host) -> None:
@@ -71,7 +78,7 @@ def test_field_writes_pack_over_the_write_base(host: Host, data: st.DataObject) 
         expected = (expected & ~f.mask) | (values[f.name] << f.lsb)
     # Some writes end the run (a watchdog software reset, an SNVS power-off): the store happened.
     with contextlib.suppress(Stopped):
-        getattr(getattr(host.regs, inst), reg.name).write(**values)
+        _handle(host, inst, reg).write(**values)
     assert _trace(host) == [_w(base + reg.offset, reg.width, expected)]
 
 

@@ -85,6 +85,14 @@ REG_CASES = [
     ("raw-w1c-from-read", "def f() -> None:\n    UART1.USR1.write(UART1.USR1.read() & 0x20)\n", "E205", 4, 22),
     ("raw-w1c-via-local", "def f() -> None:\n    v: u32 = UART1.USR1.read()\n    UART1.USR1.write(v)\n", "E205", 5, 22),
     ("raw-w1c-parameter", "def f(m: u32) -> None:\n    UART1.USR2.write(m)\n", "E205", 4, 22),
+    # Register arrays: only an array is indexed, an array only through an index, within it.
+    ("index-single-register", "def f() -> u32:\n    return UART1.UCR1[0].read()\n", "E205", 4, 12),
+    ("array-without-index", "from soc.imx6ul.regs import OCOTP\n\n\ndef f() -> u32:\n    return OCOTP.FUSE.read()\n",
+     "E205", 7, 12),
+    ("array-constant-index-outside", "from soc.imx6ul.regs import OCOTP\n\n\ndef f() -> u32:\n    return OCOTP.FUSE[48].read()\n",
+     "E205", 7, 23),
+    ("array-write-read-only", "from soc.imx6ul.regs import OCOTP\n\n\ndef f() -> None:\n    OCOTP.FUSE[0].write(1)\n",
+     "E205", 7, 5),
     # WDOG WICR has no CLR alias: clear(WTIS=1) would store 0 into WICT and WIE.
     ("w1c-clear-zeroes-fields", "from soc.imx6ul.regs import WDOG1\n\n\ndef f() -> None:\n    WDOG1.WICR.clear(WTIS=1)\n",
      "E205", 7, 5),

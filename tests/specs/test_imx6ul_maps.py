@@ -200,7 +200,11 @@ def test_ocotp_shadow_addresses(soc: Soc) -> None:
     assert reg(soc, "OCOTP", "SRK_REVOKE").offset == 0x6F0
     assert reg(soc, "OCOTP", "ROM_PATCH0").offset == 0x800
     assert reg(soc, "OCOTP", "GP4_3").offset == 0x8F0
-    assert not any(0x700 <= r.offset < 0x800 for r in per(soc, "OCOTP").registers)
+    assert not any(0x700 <= o < 0x800 for r in per(soc, "OCOTP").registers for o in r.element_offsets)
+    # FUSE and FUSE_HI name the same shadows by index, on either side of the hole.
+    fuse, fuse_hi = reg(soc, "OCOTP", "FUSE"), reg(soc, "OCOTP", "FUSE_HI")
+    assert fuse.element_offsets + fuse_hi.element_offsets == tuple(shadow(b, w) for b in range(8) for w in range(8))
+    assert fuse.overlays and fuse.access is Access.RO and fuse.read_sensitive  # OTPMK reads set CTRL.ERROR
 
 
 def test_ocotp_fields(soc: Soc) -> None:

@@ -13,6 +13,25 @@ from .helpers import BOARD, PERIPHERAL, diagnostic, edit, line_of, write_board, 
 P = PERIPHERAL
 
 
+ARRAY = """
+[registers.ARR]
+offset = 0x0
+count = 4
+stride = 0x4
+access = "RO"
+{extra}
+"""
+"""A register array over A's address (appended to the template)."""
+
+GUARD_A = """
+[invariants.ready]
+description = "A was read with EN set"
+initial = false
+set = [{ on = "read", register = "A", when = "EN == 1" }]
+guards_read = ["A"]
+"""
+
+
 def reg_a(extra: str) -> str:
     """The template with extra keys in [registers.A]."""
     return edit(P, "reset = 0x1\n", f"reset = 0x1\n{extra}\n")
@@ -274,6 +293,21 @@ PERIPHERAL_CASES = [
         "registers.A.offset",
         'offset = "x"',
     ),
+    # Register arrays: shape, window, and when an array may give second names to registers.
+    ("array-overlaps", P + ARRAY.format(extra=""), "E308", "registers.ARR", "offset = 0x0"),
+    ("array-stride-below-width", P + ARRAY.format(extra="").replace("stride = 0x4", "stride = 0x2"),
+     "E309", "registers.ARR.stride", "stride = 0x2"),
+    ("array-empty", P + ARRAY.format(extra="").replace("count = 4", "count = 0"), "E328", "registers.ARR.count", "count = 0"),
+    ("array-past-window", P + ARRAY.format(extra="").replace("offset = 0x0", "offset = 0xF4"),
+     "E309", "registers.ARR.offset", "offset = 0xF4"),
+    ("overlay-writable", P + ARRAY.format(extra="overlays = true").replace('access = "RO"\n', ""),
+     "E308", "registers.ARR.overlays", "overlays = true"),
+    ("overlay-read-sensitive", reg_a("read_sensitive = true") + ARRAY.format(extra="overlays = true"),
+     "E308", "read side effects", "overlays = true"),
+    ("overlay-w1c", edit(P, '{ bits = "0" }', '{ bits = "0", access = "W1C" }') + ARRAY.format(extra="overlays = true"),
+     "E308", "W1C", "overlays = true"),
+    ("overlay-guarded-register", P + ARRAY.format(extra="overlays = true") + GUARD_A, "E308", "invariant `ready`",
+     "overlays = true"),
 ]
 
 

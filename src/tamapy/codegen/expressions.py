@@ -23,6 +23,7 @@ from tamapy.codegen.llvm import (
     volatile,
 )
 from tamapy.lang import ir
+from tamapy.specs.model import Register
 
 _SIMPLE_BINOPS = {"add": "add", "sub": "sub", "mul": "mul", "and": "and", "or": "or", "xor": "xor"}
 
@@ -107,7 +108,7 @@ class ExpressionLowering(Emitter):
     def _reg_read(self, e: ir.RegRead) -> Value:
         reg = e.register
         ty = f"i{reg.width}"
-        addr = self._reg_address(e.instance, reg.offset)
+        addr = self._reg_address(e.instance, reg.offset, e.index, reg)
         raw = self.op(f"load volatile {ty}, ptr {addr}, align {reg.width // 8}")
         if e.field is None:
             return Value(raw, ty)
@@ -261,11 +262,21 @@ class ExpressionLowering(Emitter):
             return Value("", "void")
         return Value(self.op(call), ret)
 
-    def _reg_address(self, instance: ir.Expr, offset: int) -> str:
-        if isinstance(instance, ir.Const):
-            return f"inttoptr (i32 {instance.value + offset} to ptr)"
-        base = self.expr(instance)
-        addr = self.op(f"add i32 {base.ref}, {offset}")
+    def _reg_address(self, instance: ir.Expr, offset: int, index: ir.Expr | None = None, reg: Register | None = None) -> str:
+        """The address of a register (``offset`` from the instance base), or of element ``index``
+        of the register array ``reg`` (bounds-checked like an array element)."""
+        if index is None:
+            if isinstance(instance, ir.Const):
+                return f"inttoptr (i32 {instance.value + offset} to ptr)"
+            base = self.expr(instance)
+            addr = self.op(f"add i32 {base.ref}, {offset}")
+            return self.op(f"inttoptr i32 {addr} to ptr")
+        assert reg is not None and reg.count is not None
+        base_ref = str(instance.value) if isinstance(instance, ir.Const) else self.expr(instance).ref
+        i = self.expr(index)
+        self._check(self.op(f"icmp ult i32 {i.ref}, {reg.count}"), PANIC_BOUNDS)
+        step = self.op(f"mul i32 {i.ref}, {reg.stride}")
+        addr = self.op(f"add i32 {self.op(f'add i32 {base_ref}, {offset}')}, {step}")
         return self.op(f"inttoptr i32 {addr} to ptr")
 
 

@@ -220,18 +220,20 @@ class FunctionLowering(ExpressionLowering):
     # ------------------------------------------------------------ registers
 
     def _reg_write(self, s: ir.RegWrite) -> None:
-        """Python order: the field values (which may read registers) first, then the access."""
+        """Python order: an array element's index, the field values, then the access (the
+        operands are effect-free in core form; only their checks' order is at stake)."""
         reg = s.register
         ty = f"i{reg.width}"
         align = reg.width // 8
         if s.mode == "raw":
             assert s.raw is not None
+            address = self._reg_address(s.instance, reg.offset, s.index, reg)
             v = self.expr(s.raw)
-            self.emit(f"store volatile {ty} {v.ref}, ptr {self._reg_address(s.instance, reg.offset)}, align {align}")
+            self.emit(f"store volatile {ty} {v.ref}, ptr {address}, align {align}")
             return
         plan = reg.write_plan(s.mode, [f.name for f, _ in s.fields])
+        address = self._reg_address(s.instance, plan.offset, s.index, reg)
         parts = self._field_parts(s, plan, ty)
-        address = self._reg_address(s.instance, plan.offset)
         if plan.reads_old:
             current = self.op(f"load volatile {ty}, ptr {address}, align {align}")
             kept = self.op(f"and {ty} {current}, {plan.keep}")

@@ -219,6 +219,35 @@ class RegisterHandle:
         self._alias_write("toggle", fields)
 
 
+class RegisterArray:
+    """``INSTANCE.REG`` of a register array: ``REG[i]`` is element ``i``'s :class:`RegisterHandle`
+    (an index outside the array raises IndexError, where the verifier proves it in range)."""
+
+    __slots__ = ("_elements", "qualname")
+
+    def __init__(self, bus: RegisterBus, instance: str, base: int, spec: Register) -> None:
+        assert spec.count is not None
+        object.__setattr__(self, "_elements", tuple(RegisterHandle(bus, instance, base, e) for e in spec.elements()))
+        object.__setattr__(self, "qualname", f"{instance}.{spec.name}")
+
+    _elements: tuple[RegisterHandle, ...]
+    qualname: str
+
+    def __getitem__(self, index: int) -> RegisterHandle:
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(self._elements):
+            raise IndexError(f"{self.qualname}[{index!r}]: the array has registers 0..{len(self._elements) - 1}")
+        return self._elements[index]
+
+    def __len__(self) -> int:
+        return len(self._elements)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise RegisterError(f"{self.qualname}.{name} = ...: registers are written through their methods")
+
+    def __repr__(self) -> str:
+        return f"<register array {self.qualname} of {len(self._elements)}>"
+
+
 class PeripheralInstance:
     """A register block instance (``UART1``); its class is the peripheral type (``UART``)."""
 
@@ -229,7 +258,7 @@ class PeripheralInstance:
         d = self.__dict__
         d["_bus"], d["_name"], d["_base"] = bus, name, base
         for reg in self.spec.registers:
-            d[reg.name] = RegisterHandle(bus, name, base, reg)
+            d[reg.name] = RegisterHandle(bus, name, base, reg) if reg.count is None else RegisterArray(bus, name, base, reg)
 
     @property
     def instance_name(self) -> str:

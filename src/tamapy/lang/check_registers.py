@@ -37,7 +37,30 @@ class RegisterRules(CheckerBase):
             return None
         return ir.GhostRead(inst, node.attr, ir.BOOL, self.span(node))
 
-    def _register_of(self, node: ast.expr) -> tuple[ir.Expr, Register] | None:
+    def _register_of(self, node: ast.expr) -> tuple[ir.Expr, Register, ir.Expr | None] | None:
+        """``INSTANCE.REG`` or ``INSTANCE.REG[i]`` (a register array) -> (instance expression,
+        register, index or None), else None."""
+        if isinstance(node, ast.Subscript):
+            inner = self._instance_register(node.value)
+            if inner is None:
+                return None
+            inst, register = inner
+            if register.count is None:
+                raise self.fail(node, "E205", f"{register.name} is one register, not an array", "drop the [index]")
+            index = self.coerce(self.expr(node.slice, ir.U32), ir.U32, node.slice)
+            if isinstance(index, ir.Const) and not 0 <= index.value < register.count:
+                raise self.fail(node.slice, "E205", f"{register.name}[{index.value}] is outside the array",
+                                f"{register.name} has registers 0..{register.count - 1}")
+            return inst, register, index
+        inner = self._instance_register(node)
+        if inner is None:
+            return None
+        if inner[1].count is not None:
+            raise self.fail(node, "E205", f"{inner[1].name} is an array of {inner[1].count} registers",
+                            f"name one of them: {inner[1].name}[i]")
+        return inner[0], inner[1], None
+
+    def _instance_register(self, node: ast.expr) -> tuple[ir.Expr, Register] | None:
         """``INSTANCE.REG`` -> (instance expression, register), else None."""
         if not isinstance(node, ast.Attribute):
             return None
@@ -64,7 +87,8 @@ class RegisterRules(CheckerBase):
             )
         return inst, register
 
-    def _register_read(self, node: ast.Call, method: str, inst: ir.Expr, register: Register) -> ir.RegRead:
+    def _register_read(self, node: ast.Call, method: str, inst: ir.Expr, register: Register,
+                       index: ir.Expr | None) -> ir.RegRead:
         """``INSTANCE.REG.read()``: one load of the whole register."""
         sp = self.span(node)
         if method != "read":
@@ -73,9 +97,9 @@ class RegisterRules(CheckerBase):
             raise self.fail(node, "E203", "read() takes no arguments", "remove them")
         self._pure_in_contracts(node, "read registers")
         self._check_readable(node, register, None)
-        return ir.RegRead(inst, register, None, ir.unsigned_for_bits(register.width), sp)
+        return ir.RegRead(inst, register, None, ir.unsigned_for_bits(register.width), sp, index)
 
-    def _field_read(self, node: ast.Attribute, inst: ir.Expr, register: Register) -> ir.RegRead:
+    def _field_read(self, node: ast.Attribute, inst: ir.Expr, register: Register, index: ir.Expr | None) -> ir.RegRead:
         """``INSTANCE.REG.FIELD``: one load of the register, keeping one field."""
         f = register.field(node.attr)
         if f is None:
@@ -85,14 +109,15 @@ class RegisterRules(CheckerBase):
             )
         self._pure_in_contracts(node, "read registers")
         self._check_readable(node, register, f)
-        return ir.RegRead(inst, register, f, ir.unsigned_for_bits(f.width), self.span(node))
+        return ir.RegRead(inst, register, f, ir.unsigned_for_bits(f.width), self.span(node), index)
 
     def _check_readable(self, node: ast.AST, register: Register, f: Field | None) -> None:
         if register.access is Access.WO or (f is not None and f.access is Access.WO):
             what = f"{register.name}.{f.name}" if f else register.name
             raise self.fail(node, "E205", f"{what} is write-only and cannot be read", "keep a copy of what you wrote")
 
-    def _register_write(self, call: ast.Call, method: str, inst: ir.Expr, register: Register, sp: ir.Span) -> ir.Stmt:
+    def _register_write(self, call: ast.Call, method: str, inst: ir.Expr, register: Register, index: ir.Expr | None,
+                        sp: ir.Span) -> ir.Stmt:
         modes = {"write", "modify", "set", "clear", "toggle"}
         if method not in modes:
             raise self.fail(call, "E205", f"registers have no method `{method}`", "use read, write, modify, set, clear, toggle")
@@ -111,7 +136,7 @@ class RegisterRules(CheckerBase):
                 raise self.fail(call.args[0], "E205", f"a raw write of {where}, which has write-1-to-clear or "
                                 "read-sensitive fields, must be a constant",
                                 "name the fields: write(FIELD=...) or clear(FIELD=1)")
-            return ir.RegWrite(inst, register, "raw", (), raw, sp)
+            return ir.RegWrite(inst, register, "raw", (), raw, sp, index)
         if not call.keywords:
             raise self.fail(call, "E203", f"{method}() needs at least one FIELD=value", f"REG.{method}(FIELD=1)")
         fields: list[tuple[Field, ir.Expr]] = []
@@ -146,7 +171,7 @@ class RegisterRules(CheckerBase):
                 for f, value in fields:
                     if not (isinstance(value, ir.Const) and value.value == f.max_value):
                         raise self.fail(call, "E205", f"clear() of W1C field {f.name} writes ones", f"write {f.name}={f.max_value}")
-        return ir.RegWrite(inst, register, method, tuple(fields), None, sp)
+        return ir.RegWrite(inst, register, method, tuple(fields), None, sp, index)
 
     def _check_whole_register_clear(self, call: ast.Call, register: Register, where: str) -> None:
         """``clear()`` of W1C fields without a CLR alias stores to the register itself.

@@ -357,7 +357,7 @@ class StatementChecker(ExpressionChecker):
             if reg is not None:
                 if func.attr == "read":
                     return ir.ExprStmt(self.expr(call, None), sp)
-                return self._register_write(call, func.attr, reg[0], reg[1], sp)
+                return self._register_write(call, func.attr, *reg, sp)
             mm = self._mmio_call(func)
             if mm is not None and mm.startswith("write"):
                 if self.sym.trusted is None:

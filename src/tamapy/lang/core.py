@@ -71,7 +71,7 @@ def _operands(e: ir.Expr) -> list[ir.Expr]:
     if isinstance(e, ir.Call):
         return list(e.args)
     if isinstance(e, ir.RegRead):
-        return [e.instance]
+        return [e.instance] + ([e.index] if e.index is not None else [])
     if isinstance(e, ir.MmioRead):
         return [e.address]
     return []
@@ -138,10 +138,14 @@ class _Sequencer:
         out.append(replace(s, value=self.value(s.value, out)))
 
     def _reg_write(self, s: ir.RegWrite, out: list[ir.Stmt]) -> None:
-        exprs = [e for _, e in s.fields] + ([s.raw] if s.raw is not None else [])
+        # Python: the element's index (``REG[i]``), then the method's arguments, then the access.
+        head = [s.index] if s.index is not None else []
+        exprs = head + [e for _, e in s.fields] + ([s.raw] if s.raw is not None else [])
         done = self.operands(exprs, out)
-        fields = tuple((f, v) for (f, _), v in zip(s.fields, done[: len(s.fields)], strict=True))
-        out.append(replace(s, fields=fields, raw=done[-1] if s.raw is not None else None))
+        values = done[len(head):]
+        fields = tuple((f, v) for (f, _), v in zip(s.fields, values[: len(s.fields)], strict=True))
+        out.append(replace(s, index=done[0] if head else None, fields=fields,
+                           raw=values[-1] if s.raw is not None else None))
 
     # ------------------------------------------------------------ expressions
 
@@ -190,7 +194,10 @@ class _Sequencer:
         if isinstance(e, ir.Call):
             return replace(e, args=tuple(self.operands(list(e.args), out)))
         if isinstance(e, ir.RegRead):
-            return replace(e, instance=self.pure(e.instance, out))
+            if e.index is None:
+                return replace(e, instance=self.pure(e.instance, out))
+            instance, index = self.operands([e.instance, e.index], out)
+            return replace(e, instance=instance, index=index)
         if isinstance(e, ir.MmioRead):
             return replace(e, address=self.pure(e.address, out))
         if isinstance(e, ir.Poll):

@@ -317,6 +317,8 @@ class RegRead:
     field: Field | None
     type: IntType
     span: Span
+    index: Expr | None = None
+    """The element of a register array (``INSTANCE.REG[i]``); the verifier proves it in range."""
 
 
 @dataclass(frozen=True)
@@ -482,6 +484,8 @@ class RegWrite:
     fields: tuple[tuple[Field, Expr], ...]
     raw: Expr | None
     span: Span
+    index: Expr | None = None
+    """The element of a register array written (evaluated before the values, as in Python)."""
 
 
 @dataclass(frozen=True)

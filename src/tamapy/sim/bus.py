@@ -37,7 +37,7 @@ Decoded = tuple[Register, str | None]
 def decode_table(peripheral: Peripheral) -> dict[int, Decoded]:
     """Offset -> register (and alias) for one peripheral type, from its spec."""
     table: dict[int, Decoded] = {}
-    for reg in peripheral.registers:
+    for reg in peripheral.storage:
         table[reg.offset] = (reg, None)
         for alias in reg.aliases:
             table[reg.alias_offset(alias)] = (reg, alias)

@@ -66,6 +66,9 @@ _REGISTER_KEYS = (
     "aliases",
     "description",
     "fields",
+    "count",
+    "stride",
+    "overlays",
 )
 _FIELD_KEYS = ("bits", "access", "description", "dma")
 
@@ -203,7 +206,9 @@ def _register(table: Table, name: str, default_width: int, size: int) -> Registe
                 "aliases are a subset of SET, CLR, TOG, each listed once",
             )
     nbytes = width // 8
-    end = offset + nbytes + max((ALIAS_OFFSETS[a] for a in aliases), default=0)
+    count, stride = _array_shape(table, nbytes)
+    last = offset + ((count - 1) * stride if count is not None else 0)
+    end = last + nbytes + max((ALIAS_OFFSETS[a] for a in aliases), default=0)
     if offset % nbytes:
         problem = f"not a multiple of {nbytes} (the register width in bytes)"
     elif offset < 0 or end > size:
@@ -235,7 +240,16 @@ def _register(table: Table, name: str, default_width: int, size: int) -> Registe
         reserved,
         table.get_bool("read_sensitive", False),
         table.get_str("description", ""),
+        count,
+        stride,
+        table.get_bool("overlays", False),
     )
+    if register.overlays and (count is None or register.access is not Access.RO or aliases):
+        raise table.fail(
+            "overlays", E_REG_OVERLAP,
+            f"`{table.key('overlays')}` is only for a read-only register array without aliases",
+            "a second name for registers must not be able to change them or what reading them does",
+        )
     fields_table = table.get_table("fields", optional=True)
     fields: list[Field] = []
     for fname, raw in fields_table.entries():
@@ -266,22 +280,52 @@ def _register(table: Table, name: str, default_width: int, size: int) -> Registe
     return register
 
 
+def _array_shape(table: Table, nbytes: int) -> tuple[int | None, int]:
+    """``count`` and ``stride`` of a register array (None, 0 for a single register)."""
+    if "count" not in table.raw and "stride" not in table.raw:
+        return None, 0
+    count = table.get_int("count")
+    stride = table.get_int("stride")
+    if count < 1:
+        raise table.fail("count", E_RANGE, f"`{table.key('count')}` = {count} is not a positive number of registers",
+                         "an array has at least one register")
+    if stride < nbytes or stride % nbytes:
+        raise table.fail("stride", E_OFFSET, f"`{table.key('stride')}` = {stride:#x} is not a multiple of the "
+                         f"register width ({nbytes} bytes) at least that large", "registers of an array do not overlap")
+    return count, stride
+
+
 def _windows(register: Register) -> list[tuple[str, str, int, int]]:
     """(key, what, start, end) of every address range the register answers at, aliases included.
 
     ``key`` is the register key that placed the range, for locating errors.
     """
     size = register.width // 8
-    what = f"`registers.{register.name}`"
-    return [("offset", what, register.offset, register.offset + size)] + [
-        (
-            "aliases",
-            f"the {a} alias of {what}",
-            register.alias_offset(a),
-            register.alias_offset(a) + size,
+    out: list[tuple[str, str, int, int]] = []
+    for i, start in enumerate(register.element_offsets):
+        what = f"`registers.{register.name}`" + (f" (element {i})" if register.count is not None else "")
+        out.append(("offset", what, start, start + size))
+        out += [("aliases", f"the {a} alias of {what}", start + ALIAS_OFFSETS[a], start + ALIAS_OFFSETS[a] + size)
+                for a in register.aliases]
+    return out
+
+
+def _overlay_allowed(a: Register, b: Register, table: Table) -> bool:
+    """Whether ``a`` and ``b`` may share addresses: one is an overlaying array (read-only) and
+    the other a register of its width without W1C fields, whose read side effects (if any) the
+    array declares too, so a read under either name is treated alike."""
+    array, named = (a, b) if a.overlays else (b, a) if b.overlays else (None, None)
+    if array is None or named is None or named.overlays:
+        return False
+    problem = ("has another width" if named.width != array.width else "has W1C fields" if named.has_w1c
+               else "has read side effects the array does not declare (read_sensitive)"
+               if named.read_sensitive and not array.read_sensitive else "")
+    if problem:
+        raise table.fail(
+            "overlays", E_REG_OVERLAP, f"`registers.{array.name}` overlays `registers.{named.name}`, which {problem}",
+            "an overlaying array gives second names to registers of its width, with at least their read side effects",
         )
-        for a in register.aliases
-    ]
+    return True
 
 
 def _peripheral(doc: Doc) -> Peripheral:
@@ -326,7 +370,7 @@ def _peripheral(doc: Doc) -> Peripheral:
         for key, what, start, end in _windows(register):
             for other in registers:
                 for _, owhat, ostart, oend in _windows(other):
-                    if start < oend and ostart < end:
+                    if start < oend and ostart < end and not _overlay_allowed(register, other, rtable):
                         raise rtable.fail(
                             key,
                             E_REG_OVERLAP,
@@ -346,7 +390,7 @@ def _peripheral(doc: Doc) -> Peripheral:
                 f"name an instance of this file ({', '.join(names)}) and a {CLOCK_CONTROLLER} register field",
             )
         clocks.append((inst, parts[0], parts[1]))
-    return Peripheral(
+    peripheral = Peripheral(
         name,
         tuple(registers),
         tuple(instances),
@@ -356,6 +400,24 @@ def _peripheral(doc: Doc) -> Peripheral:
         tuple(clocks),
         invariants(top, registers),
     )
+    _check_overlays(doc, peripheral)
+    return peripheral
+
+
+def _check_overlays(doc: Doc, p: Peripheral) -> None:
+    """A protocol invariant may not guard or follow a register that an array also names: an
+    access through the array's name would bypass the rule."""
+    for array in (r for r in p.registers if r.overlays):
+        spans = [(o, o + array.width // 8) for o in array.element_offsets]
+        covered = {r.name for r in p.registers if r is not array and any(a < r.offset + r.width // 8 and r.offset < b for a, b in spans)}
+        for inv in p.invariants:
+            named = (set(inv.guards_read) | set(inv.guards_write) | {rule.register for rule in inv.rules}) & covered
+            if named:
+                raise doc.fail(
+                    ("registers", array.name, "overlays"), E_REG_OVERLAP,
+                    f"`registers.{array.name}` overlays {', '.join(sorted(named))}, which invariant `{inv.name}` guards or follows",
+                    "give the array its own addresses, or drop the overlay",
+                )
 
 
 def load_soc(specs_root: Path, name: str) -> Soc:

@@ -10,7 +10,7 @@ which validates the TOML first, so consumers may trust their consistency.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from tamapy.specs.conditions import INT_OPERATIONS, WHOLE_REGISTER, Condition, evaluate
@@ -85,6 +85,27 @@ class Register:
     read_sensitive: bool = False
     """Reading has a side effect (pops a FIFO, clears a flag)."""
     description: str = ""
+    count: int | None = None
+    """A register array: ``count`` registers alike, element ``i`` at ``offset + i * stride``
+    (``INSTANCE.REG[i]``); None for a single register."""
+    stride: int = 0
+    overlays: bool = False
+    """A read-only array that is a second name for registers the map also names one by one
+    (e.g. every fuse shadow by its index); see :func:`tamapy.specs.load`'s overlay rules."""
+
+    @property
+    def element_offsets(self) -> tuple[int, ...]:
+        """The offset of each register of the array (the one offset of a single register)."""
+        if self.count is None:
+            return (self.offset,)
+        return tuple(self.offset + i * self.stride for i in range(self.count))
+
+    def elements(self) -> tuple[Register, ...]:
+        """Each register of an array as a single register named ``REG[i]`` (itself if single)."""
+        if self.count is None:
+            return (self,)
+        return tuple(replace(self, name=f"{self.name}[{i}]", offset=o, count=None, stride=0, overlays=False)
+                     for i, o in enumerate(self.element_offsets))
 
     def field(self, name: str) -> Field | None:
         for f in self.fields:
@@ -263,6 +284,12 @@ class Peripheral:
             if inst == instance:
                 return reg, fld
         return None
+
+    @property
+    def storage(self) -> tuple[Register, ...]:
+        """The registers that hold a value of their own, each array element on its own (an
+        overlaying array holds none: its addresses are other registers')."""
+        return tuple(e for r in self.registers if not r.overlays for e in r.elements())
 
     def register(self, name: str) -> Register | None:
         for r in self.registers:

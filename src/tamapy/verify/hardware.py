@@ -210,10 +210,21 @@ class Hardware:
 
     # ------------------------------------------------------------ accesses
 
+    def _element(self, index: ir.Expr | None, reg: Register, state: State) -> str:
+        """The ``[i]`` of a register-array access, with its obligation that ``i`` names a register."""
+        if index is None:
+            return ""
+        assert reg.count is not None
+        i = self.enc.expr(index, state)
+        assert isinstance(i, z3.BitVecRef)
+        self.enc.oblige(state, Category.INDEX, index.span, z3.And(i >= bv(0), i < bv(reg.count)),
+                        f"index into the register array {reg.name} (0..{reg.count - 1}) may be out of range")
+        return "[i]"
+
     def reg_read(self, e: ir.RegRead, state: State) -> z3.BitVecRef:
-        inst = _instance_label(e.instance, self.ctx.soc)
         reg = e.register
-        what = f"{inst}.{reg.name}" + (f".{e.field.name}" if e.field else "")
+        inst = _instance_label(e.instance, self.ctx.soc)
+        what = f"{inst}.{reg.name}{self._element(e.index, reg, state)}" + (f".{e.field.name}" if e.field else "")
         self.clock_check(e.instance, state, e.span, f"{what} is read")
         self._guard(e.instance, reg, "read", state, e.span)
         raw, fact = self.enc.fresh(f"{inst}.{reg.name}", ir.unsigned_for_bits(reg.width))
@@ -227,7 +238,8 @@ class Hardware:
     def reg_write(self, s: ir.RegWrite, state: State) -> State:
         reg = s.register
         inst_name = _instance_label(s.instance, self.ctx.soc)
-        self.clock_check(s.instance, state, s.span, f"{inst_name}.{reg.name} is written")
+        element = self._element(s.index, reg, state)
+        self.clock_check(s.instance, state, s.span, f"{inst_name}.{reg.name}{element} is written")
         self._guard(s.instance, reg, "write", state, s.span)
         raw, values = self._written_fields(s, state)
         for f in reg.fields:

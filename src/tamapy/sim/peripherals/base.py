@@ -81,7 +81,7 @@ class RegisterFile:
         self.peripheral = peripheral
         self.instance = instance
         self.base = base
-        self._masks = {reg.name: write_masks(reg) for reg in peripheral.registers}
+        self._masks = {reg.name: write_masks(reg) for reg in peripheral.storage}
         self._values: dict[str, int] = {}
         self.ctx = SimContext()
         """Shared simulation state (time, DMA, the part); :meth:`attach` replaces it."""
@@ -108,7 +108,7 @@ class RegisterFile:
 
     def reset(self) -> None:
         """Every register back to its spec reset value (power-on reset)."""
-        self._values = {reg.name: reg.reset for reg in self.peripheral.registers}
+        self._values = {reg.name: reg.reset for reg in self.peripheral.storage}
 
     # -- spec lookups models use at construction time ------------------------
 

@@ -63,8 +63,8 @@ class Ocotp(RegisterFile):
         self._programmed: list[dict[str, Any]] = []
         self._locked_reads = 0
         super().__init__(peripheral, instance, base)
-        self._shadows = {r.name: w for r in peripheral.registers if (w := fuse_word(r.offset)) is not None}
-        self._by_register = {id(r): self._shadows[r.name] for r in peripheral.registers if r.name in self._shadows}
+        self._shadows = {r.name: w for r in peripheral.storage if (w := fuse_word(r.offset)) is not None}
+        self._by_register = {id(r): self._shadows[r.name] for r in peripheral.storage if r.name in self._shadows}
         self._ctrl = self.register("CTRL")
         self._data = self.register("DATA")
         self._read_ctrl = self.register("READ_CTRL")

@@ -349,3 +349,15 @@ def arrays_by_reference(a: u32, b: u32) -> u32:
     scale_in_place(values, 3)
     scale_in_place(values, a & 0xFF)
     return values[0] ^ values[3]
+
+
+def register_array(i: u32, a: u32, b: u32) -> u32:
+    """Element-wise writes and reads of DIFF1.SLOT[0..3]: each element keeps its own value."""
+    for k in range(0, 4):
+        DIFF1.SLOT[k].write(LO=k + 1)
+    DIFF1.SLOT[i & 3].modify(HI=a & 0xFF)
+    DIFF1.SLOT[(i + 1) & 3].set(LO=b & 0xF0)
+    total: u32 = 0
+    for k in range(0, 4):
+        total = (total << 8) | u32(DIFF1.SLOT[k].LO)
+    return total ^ (u32(DIFF1.SLOT[i & 3].HI) << 24)
