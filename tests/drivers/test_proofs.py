@@ -53,7 +53,7 @@ def _verify_mutant(project: Path, module: str, old: str, new: str) -> dict[str, 
 
 
 def test_reading_rngb_out_without_a_healthy_status_is_refused(project: Path) -> None:
-    failed = _verify_mutant(project, "rngb.py", "        if not healthy(sr):\n", "        if (sr >> ERR_BIT) & 1 == 1:\n")
+    failed = _verify_mutant(project, "rngb.py", "        if not healthy(sr):\n", "        if sr.ERR == 1:\n")
     # the guarded OUT read fails, and so does next_word's promise that OK means healthy
     assert failed == {"next_word": {"protocol", "postcondition"}}
 

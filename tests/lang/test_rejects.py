@@ -85,6 +85,15 @@ REG_CASES = [
     ("raw-w1c-from-read", "def f() -> None:\n    UART1.USR1.write(UART1.USR1.read() & 0x20)\n", "E205", 4, 22),
     ("raw-w1c-via-local", "def f() -> None:\n    v: u32 = UART1.USR1.read()\n    UART1.USR1.write(v)\n", "E205", 5, 22),
     ("raw-w1c-parameter", "def f(m: u32) -> None:\n    UART1.USR2.write(m)\n", "E205", 4, 22),
+    # Register values: fields of that register only, and only a read of it has the type.
+    ("value-unknown-field", "from tamapy.fw import RegValue\n\n\ndef f() -> u32:\n"
+     "    sr: RegValue[UART1.USR1] = UART1.USR1.read()\n    return sr.TXFE\n", "E205", 8, 12),
+    ("value-of-another-register", "from tamapy.fw import RegValue\n\n\ndef f() -> None:\n"
+     "    sr: RegValue[UART1.USR1] = UART1.USR2.read()\n", "E201", 7, 32),
+    ("value-from-integer", "from tamapy.fw import RegValue\n\n\ndef f(x: u32) -> None:\n"
+     "    sr: RegValue[UART1.USR1] = x\n", "E201", 7, 32),
+    ("value-of-no-register", "from tamapy.fw import RegValue\n\n\ndef f(sr: RegValue[u32]) -> None:\n    pass\n",
+     "E201", 6, 11),
     # Register arrays: only an array is indexed, an array only through an index, within it.
     ("index-single-register", "def f() -> u32:\n    return UART1.UCR1[0].read()\n", "E205", 4, 12),
     ("array-without-index", "from soc.imx6ul.regs import OCOTP\n\n\ndef f() -> u32:\n    return OCOTP.FUSE.read()\n",

@@ -31,7 +31,7 @@ from enum import IntEnum
 from typing import Final
 
 from soc.imx6ul.regs import RNGB
-from tamapy.fw import Array, ensures, invariant, poll, requires, u32
+from tamapy.fw import Array, RegValue, ensures, invariant, poll, requires, u32
 
 MAX_WORDS: Final = 64
 """Largest request of ``read_words`` (the size of its ``out`` array)."""
@@ -43,11 +43,6 @@ FIFO_POLL_LIMIT: Final = 100_000
 """SR polls for one word (5 words per 112 clocks once seeded)."""
 SEED_ATTEMPTS: Final = 3
 
-STDN_BIT: Final = 4
-SDN_BIT: Final = 5
-FIFO_LVL_SHIFT: Final = 8
-ERR_BIT: Final = 16
-ST_PF_SHIFT: Final = 21
 ESR_SATE: Final = 0x8
 """ESR with only the statistical-test error: the seed may be retried."""
 
@@ -62,18 +57,11 @@ class RngStatus(IntEnum):
     NOT_READY = 5
 
 
-@ensures(lambda sr, result: result == ((sr >> STDN_BIT) & 1 == 1 and (sr >> SDN_BIT) & 1 == 1
-                                       and (sr >> ST_PF_SHIFT) & 7 == 0 and (sr >> ERR_BIT) & 1 == 0))
-def healthy(sr: u32) -> bool:
+@ensures(lambda sr, result: result == (sr.STDN == 1 and sr.SDN == 1 and sr.ST_PF == 0 and sr.ERR == 0))
+def healthy(sr: RegValue[RNGB.SR]) -> bool:
     """Whether an SR value shows a passed self-test, a seed and no error (the spec's
     condition for ``RNGB.healthy``)."""
-    return ((sr >> STDN_BIT) & 1 == 1 and (sr >> SDN_BIT) & 1 == 1
-            and (sr >> ST_PF_SHIFT) & 7 == 0 and (sr >> ERR_BIT) & 1 == 0)
-
-
-def fifo_level(sr: u32) -> u32:
-    """SR.FIFO_LVL of an SR value: random words waiting in OUT."""
-    return (sr >> FIFO_LVL_SHIFT) & 0xF
+    return sr.STDN == 1 and sr.SDN == 1 and sr.ST_PF == 0 and sr.ERR == 0
 
 
 def reset() -> None:
@@ -87,8 +75,8 @@ def self_test() -> RngStatus:
     RNGB.CMD.write(ST=1)
     if not poll(RNGB.SR.STDN == 1 or RNGB.SR.ERR == 1, limit=SELFTEST_POLL_LIMIT):
         return RngStatus.TIMEOUT
-    sr: u32 = RNGB.SR.read()
-    if (sr >> ERR_BIT) & 1 == 1 or (sr >> ST_PF_SHIFT) & 7 != 0 or (sr >> STDN_BIT) & 1 == 0:
+    sr: RegValue[RNGB.SR] = RNGB.SR.read()
+    if sr.ERR == 1 or sr.ST_PF != 0 or sr.STDN == 0:
         return RngStatus.SELFTEST_FAILED
     return RngStatus.OK
 
@@ -130,12 +118,12 @@ def next_word(buf: Array[u32, 64], i: u32) -> RngStatus:
     """``buf[i]`` = the next random word, read only right after an SR read that shows
     the generator healthy and the FIFO non-empty."""
     for _ in range(0, FIFO_POLL_LIMIT):
-        sr: u32 = RNGB.SR.read()
+        sr: RegValue[RNGB.SR] = RNGB.SR.read()
         if not healthy(sr):
-            if (sr >> ERR_BIT) & 1 == 1:
+            if sr.ERR == 1:
                 return RngStatus.ERROR
             return RngStatus.NOT_READY
-        if fifo_level(sr) > 0:
+        if sr.FIFO_LVL > 0:
             buf[i] = RNGB.OUT.read()
             return RngStatus.OK
     return RngStatus.TIMEOUT

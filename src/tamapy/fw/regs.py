@@ -73,6 +73,26 @@ class RegisterBus(Protocol):
         ...
 
 
+class RegisterValue(Live):
+    """What ``REG.read()`` gave: an int whose fields read by name (``sr.STDN``), computed from
+    the value read, never by another load."""
+
+    _spec: Register
+
+    def __new__(cls, value: int, again: Any, spec: Register) -> RegisterValue:
+        self = super().__new__(cls, value, again)
+        self._spec = spec
+        return self
+
+    def __getattr__(self, name: str) -> int:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        f = self._spec.field(name)
+        if f is None:
+            raise RegisterNameError(f"a value of register {self._spec.name} has no field `{name}`")
+        return (int(self) >> f.lsb) & f.max_value
+
+
 class RegisterHandle:
     """``INSTANCE.REG``: one register of one peripheral instance."""
 
@@ -108,11 +128,11 @@ class RegisterHandle:
             return self._bus.peek(self._instance, reg) & ((1 << reg.width) - 1)
         return self._bus.load(self.address, reg.width)
 
-    def read(self) -> Live:
-        """The whole register: one load."""
+    def read(self) -> RegisterValue:
+        """The whole register: one load, as a value whose fields read by name."""
         if self.spec.access is Access.WO:
             raise RegisterError(f"{self.qualname} is write-only and cannot be read")
-        return Live(self._load(), self.read)
+        return RegisterValue(self._load(), self.read, self.spec)
 
     def _read_field(self, f: Field) -> Live:
         return Live((self._load() >> f.lsb) & f.max_value, lambda: self._read_field(f))

@@ -214,7 +214,7 @@ class Generic:
         self.name = name
 
     def __getitem__(self, args: Any) -> Any:
-        if self.name == "View":
+        if self.name in ("View", "RegValue"):
             return object
         if self.name == "Bytes":
             return ArrayOf(u8, int(args))
@@ -235,3 +235,5 @@ Array: Final = Generic("Array")
 Bytes: Final = Generic("Bytes")
 View: Final = Generic("View")
 Dma: Final = Generic("Dma")
+RegValue: Final = Generic("RegValue")
+"""``RegValue[RNGB.SR]``: the type of what ``RNGB.SR.read()`` gives (its fields read by name)."""

@@ -64,6 +64,9 @@ class ExpressionChecker(CallChecker):
             )
         if e.type == target:
             return e
+        if isinstance(target, ir.RegisterValueType):
+            raise self.fail(node, "E201", f"expected {target}, got {e.type}",
+                            f"only a read of {target.peripheral}.{target.register.name} (REG.read()) is a {target}")
         if isinstance(e, ir.Const) and e.type is LIT:
             scalar = target if isinstance(target, ir.IntType) else None
             if scalar is None:
@@ -184,6 +187,10 @@ class ExpressionChecker(CallChecker):
         ghost = self._ghost_read(node) if self.in_contract else None
         if ghost is not None:
             return ghost
+        if isinstance(node.value, ast.Name) and self._is_local(node.value):
+            t = self.locals[node.value.id]
+            if isinstance(t, ir.RegisterValueType):
+                return self._value_field(node, ir.Local(node.value.id, t, self.span(node.value)))
         reg = self._register_of(node.value)
         if reg is not None:
             return self._field_read(node, *reg)

@@ -97,7 +97,24 @@ class RegisterRules(CheckerBase):
             raise self.fail(node, "E203", "read() takes no arguments", "remove them")
         self._pure_in_contracts(node, "read registers")
         self._check_readable(node, register, None)
-        return ir.RegRead(inst, register, None, ir.unsigned_for_bits(register.width), sp, index)
+        assert isinstance(inst.type, ir.PeripheralType)
+        return ir.RegRead(inst, register, None, ir.register_value(inst.type.peripheral.name, register), sp, index)
+
+    def _value_field(self, node: ast.Attribute, value: ir.Expr) -> ir.Expr:
+        """``sr.FIELD`` of a register value: its bits, as the spec places them (a pure expression)."""
+        t = value.type
+        assert isinstance(t, ir.RegisterValueType)
+        f = t.register.field(node.attr)
+        if f is None:
+            raise self.fail(node, "E205", f"a value of {t.peripheral}.{t.register.name} has no field `{node.attr}`",
+                            f"fields: {', '.join(x.name for x in t.register.fields) or 'none'}")
+        sp = self.span(node)
+        word = ir.unsigned_for_bits(t.bits)
+        bits: ir.Expr = ir.Convert(value, word, sp)
+        if f.lsb:
+            bits = ir.Binary("rshift", bits, ir.Const(f.lsb, word, sp), word, sp)
+        masked = ir.Binary("and", bits, ir.Const(f.max_value, word, sp), word, sp)
+        return ir.Convert(masked, ir.unsigned_for_bits(f.width), sp)
 
     def _field_read(self, node: ast.Attribute, inst: ir.Expr, register: Register, index: ir.Expr | None) -> ir.RegRead:
         """``INSTANCE.REG.FIELD``: one load of the register, keeping one field."""

@@ -41,6 +41,20 @@ class IntType:
 
 
 @dataclass(frozen=True)
+class RegisterValueType(IntType):
+    """The value one register read gave (``RegValue[RNGB.SR]``): an unsigned word whose fields
+    read by name (``sr.STDN``), so firmware never restates a bit position.  Only a read of
+    that register (or another value of it) has this type."""
+
+    peripheral: str
+    register: Register
+
+
+def register_value(peripheral: str, register: Register) -> RegisterValueType:
+    return RegisterValueType(f"RegValue[{peripheral}.{register.name}]", register.width, False, peripheral, register)
+
+
+@dataclass(frozen=True)
 class BoolType:
     def __str__(self) -> str:
         return "bool"

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import ast
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tamapy.diagnostics import Diagnostic, TamapyError
 from tamapy.lang import ir
+from tamapy.lang.folding import fold_binop
 from tamapy.lang.parse import ParsedModule
 from tamapy.lang.resolve import ModuleLoader, regs_module
 from tamapy.specs.interfaces import Interface
@@ -26,7 +28,7 @@ FW_INTRINSICS = frozenset(
         "trusted", "wfi", "dsb", "isb", "dmb", "mmio", "clock_enabled", "addr_of",
     }
 )
-FW_GENERICS = frozenset({"Array", "Bytes", "View", "Dma"})
+FW_GENERICS = frozenset({"Array", "Bytes", "View", "Dma", "RegValue"})
 
 
 @dataclass
@@ -517,6 +519,8 @@ class Tables:
                     bad("view elements must be machine integers", "write e.g. View[u8]")
                     return None
                 return ir.ViewType(elem)
+            if generic == "RegValue" and len(args) == 1:
+                return self._register_value(scope, args[0], bad)
             if generic == "Final":
                 bad("Final is only allowed on module-level constants", "remove Final here")
                 return None
@@ -527,6 +531,17 @@ class Tables:
             return sym.type
         bad("unsupported type annotation", "use a machine type, Array[T, N], Bytes[N], View[T] or an enum")
         return None
+
+    def _register_value(self, scope: ModuleScope, node: ast.expr, bad: Callable[[str, str], None]) -> ir.Type | None:
+        """``RegValue[INSTANCE.REG]`` (or ``PERIPHERAL.REG``): the type of a read of that register."""
+        sym = self.lookup_node(scope, node.value) if isinstance(node, ast.Attribute) else None
+        periph = sym.peripheral if isinstance(sym, InstanceSym) else sym.type.peripheral if (
+            isinstance(sym, TypeSym) and isinstance(sym.type, ir.PeripheralType)) else None
+        reg = periph.register(node.attr) if periph is not None and isinstance(node, ast.Attribute) else None
+        if periph is None or reg is None:
+            bad("RegValue[...] names a register", "write e.g. RegValue[RNGB.SR]")
+            return None
+        return ir.register_value(periph.name, reg)
 
     # ------------------------------------------------------------ constants
 
@@ -551,7 +566,7 @@ class Tables:
             a, b = self.fold(scope, node.left), self.fold(scope, node.right)
             if a is None or b is None:
                 return None
-            return _fold_binop(node.op, a, b)
+            return fold_binop(node.op, a, b)
         sym = self.lookup_node(scope, node)
         if isinstance(sym, GlobalSym) and sym.const:
             if sym.type == ir.VOID and sym.symbol not in self._const_busy:
@@ -566,30 +581,6 @@ class Tables:
             if isinstance(base, TypeSym) and isinstance(base.type, ir.EnumType):
                 return base.type.value_of(node.attr)
         return None
-
-
-def _fold_binop(op: ast.operator, a: int, b: int) -> int | None:
-    if isinstance(op, ast.Add):
-        return a + b
-    if isinstance(op, ast.Sub):
-        return a - b
-    if isinstance(op, ast.Mult):
-        return a * b
-    if isinstance(op, ast.FloorDiv):
-        return a // b if b else None
-    if isinstance(op, ast.Mod):
-        return a % b if b else None
-    if isinstance(op, ast.LShift):
-        return a << b if 0 <= b <= 128 else None
-    if isinstance(op, ast.RShift):
-        return a >> b if b >= 0 else None
-    if isinstance(op, ast.BitAnd):
-        return a & b
-    if isinstance(op, ast.BitOr):
-        return a | b
-    if isinstance(op, ast.BitXor):
-        return a ^ b
-    return None
 
 
 def span_of(module: ParsedModule, node: ast.AST) -> ir.Span:
