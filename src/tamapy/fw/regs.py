@@ -33,7 +33,7 @@ contracts).
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from tamapy.fw.contracts import in_ghost
 from tamapy.fw.live import Live
@@ -80,7 +80,7 @@ class RegisterValue(Live):
     _spec: Register
 
     def __new__(cls, value: int, again: Any, spec: Register) -> RegisterValue:
-        self = super().__new__(cls, value, again)
+        self = cast(RegisterValue, super().__new__(cls, value, again))
         self._spec = spec
         return self
 
