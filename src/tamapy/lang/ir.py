@@ -1,11 +1,8 @@
 """The typed IR shared by the verifier and the code generator.
 
-One IR, produced once by the type checker, is what gets proved and what
-gets compiled (DESIGN §1.1).  Every expression carries its machine type and
-source span; implicit conversions are explicit :class:`Convert` nodes, so a
-consumer never has to re-derive typing rules.  Nodes are frozen dataclasses:
-the IR is a value, hashable for caching and printable for debugging.
-"""
+One IR, produced once by the type checker (in core form), is what gets proved and compiled
+(DESIGN §1.1).  Expressions carry machine type and span; conversions are :class:`Convert`
+nodes.  Nodes are frozen dataclasses: the IR is a value, hashable and printable."""
 
 from __future__ import annotations
 
@@ -36,15 +33,12 @@ class IntType:
     def contains(self, value: int) -> bool:
         return self.min <= value <= self.max
 
-    def __str__(self) -> str:
-        return self.name
+    def __str__(self) -> str: return self.name
 
 
 @dataclass(frozen=True)
 class RegisterValueType(IntType):
-    """The value one register read gave (``RegValue[RNGB.SR]``): an unsigned word whose fields
-    read by name (``sr.STDN``), so firmware never restates a bit position.  Only a read of
-    that register (or another value of it) has this type."""
+    """What a read of one register gave (``RegValue[RNGB.SR]``): a word whose fields read by name."""
 
     peripheral: str
     register: Register
@@ -56,14 +50,12 @@ def register_value(peripheral: str, register: Register) -> RegisterValueType:
 
 @dataclass(frozen=True)
 class BoolType:
-    def __str__(self) -> str:
-        return "bool"
+    def __str__(self) -> str: return "bool"
 
 
 @dataclass(frozen=True)
 class VoidType:
-    def __str__(self) -> str:
-        return "None"
+    def __str__(self) -> str: return "None"
 
 
 @dataclass(frozen=True)
@@ -331,8 +323,7 @@ class RegRead:
     field: Field | None
     type: IntType
     span: Span
-    index: Expr | None = None
-    """The element of a register array (``INSTANCE.REG[i]``); the verifier proves it in range."""
+    index: Expr | None = None  # the element of a register array (INSTANCE.REG[i])
 
 
 @dataclass(frozen=True)
@@ -433,8 +424,7 @@ class If:
 
 @dataclass(frozen=True)
 class While:
-    """``while cond:``; in core form (:mod:`tamapy.lang.core`) ``pre`` computes the condition's
-    effects again before every test of ``cond``, which is then effect-free."""
+    """``while cond:``; in core form ``pre`` computes the condition's effects before each test."""
 
     pre: tuple[Stmt, ...]
     cond: Expr
@@ -498,8 +488,7 @@ class RegWrite:
     fields: tuple[tuple[Field, Expr], ...]
     raw: Expr | None
     span: Span
-    index: Expr | None = None
-    """The element of a register array written (evaluated before the values, as in Python)."""
+    index: Expr | None = None  # the element of a register array, evaluated before the values
 
 
 @dataclass(frozen=True)

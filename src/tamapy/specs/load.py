@@ -207,7 +207,7 @@ def _register(table: Table, name: str, default_width: int, size: int) -> Registe
             )
     nbytes = width // 8
     count, stride = _array_shape(table, nbytes)
-    last = offset + ((count - 1) * stride if count is not None else 0)
+    last = offset + (count - 1) * stride if count is not None else offset
     end = last + nbytes + max((ALIAS_OFFSETS[a] for a in aliases), default=0)
     if offset % nbytes:
         problem = f"not a multiple of {nbytes} (the register width in bytes)"
@@ -240,16 +240,9 @@ def _register(table: Table, name: str, default_width: int, size: int) -> Registe
         reserved,
         table.get_bool("read_sensitive", False),
         table.get_str("description", ""),
-        count,
-        stride,
-        table.get_bool("overlays", False),
+        count, stride, table.get_bool("overlays", False),
     )
-    if register.overlays and (count is None or register.access is not Access.RO or aliases):
-        raise table.fail(
-            "overlays", E_REG_OVERLAP,
-            f"`{table.key('overlays')}` is only for a read-only register array without aliases",
-            "a second name for registers must not be able to change them or what reading them does",
-        )
+    _check_overlay(table, register)
     fields_table = table.get_table("fields", optional=True)
     fields: list[Field] = []
     for fname, raw in fields_table.entries():
@@ -278,6 +271,15 @@ def _register(table: Table, name: str, default_width: int, size: int) -> Registe
             "reserved_value may only have bits where no field is",
         )
     return register
+
+
+def _check_overlay(table: Table, register: Register) -> None:
+    if register.overlays and (register.count is None or register.access is not Access.RO or register.aliases):
+        raise table.fail(
+            "overlays", E_REG_OVERLAP,
+            f"`{table.key('overlays')}` is only for a read-only register array without aliases",
+            "a second name for registers must not be able to change them or what reading them does",
+        )
 
 
 def _array_shape(table: Table, nbytes: int) -> tuple[int | None, int]:
