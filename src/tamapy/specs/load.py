@@ -409,6 +409,13 @@ def _peripheral(doc: Doc) -> Peripheral:
 def _check_overlays(doc: Doc, p: Peripheral) -> None:
     """A protocol invariant may not guard or follow a register that an array also names: an
     access through the array's name would bypass the rule."""
+    for inv in p.invariants:  # ghost state is per instance, not per element: no rule may follow an array
+        arrays = {r.name for r in p.registers if r.count is not None}
+        named = (set(inv.guards_read) | set(inv.guards_write) | {rule.register for rule in inv.rules}) & arrays
+        if named:
+            raise doc.fail(("invariants", inv.name), E_REG_OVERLAP,
+                           f"invariant `{inv.name}` names the register array {', '.join(sorted(named))}",
+                           "protocol rules follow single registers")
     for array in (r for r in p.registers if r.overlays):
         spans = [(o, o + array.width // 8) for o in array.element_offsets]
         covered = {r.name for r in p.registers if r is not array and any(a < r.offset + r.width // 8 and r.offset < b for a, b in spans)}
