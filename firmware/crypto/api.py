@@ -34,8 +34,8 @@ a failed initialisation; the driver re-initialises it itself after a packet
 that timed out.  All DCP packets carry their key in the payload (no key-RAM
 slots are used) except ``derive_key``, which selects the device-unique key.
 
-Callers must have opened the OCOTP and DCP clock gates (``ccm.enable_all()``
-after ``console.init()``).  On the i.MX6UL CCGR0.CG5 clocks the CAAM, which
+Callers must have opened the OCOTP and DCP clock gates (``ccm.enable_ocotp()``,
+``ccm.enable_dcp()``).  On the i.MX6UL CCGR0.CG5 clocks the CAAM, which
 is harmless: no DCP register is touched there.
 """
 

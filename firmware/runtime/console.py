@@ -4,13 +4,15 @@ Output never blocks forever: when the UART refuses a byte (transmitter
 stuck) the byte is dropped and, as every refusal costs the driver's whole
 bounded wait, nothing more is sent until the console is initialised again;
 ``alive()`` tells whether output still goes out.
-Every output function requires the console UART's clock gate to be on,
+The board package names the UART (``board.console.PORT``).  Every output
+function requires the console UART's clock gate to be on,
 which ``init`` establishes.
 """
 
 from typing import Final
 
 from board import console as port
+from soc.imx6ul import ccm, uart
 from tamapy.fw import Bytes, View, clock_enabled, ensures, invariant, requires, u8, u32
 
 HEX_DIGITS: Final = b"0123456789abcdef"
@@ -25,8 +27,10 @@ sending: bool = True
 
 @ensures(lambda result: clock_enabled(port.PORT))
 def init() -> bool:
+    """Open the console UART's clock gate, then set the UART up."""
     global sending
-    ready: bool = port.init()
+    ccm.enable_uart(port.PORT)
+    ready: bool = uart.init(port.PORT)
     sending = ready
     return ready
 
@@ -40,7 +44,7 @@ def alive() -> bool:
 def putc(ch: u8) -> None:
     global sending
     if sending:
-        if not port.putc(ch):
+        if not uart.putc(port.PORT, ch):
             sending = False
 
 

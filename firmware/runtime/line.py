@@ -25,6 +25,7 @@ whose result is ignored here (output that cannot be sent is dropped).
 from typing import Final
 
 from board import console as port
+from soc.imx6ul import uart
 from tamapy.fw import Bytes, clock_enabled, ensures, invariant, requires, u8, u32
 
 MAX_LINE: Final = 512
@@ -34,8 +35,6 @@ TIMEOUT: Final = 0x1_0001
 TOO_LONG: Final = 0x1_0002
 END: Final = 0x1_0003
 OVERRUN: Final = 0x1_0004
-NO_BYTE: Final = 0x100
-"""``port.getc``'s result when nothing arrived (every byte is below it)."""
 
 BACKSPACE: Final = 0x08
 DELETE: Final = 0x7F
@@ -51,9 +50,9 @@ after_cr: bool = False
 @requires(lambda: clock_enabled(port.PORT))
 def erase() -> None:
     """Echo a backspace: step back, blank the character, step back."""
-    port.putc(BACKSPACE)
-    port.putc(SPACE)
-    port.putc(BACKSPACE)
+    uart.putc(port.PORT, BACKSPACE)
+    uart.putc(port.PORT, SPACE)
+    uart.putc(port.PORT, BACKSPACE)
 
 
 @requires(lambda buf, wait, budget: clock_enabled(port.PORT))
@@ -67,8 +66,8 @@ def read_line(buf: Bytes[512], wait: u32, budget: u32) -> u32:
     overflow: bool = False
     for _ in range(0, budget):
         invariant(count <= MAX_LINE)
-        c: u32 = port.getc(wait)
-        if c >= NO_BYTE:
+        c: u32 = uart.getc(port.PORT, wait)
+        if c >= uart.NO_BYTE:
             after_cr = False
             if started:
                 return TIMEOUT
@@ -79,12 +78,12 @@ def read_line(buf: Bytes[512], wait: u32, budget: u32) -> u32:
         after_cr = c == CR
         started = True
         if c == CR or c == LF:
-            port.putc(LF)
+            uart.putc(port.PORT, LF)
             if overflow:
                 return TOO_LONG
             return count
         if c == EOT:
-            port.putc(LF)
+            uart.putc(port.PORT, LF)
             return END
         if c == BACKSPACE or c == DELETE:
             if count > 0 and not overflow:
@@ -94,7 +93,7 @@ def read_line(buf: Bytes[512], wait: u32, budget: u32) -> u32:
             if count < MAX_LINE:
                 buf[count] = u8(c)
                 count += 1
-                port.putc(u8(c))
+                uart.putc(port.PORT, u8(c))
             else:
                 overflow = True
     return OVERRUN

@@ -217,11 +217,21 @@ def op_rtc(ticks: u64, us: u32) -> None:
     put64(9, snvs.seconds(t[0] & snvs.MAX_TICKS))
 
 
+def open_clock_gates() -> None:
+    ccm.enable_gpt1()
+    ccm.enable_wdog1()
+    ccm.enable_wdog2()
+    ccm.enable_wdog3()
+    ccm.enable_ocotp()
+    ccm.enable_snvs()
+    ccm.enable_dcp()
+
+
 def main() -> None:
     if not console.init():
         finish(1)
         return
-    ccm.enable_all()
+    open_clock_gates()
     wdog.disable_all_power_down()
     op: u32 = arg(0)
     n: u32 = arg(1)

@@ -11,7 +11,7 @@ from tests.drivers.support import MK2, ROOT
 
 DRIVERS = ROOT / "firmware" / "soc" / "imx6ul"
 PUBLIC = {
-    "soc.imx6ul.ccm.enable_all", "soc.imx6ul.ccm.enable_dcp", "soc.imx6ul.ccm.enable_gpt1",
+    "soc.imx6ul.ccm.enable_uart", "soc.imx6ul.ccm.enable_dcp", "soc.imx6ul.ccm.enable_gpt1",
     "soc.imx6ul.soc.model", "soc.imx6ul.soc.has_dcp", "soc.imx6ul.soc.has_rngb",
     "soc.imx6ul.gpt.init", "soc.imx6ul.gpt.uptime_ticks", "soc.imx6ul.gpt.delay_us",
     "soc.imx6ul.wdog.init", "soc.imx6ul.wdog.service", "soc.imx6ul.wdog.disable_power_down",

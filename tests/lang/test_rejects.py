@@ -107,6 +107,14 @@ REG_CASES = [
      "E205", 7, 5),
     ("field-too-wide", "def f() -> None:\n    CCM.CCGR5.modify(CG12=4)\n", "E205", 4, 27),
     ("attribute-assign", "def f() -> None:\n    UART1.UCR1 = 1\n", "E205", 4, 5),
+    # Peripheral instances: the same block or not, nothing else.
+    ("instance-ordered", "from soc.imx6ul.regs import UART2\n\n\ndef f() -> bool:\n    return UART1 < UART2\n",
+     "E201", 7, 12),
+    ("instance-other-peripheral", "from soc.imx6ul.regs import GPT1\n\n\ndef f() -> bool:\n    return UART1 == GPT1\n",
+     "E201", 7, 12),
+    ("instance-with-integer", "def f(x: u32) -> bool:\n    return UART1 == x\n", "E201", 4, 12),
+    ("instance-from-integer", "from soc.imx6ul.regs import UART\n\n\ndef g(u: UART) -> None:\n    pass\n\n\n"
+     "def f() -> None:\n    g(0x02020000)\n", "E201", 11, 7),
     ("mmio-untrusted", "from tamapy.fw import mmio\n\n\ndef f() -> u32:\n    return mmio.read32(0x02020000)\n", "E205", 7, 12),
 ]
 

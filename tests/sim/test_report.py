@@ -115,7 +115,6 @@ ECHO = '''"""Echoes console input until it reads a 'q', then exits."""
 
 from typing import Final
 
-from board import console as port
 from runtime import console
 from runtime.system import finish
 from soc.imx6ul.regs import UART1
@@ -137,7 +136,7 @@ def main() -> None:
             if ch == QUIT:
                 finish(0)
                 return
-            port.putc(ch)
+            console.putc(ch)
     finish(2)
 '''
 

@@ -50,6 +50,15 @@ def test_unchanged_tree_reverifies_from_cache(project: Path) -> None:
     assert _verify(project, path) == {"other": True, "succ": True, "twice": True}
 
 
+def test_a_changed_verifier_reproves_everything(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Certificates from an encoder that reasoned differently are never reused, whatever the version."""
+    from tamapy.verify import engine
+    path = _lib(project)
+    _verify(project, path)
+    monkeypatch.setattr(engine, "VERIFIER_DIGEST", "0" * 64)
+    assert _verify(project, path) == {"other": False, "succ": False, "twice": False}
+
+
 def test_edited_body_reverifies_alone(project: Path) -> None:
     path = _lib(project)
     _verify(project, path)

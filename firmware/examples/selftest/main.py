@@ -36,8 +36,8 @@ from examples.selftest import boot, out, shell
 from runtime import console, line
 from runtime.system import finish
 from soc.imx6ul import ccm, gpt, wdog
-from soc.imx6ul.regs import DCP, GPT1, OCOTP, WDOG1
-from tamapy.fw import Bytes, clock_enabled, forever, requires, u32, wfi
+from soc.imx6ul.regs import DCP, GPT1, OCOTP, WDOG1, WDOG2, WDOG3
+from tamapy.fw import Bytes, clock_enabled, ensures, forever, requires, u32, wfi
 
 CONSOLE_FAILED: Final = 2
 WATCHDOG_MS: Final = 32_000
@@ -111,11 +111,23 @@ def serve() -> None:
             return
 
 
+@ensures(lambda: clock_enabled(GPT1) and clock_enabled(WDOG1) and clock_enabled(WDOG2) and clock_enabled(WDOG3)
+         and clock_enabled(OCOTP) and clock_enabled(DCP))
+def open_clock_gates() -> None:
+    """The gates of every block the self-test drives (each call keeps the gates opened before)."""
+    ccm.enable_gpt1()
+    ccm.enable_wdog1()
+    ccm.enable_wdog2()
+    ccm.enable_wdog3()
+    ccm.enable_ocotp()
+    ccm.enable_dcp()
+
+
 def main() -> None:
     if not console.init():
         finish(CONSOLE_FAILED)
         return
-    ccm.enable_all()
+    open_clock_gates()
     wdog.disable_all_power_down()
     wdog.init(WATCHDOG_MS)
     gpt.init()

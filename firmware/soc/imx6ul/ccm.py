@@ -4,13 +4,11 @@ Each ``enable_*`` opens the gate(s) of one block with a read-modify-write
 ``CGk = 0b11`` (on in every mode but STOP) and promises ``clock_enabled`` of
 the block, which every driver function of that block requires.
 
-The verifier keeps no frame condition for clock gates: a function that
-writes a CCGR register makes its callers forget every gate, and keeps only
-what its ``@ensures`` states.  Two helpers called in a row therefore leave
-only the second block's gate known.  ``enable_all`` opens every gate the
-drivers need (and the console UARTs' gates of both boards) in one function
-whose post-condition names them all; call it after ``console.init()`` and
-before the drivers.
+The verifier tracks every gate field on its own: a call of ``enable_x``
+makes its caller forget only the gate fields ``enable_x`` writes, so gates
+opened before stay known and each block has its own enable function, called
+by whoever uses the block.  ``enable_uart`` takes the instance: one function
+for every console and serial port.
 
 Gates that the ``[clocks]`` tables cannot express are opened too but not
 promised: the GPT1 serial gate (CCGR1.CG11), the SNVS LP gate (CCGR5.CG10)
@@ -20,7 +18,8 @@ reset).  The RNGB has no gate of its own.
 
 from typing import Final
 
-from soc.imx6ul.regs import CCM, DCP, GPT1, OCOTP, SNVS, UART1, UART2, WDOG1, WDOG2, WDOG3
+from soc.imx6ul.regs import (CCM, DCP, GPT1, OCOTP, SNVS, UART, UART1, UART2, UART3, UART4, UART5, UART6, UART7,
+                             WDOG1, WDOG2, WDOG3)
 from tamapy.fw import clock_enabled, ensures
 
 CLOCK_ON: Final = 0b11
@@ -70,16 +69,20 @@ def enable_dcp() -> None:
     CCM.CCGR0.modify(CG5=CLOCK_ON)
 
 
-@ensures(lambda: clock_enabled(GPT1) and clock_enabled(WDOG1) and clock_enabled(WDOG2)
-         and clock_enabled(WDOG3) and clock_enabled(OCOTP) and clock_enabled(SNVS)
-         and clock_enabled(DCP) and clock_enabled(UART1) and clock_enabled(UART2))
-def enable_all() -> None:
-    """Every gate above, plus UART1 (CCGR5.CG12) and UART2 (CCGR0.CG14), the consoles
-    of the MCIMX6UL-EVK and the USB armory Mk II, so that a console opened before
-    stays provably clocked."""
-    CCM.CCGR0.modify(CG5=CLOCK_ON, CG14=CLOCK_ON)
-    CCM.CCGR1.modify(CG10=CLOCK_ON, CG11=CLOCK_ON)
-    CCM.CCGR2.modify(CG6=CLOCK_ON)
-    CCM.CCGR3.modify(CG8=CLOCK_ON)
-    CCM.CCGR5.modify(CG5=CLOCK_ON, CG9=CLOCK_ON, CG10=CLOCK_ON, CG12=CLOCK_ON)
-    CCM.CCGR6.modify(CG9=CLOCK_ON, CG10=CLOCK_ON)
+@ensures(lambda uart: clock_enabled(uart))
+def enable_uart(uart: UART) -> None:
+    """The gate of whichever UART instance ``uart`` is (UART1..UART7)."""
+    if uart == UART1:
+        CCM.CCGR5.modify(CG12=CLOCK_ON)
+    elif uart == UART2:
+        CCM.CCGR0.modify(CG14=CLOCK_ON)
+    elif uart == UART3:
+        CCM.CCGR1.modify(CG5=CLOCK_ON)
+    elif uart == UART4:
+        CCM.CCGR1.modify(CG12=CLOCK_ON)
+    elif uart == UART5:
+        CCM.CCGR3.modify(CG1=CLOCK_ON)
+    elif uart == UART6:
+        CCM.CCGR3.modify(CG3=CLOCK_ON)
+    else:
+        CCM.CCGR5.modify(CG13=CLOCK_ON)

@@ -298,6 +298,11 @@ class ExpressionChecker(CallChecker):
         return ir.Compare(tuple(ops), tuple(settled), tuple(pair_types), ir.BOOL, sp)
 
     def _compare_type(self, a: ir.Expr, b: ir.Expr, op: str, node: ast.AST) -> ir.IntType:
+        if isinstance(a.type, ir.PeripheralType) or isinstance(b.type, ir.PeripheralType):
+            if a.type != b.type or op not in ("eq", "ne"):
+                raise self.fail(node, "E201", f"cannot compare {a.type} with {b.type} by `{op}`",
+                                "instances of one peripheral compare with == and != (the same block or not)")
+            return ir.machine_int(a.type)
         for x, y in ((a, b), (b, a)):
             if isinstance(x.type, ir.EnumType | ir.BoolType):
                 if y.type != x.type:

@@ -31,7 +31,10 @@ class Effects:
     names: frozenset[str] = frozenset()
     """Variables it assigns: locals by name, globals as ``$symbol``, arrays by their root."""
     gates: frozenset[tuple[str, str]] = frozenset()
-    """CCM (register, field) pairs it writes: the clock gates it may change."""
+    """CCM (register, field) pairs it writes: the clock gates it may change (close included)."""
+    opens: frozenset[tuple[str, str]] = frozenset()
+    """CCM (register, field) pairs it writes only with non-zero constants, never in ``gates``:
+    a gate that was on stays on (a caller keeps what it knew of an open gate)."""
     accesses: frozenset[tuple[str, str, str]] = frozenset()
     """(peripheral, register, "read" or "write") accesses: the protocol invariants it may change."""
     touched: frozenset[str] = frozenset()
@@ -70,6 +73,7 @@ def root_name(e: ir.Expr) -> str:
 class _Collected:
     names: set[str]
     gates: set[tuple[str, str]]
+    opens: set[tuple[str, str]]
     accesses: set[tuple[str, str, str]]
     touched: set[str]
     peripherals: set[str]
@@ -77,13 +81,14 @@ class _Collected:
     def add(self, other: Effects) -> None:
         self.names |= other.names
         self.gates |= other.gates
+        self.opens |= other.opens
         self.accesses |= other.accesses
         self.touched |= other.touched
         self.peripherals |= other.peripherals
 
     def frozen(self) -> Effects:
-        return Effects(frozenset(self.names), frozenset(self.gates), frozenset(self.accesses), frozenset(self.touched),
-                       frozenset(self.peripherals))
+        return Effects(frozenset(self.names), frozenset(self.gates), frozenset(self.opens - self.gates),
+                       frozenset(self.accesses), frozenset(self.touched), frozenset(self.peripherals))
 
 
 def function_effects(fn: ir.Function, callees: dict[str, Effects]) -> Effects:
@@ -117,7 +122,7 @@ def raw_access_effects(declared: tuple[str, ...] | None) -> Effects:
 def code_effects(body: tuple[ir.Stmt, ...], callees: dict[str, Effects], raw: tuple[str, ...] | None = None) -> Effects:
     """The effects of a statement list, including what the calls in it may do; ``raw``: the
     declaration standing for its raw ``mmio`` accesses (None: they may change anything)."""
-    out = _Collected(set(), set(), set(), set(), set())
+    out = _Collected(set(), set(), set(), set(), set(), set())
     for s in walk_stmts(body):
         _statement_effects(s, out)
         if isinstance(s, ir.MmioWrite) or any(isinstance(sub, ir.MmioRead) for e in stmt_exprs(s) for sub in walk_expr(e)):
@@ -142,8 +147,17 @@ def _statement_effects(s: ir.Stmt, out: _Collected) -> None:
         periph = s.instance.type.peripheral
         out.accesses.add((periph.name, s.register.name, "write"))
         if periph.name == "CCM":
-            named = [f for f, _ in s.fields] if s.mode in _FIELD_NAMING_KINDS else list(s.register.fields)
-            out.gates |= {(s.register.name, f.name) for f in named}
+            _gate_effects(s, out)
+
+
+def _gate_effects(s: ir.RegWrite, out: _Collected) -> None:
+    """The gate fields a CCM write changes; those it can only turn on (a non-zero constant by
+    ``modify`` or ``set``) go to ``opens``, every other to ``gates``."""
+    named = [f for f, _ in s.fields] if s.mode in _FIELD_NAMING_KINDS else list(s.register.fields)
+    for f in named:
+        value = dict(s.fields).get(f) if s.mode in ("modify", "set") else None
+        opens = isinstance(value, ir.Const) and 0 < value.value < (1 << f.width)
+        (out.opens if opens else out.gates).add((s.register.name, f.name))
 
 
 def _expression_effects(e: ir.Expr, callees: dict[str, Effects], out: _Collected) -> None:

@@ -2,10 +2,11 @@
 
 A function is verified against its callees' contracts only, so its result
 depends on: its own IR, the contracts (and effects) of what it calls, the
-globals it touches, the register specs, and the solver version.  The hash
-of exactly those is the function's cache key; an unchanged function is not
-re-proved, and an edited one re-verifies alone (its callers too only when
-its contract changed, because only then do their keys change).
+globals it touches, the register specs, the verifier's own source and the
+solver version.  The hash of exactly those is the function's cache key; an
+unchanged function is not re-proved, and an edited one re-verifies alone
+(its callers too only when its contract changed, because only then do their
+keys change).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
 
 from tamapy import __version__
 from tamapy.lang import ir
@@ -26,6 +29,18 @@ from tamapy.verify.state import Context
 from tamapy.verify.symbolic import FunctionEncoder
 
 DEFAULT_TIMEOUT_MS = 10_000
+
+
+def _verifier_digest() -> str:
+    """SHA-256 over the verifier's own source: a certificate from an encoder that reasoned
+    differently (a fixed bug, a new fact) is never reused, whatever the version says."""
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+VERIFIER_DIGEST: Final = _verifier_digest()
 
 
 @dataclass(frozen=True)
@@ -73,7 +88,7 @@ def cache_key(job: Job) -> str:
     fn = job.functions[job.function]
     calls = job.calls
     h = hashlib.sha256()
-    h.update(f"tamapy {__version__}\n{SOLVER}\ntimeout {job.timeout_ms}\n".encode())
+    h.update(f"tamapy {__version__} {VERIFIER_DIGEST}\n{SOLVER}\ntimeout {job.timeout_ms}\n".encode())
     h.update(repr(fn).encode())
     for callee in sorted({c for c, _ in calls}):
         f = job.functions.get(callee)

@@ -84,10 +84,14 @@ class Hardware:
         raw = effects.peripherals
         every = ANY_PERIPHERAL in raw
         changed_gates = sorted(g for g in state.gates if g in effects.gates or every or "CCM" in raw)
-        if changed_gates:
+        opened_gates = sorted(g for g in state.gates if g in effects.opens and g not in changed_gates)
+        if changed_gates or opened_gates:
             new_gates = dict(state.gates)
             for gate in changed_gates:
                 state = self._fresh_gate(state, gate, new_gates)
+            for gate in opened_gates:  # only ever turned on: an open gate stays open
+                state = self._fresh_gate(state, gate, new_gates)
+                state = state.assume(z3.Implies(state.gates[gate] != bv(0), new_gates[gate] != bv(0)))
             state = replace(state, gates=new_gates)
         if effects.accesses or raw:
             ghosts = dict(state.ghosts)

@@ -86,6 +86,9 @@ class FunctionEncoder:
         if isinstance(t, ir.EnumType):
             v = z3.BitVec(tag, WIDTH)
             return v, z3.Or(*[v == bv(val) for _, val in t.members])
+        if isinstance(t, ir.PeripheralType):  # made only from instance constants (lang never converts)
+            v = z3.BitVec(tag, WIDTH)
+            return v, z3.Or(*[v == bv(base) for _, base in t.peripheral.instances])
         v = z3.BitVec(tag, WIDTH)
         return v, fits(v, int_of(t))
 

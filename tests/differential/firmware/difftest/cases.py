@@ -52,10 +52,10 @@ def run(op: u32, a: u32, b: u32, c: u32, d: u32) -> i64:
     if op == 3:
         return i64(uart.getc(pick_uart(a), b))  # no init: its software reset would empty the RX FIFO
     if op == 4:
-        return i64(board_console.init())
+        return i64(console.init())
     if op == 5:
-        board_console.init()
-        return i64(board_console.putc(u8(a)))
+        console.init()
+        return i64(uart.putc(board_console.PORT, u8(a)))
     if op == 6:
         console.init()
         console.write_hex(a, b)
