@@ -18,6 +18,7 @@ from pathlib import Path
 from tamapy import __version__
 from tamapy.build import BuildRefused
 from tamapy.diagnostics import TamapyError
+from tamapy.project import Project
 
 DEFAULT_BOARD = "mcimx6ul-evk"
 
@@ -61,19 +62,30 @@ def cmd_verify(args: argparse.Namespace) -> int:
     report = verify_tree(paths, args.board, workers=args.jobs, timeout_ms=timeout_ms,
                          store=store, with_smt2=options.needs_scripts, progress=_progress)
     outputs_status = write_outputs(report, options, project.root)
+    leftover, gone_files = store.leftovers(list(report.results), lambda m: _module_covered(project, m, paths))
     if not args.check:
-        store.write(list(report.results))
+        store.write(list(report.results), gone_files)
     totals = report.totals()
+    problems = len(report.stale) + len(leftover)
     print(f"{sum(totals.values())} obligations in {len(report.results)} functions: "
           f"{totals['proved']} proved, {totals['failed']} failed, {totals['unknown']} unknown"
-          + (f"; {len(report.stale)} certificate(s) stale" if args.check and report.stale else ""))
-    if args.check and report.stale:
+          + (f"; {problems} certificate(s) stale" if args.check and problems else ""))
+    if args.check and problems:
         altered = set(store.altered)
         for name in report.stale:
             why = "altered after it was written (digest mismatch)" if name in altered else "stale or missing"
             print(f"{why} certificate: {name}", file=sys.stderr)
+        for name in leftover:
+            print(f"certificate of a function that no longer exists: {name}", file=sys.stderr)
         return 1
     return 0 if report.all_proved and outputs_status == 0 else 1
+
+
+def _module_covered(project: Project, module: str, paths: list[Path]) -> bool:
+    """Whether ``module`` (whether or not its source still exists) lies under the verified ``paths``."""
+    where = project.firmware.joinpath(*module.split(".")).resolve()
+    return any(where == p.resolve() or p.resolve() in where.parents or p.resolve() == where.with_suffix(".py")
+               for p in paths)
 
 
 def _refused(exc: BuildRefused) -> int:

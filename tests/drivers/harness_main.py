@@ -17,7 +17,7 @@ ops (arguments after the op word):
  5 GPT:  [us]                gpt.init, delay_us(us), uptime before/after
  6 WDOG: [timeout_ms, rounds, us, service]  wdog.init (WCR after it), then rounds x
          (delay, service?)
- 7 RTC:  [ticks, us]         snvs lp_set(ticks), delay, lp_read; hp_start, hp_read
+ 7 RTC:  [ticks, us]         snvs load(LP, ticks), delay, read(LP); start(HP), read(HP)
  8 DCPINIT: dcp.init only (status)
 """
 
@@ -205,14 +205,14 @@ def op_wdog(timeout_ms: u32, rounds: u32, us: u32, service: u32) -> None:
 
 def op_rtc(ticks: u64, us: u32) -> None:
     gpt.init()
-    put(1, bit(snvs.lp_set(ticks)))
+    put(1, bit(snvs.load(snvs.Counter.LP, ticks)))
     gpt.delay_us(us)
     t: Array[u64, 1] = Array[u64, 1]()
-    put(2, bit(snvs.lp_read(t)))
+    put(2, bit(snvs.read(snvs.Counter.LP, t)))
     put64(3, t[0])
-    put(5, bit(snvs.hp_start()))
+    put(5, bit(snvs.start(snvs.Counter.HP)))
     gpt.delay_us(us)
-    put(6, bit(snvs.hp_read(t)))
+    put(6, bit(snvs.read(snvs.Counter.HP, t)))
     put64(7, t[0])
     put64(9, snvs.seconds(t[0] & snvs.MAX_TICKS))
 

@@ -16,7 +16,7 @@ PUBLIC = {
     "soc.imx6ul.gpt.init", "soc.imx6ul.gpt.uptime_ticks", "soc.imx6ul.gpt.delay_us",
     "soc.imx6ul.wdog.init", "soc.imx6ul.wdog.service", "soc.imx6ul.wdog.disable_power_down",
     "soc.imx6ul.ocotp.read_fuse", "soc.imx6ul.ocotp.unique_id", "soc.imx6ul.ocotp.reload_shadows",
-    "soc.imx6ul.snvs.lp_read", "soc.imx6ul.snvs.hp_read", "soc.imx6ul.snvs.lp_set",
+    "soc.imx6ul.snvs.read", "soc.imx6ul.snvs.load", "soc.imx6ul.snvs.start", "soc.imx6ul.snvs.stop",
     "soc.imx6ul.rngb.init", "soc.imx6ul.rngb.read_words",
     "soc.imx6ul.dcp.init", "soc.imx6ul.dcp.run", "soc.imx6ul.dcp.sha256", "soc.imx6ul.dcp.aes_ecb",
     "soc.imx6ul.dcp.aes_cbc", "soc.imx6ul.dcp.aes_cbc_slot", "soc.imx6ul.dcp.aes_cbc_unique",

@@ -98,6 +98,38 @@ def test_check_fails_on_stale_certificates_and_writes_nothing(project: Path) -> 
     assert certificate.read_bytes() == before
 
 
+def test_certificates_of_removed_code_are_named_then_deleted(project: Path) -> None:
+    """No certificate outlives its code: a removed function's entry, a module left without
+    functions and a deleted module fail --check, and verify deletes them."""
+    path = _lib(project)
+    other = project / "firmware" / "examples" / "extra.py"
+    other.write_text("def gone() -> None:\n    pass\n")
+    empty = project / "firmware" / "examples" / "data.py"
+    empty.write_text("def soon_gone() -> None:\n    pass\n")
+    run = [sys.executable, "-m", "tamapy", "verify", str(project / "firmware" / "examples")]
+    subprocess.run(run, cwd=project, capture_output=True)
+    proofs = project / "proofs" / "examples"
+    assert {p.name for p in proofs.iterdir()} >= {"lib.json", "extra.json", "data.json"}
+    _lib(project, LIB.replace("def other(y: u32) -> u32:\n    return y // 2\n", ""))
+    other.unlink()
+    empty.write_text("from typing import Final\n\nLIMIT: Final = 3\n")
+    proc = subprocess.run([*run, "--check"], cwd=project, capture_output=True, text=True)
+    assert proc.returncode == 1
+    for name in ("examples.lib.other", "examples.extra.gone", "examples.data.soon_gone"):
+        assert f"certificate of a function that no longer exists: {name}" in proc.stderr
+    assert (proofs / "extra.json").is_file()  # --check writes nothing
+    subprocess.run(run, cwd=project, capture_output=True)
+    assert not (proofs / "extra.json").exists() and not (proofs / "data.json").exists()
+    assert set(json.loads((proofs / "lib.json").read_text())["functions"]) == {"examples.lib.succ", "examples.lib.twice"}
+    proc = subprocess.run([*run, "--check"], cwd=project, capture_output=True, text=True)
+    assert "no longer exists" not in proc.stderr
+    # Verifying one file leaves the certificates of the modules beside it alone.
+    other.write_text("def back() -> None:\n    pass\n")
+    subprocess.run(run, cwd=project, capture_output=True)
+    subprocess.run([sys.executable, "-m", "tamapy", "verify", str(path)], cwd=project, capture_output=True)
+    assert (proofs / "extra.json").is_file()
+
+
 def _edit_certificate(project: Path, function: str, edit: Callable[[dict[str, Any]], None]) -> None:
     certificate = project / "proofs" / "examples" / "lib.json"
     doc = json.loads(certificate.read_text())

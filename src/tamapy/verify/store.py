@@ -10,7 +10,11 @@ changes, so re-verifying from cache leaves them byte-for-byte identical.
 Each function's entry carries a SHA-256 digest over its name, key and
 obligations.  An entry whose digest does not match (a status or result
 edited by hand, a merge that mixed two versions) is not used: the function
-is proved again, and ``verify --check`` names it and fails.  The digest
+is proved again, and ``verify --check`` names it and fails.  Verifying a
+module proves all of its functions, so its file then holds exactly those: an
+entry of a function that no longer exists, or the file of a verified module
+that has no function (any more), is a leftover that ``verify`` deletes and ``--check`` names
+(an audit must never cite a proof of code that is not there).  The digest
 detects edits, not a forger who recomputes it: where a revision is not
 trusted, its certificates are a cache to re-prove, never evidence.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -108,21 +113,48 @@ class ProofStore:
                             "delete it and run `tamapy verify` to regenerate it") from None
         return out
 
-    def write(self, results: list[FunctionResult]) -> list[Path]:
-        """Write the certificates of the modules in ``results``; returns the files changed."""
+    def leftovers(self, results: list[FunctionResult], covered: Callable[[str], bool]) -> tuple[list[str], list[Path]]:
+        """Certificate entries of functions not in ``results`` in the files of modules that are,
+        and the files of modules that ``covered(module)`` (lying under what was verified, with
+        or without a source) but have no results."""
+        modules = {r.module for r in results}
+        proved = {r.function for r in results}
+        names: list[str] = []
+        files: list[Path] = []
+        for path in self.files():
+            module = ".".join(path.relative_to(self.dir).with_suffix("").parts)
+            if module in modules:
+                names += sorted(n for n in self._entries(path) if n not in proved)
+            elif covered(module):
+                names += sorted(self._entries(path))
+                files.append(path)
+        return names, files
+
+    @staticmethod
+    def _entries(path: Path) -> dict[str, Any]:
+        try:
+            old = json.loads(path.read_text())
+            return dict(old.get("functions", {})) if old.get("format") == FORMAT else {}
+        except ValueError:
+            return {}
+
+    def write(self, results: list[FunctionResult], remove: Sequence[Path] = ()) -> list[Path]:
+        """Write the certificates of the modules in ``results`` (each file holds exactly its
+        module's results) and delete the files ``remove``; returns the files changed."""
         by_module: dict[str, list[FunctionResult]] = {}
         for r in results:
             by_module.setdefault(r.module, []).append(r)
         changed: list[Path] = []
+        for path in remove:
+            path.unlink()
+            changed.append(path)
+            parent = path.parent
+            while parent != self.dir and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
         for module, items in sorted(by_module.items()):
             path = self.path_for(module)
             functions: dict[str, Any] = {}
-            if path.is_file():
-                try:
-                    old = json.loads(path.read_text())
-                    functions = dict(old.get("functions", {})) if old.get("format") == FORMAT else {}
-                except ValueError:
-                    functions = {}
             for r in items:
                 obligations = [obligation_json(o) for o in r.obligations]
                 functions[r.function] = {"key": r.key, "obligations": obligations,
