@@ -123,3 +123,10 @@ def test_views_of_views_and_their_bounds(evk: Differential, a: int, b: int, i: i
 @given(a=U32, b=U32)
 def test_arrays_are_passed_by_reference(evk: Differential, a: int, b: int) -> None:
     evk.check(32, a, b)
+
+
+@SETTINGS
+@given(a=U32, b=U32, i=st.integers(0, 9))
+def test_views_chosen_by_a_condition(evk: Differential, a: int, b: int, i: int) -> None:
+    """Each arm's own length travels with the chosen view (CRC and weights differ per arm)."""
+    assert evk.check(33, a, b, i).status == "returned"

@@ -89,6 +89,13 @@ REJECTED = [
     ("modifies-unknown-name",
      "from tamapy.fw import trusted\n\n\n@trusted(\"nothing\", modifies=(\"nope\",))\ndef f() -> None:\n    pass\n",
      "E118", 7, 31),
+    # A conditional expression chooses arrays only as a read-only view, and every arm counts for aliasing.
+    ("conditional-array-to-modify", "def g(p: Bytes[4]) -> None:\n    p[0] = 1\n\n\n"
+     "def f(c: bool, a: Bytes[4], b: Bytes[4]) -> None:\n    g(a if c else b)\n", "E201", 9, 7),
+    ("conditional-array-no-view", "def f(c: bool, a: Bytes[4], b: Bytes[2]) -> u32:\n    return len(a if c else b)\n",
+     "E201", 5, 16),
+    ("conditional-view-aliases-modified", "def g(p: Bytes[4], v: View[u8]) -> None:\n    p[0] = 1\n\n\n"
+     "def f(c: bool, a: Bytes[4]) -> None:\n    g(a, b\"zz\" if c else a)\n", "E208", 9, 5),
     ("modifies-a-constant",
      "from typing import Final\n\nfrom tamapy.fw import trusted\n\nK: Final = 3\n\n\n"
      "@trusted(\"nothing\", modifies=(\"K\",))\ndef f() -> None:\n    pass\n", "E118", 11, 31),
@@ -111,6 +118,8 @@ TWINS = [
     ("pure-measure",
      "def f(n: u32) -> u32:\n    i: u32 = 0\n    while i < n:\n        decreases(n - i)\n        i += 1\n    return i\n"),
     ("int-truth-in-if", "def f(a: u32) -> u32:\n    if a:\n        return 1\n    return 0\n"),
+    ("view-chosen", "@requires(lambda v: len(v) >= 2)\ndef g(v: View[u8]) -> u8:\n    return v[1]\n\n\n"
+     "def f(on: bool) -> u8:\n    return g(b\"on\" if on else b\"off\")\n"),
     ("one-slice", "def g(v: View[u8]) -> u8:\n    if len(v) == 0:\n        return 0\n    return v[0]\n\n\n"
      "def f(b: Bytes[8]) -> u8:\n    return g(b[1:3])\n"),
 ]

@@ -77,6 +77,10 @@ CLASSES: dict[str, tuple[list[str], list[str]]] = {
     "certificates taken on trust": (
         ["test:tests/verify_engine/test_engine.py::test_check_detects_a_certificate_edited_by_hand"],
         ["test:tests/verify_engine/test_engine.py::test_unchanged_tree_reverifies_from_cache"]),
+    "arrays chosen by a conditional expression (aliases and constants through the arms)": (
+        ["lang:conditional-array-to-modify", "lang:conditional-view-aliases-modified",
+         "corpus:pre_view_conditional_global", "corpus:pre_view_conditional_length"],
+        ["lang:view-chosen", "corpus:good_view_conditional"]),
     "unsigned division encoded as signed": (
         ["corpus:division_param", "corpus:division_mod_param", "corpus:division_after_decrement"],
         ["corpus:good_tick_divider"]),

@@ -8,6 +8,7 @@ module (the image has no compiler runtime library).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from tamapy.abi import PANIC_BOUNDS, PANIC_DIVIDE
@@ -67,8 +68,10 @@ class ExpressionLowering(Emitter):
         return Value(self.op(f"xor {v.ty} {v.ref}, -1"), v.ty)
 
     def _if_exp(self, e: ir.IfExp) -> Value:
-        ty = llvm_type(e.type)
+        view = isinstance(e.type, ir.ViewType)
+        ty = "ptr" if view else llvm_type(e.type)
         slot = self.slot(ty)
+        length = self.slot("i32") if view else None  # a view's length travels with its pointer
         c = self.expr(e.cond)
         a, b, end = self.label("ifa"), self.label("ifb"), self.label("ifend")
         self.terminate(f"br i1 {c.ref}, label %{a}, label %{b}")
@@ -76,9 +79,13 @@ class ExpressionLowering(Emitter):
             self.start_block(lbl)
             v = self.expr(arm)
             self.emit(f"store {ty} {v.ref}, ptr {slot}")
+            if length is not None:
+                assert v.length is not None
+                self.emit(f"store i32 {v.length}, ptr {length}")
             self.terminate(f"br label %{end}")
         self.start_block(end)
-        return Value(self.op(f"load {ty}, ptr {slot}"), ty)
+        chosen = Value(self.op(f"load {ty}, ptr {slot}"), ty)
+        return replace(chosen, length=self.op(f"load i32, ptr {length}")) if length is not None else chosen
 
     def _convert(self, e: ir.Convert) -> Value:
         v = self.expr(e.value)

@@ -8,6 +8,7 @@ from tamapy.lang import ir
 from tamapy.lang.check_base import LIT, MMIO_WIDTHS
 from tamapy.lang.check_registers import RegisterRules
 from tamapy.lang.scope import FuncSym, GenericSym, IntrinsicSym, TypeSym
+from tamapy.lang.walk import array_roots
 
 
 class CallChecker(RegisterRules):
@@ -105,9 +106,7 @@ class CallChecker(RegisterRules):
         roots: dict[str, int] = {}
         mutable: set[str] = set()
         for arg, param in zip(args, sym.params, strict=True):
-            base = arg.base if isinstance(arg, ir.SliceView) else arg
-            if isinstance(base, ir.Local | ir.GlobalRef) and isinstance(base.type, ir.ArrayType | ir.ViewType):
-                root = base.name if isinstance(base, ir.Local) else base.symbol
+            for root in sorted({b.name if isinstance(b, ir.Local) else b.symbol for b in array_roots(arg)}):
                 roots[root] = roots.get(root, 0) + 1
                 if isinstance(param.type, ir.ArrayType):
                     mutable.add(root)

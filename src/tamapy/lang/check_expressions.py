@@ -127,7 +127,7 @@ class ExpressionChecker(CallChecker):
             cond = self.condition(node.test)
             a = self.expr(node.body, expected)
             b = self.expr(node.orelse, expected)
-            t = self._common(a, b, expected, node)
+            t = self._conditional_view(a, b, expected, node) or self._common(a, b, expected, node)
             return ir.IfExp(cond, self.coerce(a, t, node.body), self.coerce(b, t, node.orelse), t, sp)
         if isinstance(node, ast.Call):
             return self._call(node, expected)
@@ -256,6 +256,16 @@ class ExpressionChecker(CallChecker):
         else:
             right = self.coerce(right, t, node)
         return ir.Binary(op, left, right, t, sp)
+
+    def _conditional_view(self, a: ir.Expr, b: ir.Expr, expected: ir.Type | None, node: ast.AST) -> ir.Type | None:
+        """A conditional expression over arrays or views chooses a read-only view (so the arms may
+        differ in length, ``b"on" if x else b"off"``); it never chooses an array to modify."""
+        if not any(isinstance(x.type, ir.ArrayType | ir.ViewType) for x in (a, b)):
+            return None
+        if not isinstance(expected, ir.ViewType):
+            raise self.fail(node, "E201", "a conditional expression chooses arrays only as a read-only view",
+                            "pass it where a View[...] is expected, or choose with an if statement")
+        return expected
 
     def _common(self, a: ir.Expr, b: ir.Expr, expected: ir.Type | None, node: ast.AST) -> ir.Type:
         """Type of a two-armed expression."""

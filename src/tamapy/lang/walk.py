@@ -21,16 +21,22 @@ from types import UnionType
 from typing import Any, Final
 
 from tamapy.lang.ir import (
+    ArrayType,
     Assign,
     Call,
     CallSite,
     Expr,
     For,
     Function,
+    GlobalRef,
+    IfExp,
     Index,
+    Local,
     MmioWrite,
     RegWrite,
+    SliceView,
     Stmt,
+    ViewType,
     While,
 )
 
@@ -114,3 +120,15 @@ def _nodes_in(value: object, kind: UnionType) -> Iterator[Any]:
     elif isinstance(value, tuple):
         for item in value:
             yield from _nodes_in(item, kind)
+
+
+def array_roots(e: Expr) -> list[Local | GlobalRef]:
+    """The array variables an array or view expression reaches: through slices and both arms of
+    a conditional, so an alias check sees every memory an argument may name."""
+    if isinstance(e, SliceView):
+        return array_roots(e.base)
+    if isinstance(e, IfExp):
+        return array_roots(e.then) + array_roots(e.orelse)
+    if isinstance(e, Local | GlobalRef) and isinstance(e.type, ArrayType | ViewType):
+        return [e]
+    return []

@@ -19,6 +19,7 @@ import z3
 
 from tamapy.lang import ir
 from tamapy.lang.core import TEMP_PREFIX, require_core
+from tamapy.lang.walk import array_roots
 from tamapy.verify.arithmetic import Arithmetic
 from tamapy.verify.effects import (
     ANY_GLOBAL,
@@ -396,6 +397,12 @@ class FunctionEncoder:
     def _ifexp(self, e: ir.IfExp, state: State) -> Value:
         c = self.cond(e.cond, state)
         then, orelse = state.assume(c), state.assume(z3.Not(c))
+        if isinstance(e.type, ir.ViewType):  # (array, offset, length) of the chosen arm
+            va, vb = self._view(e.then, then), self._view(e.orelse, orelse)
+            self.join(state, [then, orelse])
+            arr, off, length = (z3.If(c, x, y) for x, y in zip(va, vb, strict=True))
+            assert isinstance(arr, z3.ArrayRef) and isinstance(off, z3.BitVecRef) and isinstance(length, z3.BitVecRef)
+            return (arr, off, length)
         a = self.expr(e.then, then)
         b = self.expr(e.orelse, orelse)
         self.join(state, [then, orelse])
@@ -470,15 +477,16 @@ class FunctionEncoder:
         # What the callee may change: globals it writes, arrays passed to it, clock gates.
         eff = self.ctx.effects.get(e.function, Effects())
         for a in e.args:
-            viewed = a.base if isinstance(a, ir.SliceView) else a
-            if not (isinstance(viewed, ir.GlobalRef) and isinstance(viewed.type, ir.ArrayType)):
-                continue
-            # A modifiable argument must not be used directly by the callee at all; a read-only
-            # view must not be written by it behind the view's back.
-            clash = eff.may_touch(viewed.symbol) if isinstance(a.type, ir.ArrayType) else eff.may_write(viewed.symbol)
-            if clash:
-                self.oblige(state, Category.PRECONDITION, a.span, z3.BoolVal(False),
-                            f"`{viewed.symbol}` is passed to `{callee.name}`, which also uses it directly: the two names would alias")
+            for viewed in array_roots(a):
+                if not (isinstance(viewed, ir.GlobalRef) and isinstance(viewed.type, ir.ArrayType)):
+                    continue
+                # A modifiable argument must not be used directly by the callee at all; a read-only
+                # view must not be written by it behind the view's back.
+                clash = eff.may_touch(viewed.symbol) if isinstance(a.type, ir.ArrayType) else eff.may_write(viewed.symbol)
+                if clash:
+                    self.oblige(state, Category.PRECONDITION, a.span, z3.BoolVal(False),
+                                f"`{viewed.symbol}` is passed to `{callee.name}`, which also uses it directly: "
+                                "the two names would alias")
         arrays = {root_name(a) for a in e.args if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef)}
         callee_effects = eff.callee_view()
         after = self._havoc(state, replace(callee_effects, names=callee_effects.names | arrays))

@@ -169,6 +169,8 @@ def run(op: u32, a: u32, b: u32, c: u32, d: u32) -> i64:
         return i64(subjects.view_slices(a, b, c, d))
     if op == 32:
         return i64(subjects.arrays_by_reference(a, b))
+    if op == 33:
+        return i64(subjects.chosen_views(a, b, c))
     # enums and module globals
     if op == 70:
         return i64(subjects.classify_all(a, b, c))

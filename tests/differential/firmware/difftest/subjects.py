@@ -337,6 +337,17 @@ def view_slices(a: u32, b: u32, i: u32, j: u32) -> u32:
     return weigh_slice(buf[1:8], i, j) + weigh_slice(b"constant", j & 7, 8)
 
 
+def chosen_views(a: u32, b: u32, i: u32) -> u32:
+    """Views chosen by conditions: arms of different lengths, of a local, a slice and a literal."""
+    buf: Bytes[8] = Bytes[8]()
+    for k in range(0, 4):
+        buf[k] = u8((a >> (8 * k)) & 0xFF)
+        buf[4 + k] = u8((b >> (8 * k)) & 0xFF)
+    first: u32 = weigh(b"on" if a & 1 == 1 else b"off")
+    second: u32 = weigh(buf[0:i & 7] if b & 1 == 1 else buf)
+    return first + second + weigh(b"constant" if i > 3 else buf[4:8])
+
+
 def scale_in_place(values: Array[u32, 4], factor: u32) -> None:
     for i in range(0, 4):
         values[i] = (values[i] * factor) & 0xFFFFFFFF
