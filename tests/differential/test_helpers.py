@@ -130,3 +130,11 @@ def test_arrays_are_passed_by_reference(evk: Differential, a: int, b: int) -> No
 def test_views_chosen_by_a_condition(evk: Differential, a: int, b: int, i: int) -> None:
     """Each arm's own length travels with the chosen view (CRC and weights differ per arm)."""
     assert evk.check(33, a, b, i).status == "returned"
+
+
+@SETTINGS
+@given(seed=U32, i=st.integers(0, 7), n=st.integers(0, 7))
+def test_writes_through_a_mutview(evk: Differential, seed: int, i: int, n: int) -> None:
+    """Writes land in the caller's array at the window's offset; a write past the window panics."""
+    result = evk.check(34, seed, i, n)
+    assert result.status == ("returned" if i + n <= 8 else "panic")

@@ -68,6 +68,19 @@ CASES = [
     ("non-dma-to-dma-param", "from tamapy.fw import Dma\n\n\ndef g(b: Dma[Bytes[4]]) -> None:\n    pass\n\n\ndef f(b: Bytes[4]) -> None:\n    g(b)\n", "E201", 10, 7),
     ("dma-to-plain-param", "from tamapy.fw import Dma\n\nbuf: Dma[Bytes[4]] = Dma[Bytes[4]]()\n\n\ndef g(b: Bytes[4]) -> None:\n    pass\n\n\ndef f() -> None:\n    g(buf)\n", "E201", 12, 7),
     ("dma-as-view", "from tamapy.fw import Dma\n\nbuf: Dma[Bytes[4]] = Dma[Bytes[4]]()\n\n\ndef g(b: View[u8]) -> None:\n    pass\n\n\ndef f() -> None:\n    g(buf[0:2])\n", "E201", 12, 7),
+    # Writable views: only a MutView parameter is written through, only writable memory reaches one.
+    ("write-through-view", "def f(v: View[u8]) -> None:\n    v[0] = 1\n", "E208", 3, 5),
+    ("write-through-slice", "def f(b: Bytes[4]) -> None:\n    b[0:2][0] = 1\n", "E208", 3, 5),
+    ("literal-to-mutview", "from tamapy.fw import MutView\n\n\ndef g(v: MutView[u8]) -> None:\n    pass\n\n\n"
+     "def f() -> None:\n    g(b\"ab\")\n", "E208", 10, 7),
+    ("view-to-mutview", "from tamapy.fw import MutView\n\n\ndef g(v: MutView[u8]) -> None:\n    pass\n\n\n"
+     "def f(r: View[u8]) -> None:\n    g(r[0:1])\n", "E208", 10, 7),
+    ("conditional-to-mutview", "from tamapy.fw import MutView\n\n\ndef g(v: MutView[u8]) -> None:\n    pass\n\n\n"
+     "def f(c: bool, a: Bytes[4]) -> None:\n    g(a[0:2] if c else a)\n", "E201", 10, 7),
+    ("mutview-local", "from tamapy.fw import MutView\n\n\ndef f(b: Bytes[4]) -> None:\n    v: MutView[u8] = b\n",
+     "E201", 6, 5),
+    ("mutview-aliases-view", "from tamapy.fw import MutView\n\n\ndef g(o: MutView[u8], i: View[u8]) -> None:\n"
+     "    pass\n\n\ndef f(b: Bytes[8]) -> None:\n    g(b[0:4], b[4:8])\n", "E208", 10, 5),
     ("assign-loop-variable", "def f() -> None:\n    for i in range(3):\n        i = 5\n", "E114", 4, 9),
 ]
 REG_HEADER = "from soc.imx6ul.regs import CCM, UART1\nfrom tamapy.fw import u8, u32\n"

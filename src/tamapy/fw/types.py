@@ -161,7 +161,8 @@ class FixedArray:
 
 
 class ArrayView:
-    """``a[i:j]`` of an array: a read-only window that sees later stores into ``a``."""
+    """``a[i:j]`` of an array: a window that sees later stores into ``a`` (read-only as a
+    ``View``; a ``MutView`` parameter stores through it, the checker decides which)."""
 
     def __init__(self, base: FixedArray, start: int, stop: int) -> None:
         self._base = base
@@ -176,6 +177,9 @@ class ArrayView:
             start, stop = _slice_bounds(index, len(self))
             return ArrayView(self._base, self._start + start, self._start + stop)
         return self._base[self._start + _check_index(index, len(self))]
+
+    def __setitem__(self, index: SupportsIndex, value: int) -> None:
+        self._base[self._start + _check_index(index, len(self))] = value
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.tolist())
@@ -214,7 +218,7 @@ class Generic:
         self.name = name
 
     def __getitem__(self, args: Any) -> Any:
-        if self.name in ("View", "RegValue"):
+        if self.name in ("View", "MutView", "RegValue"):
             return object
         if self.name == "Bytes":
             return ArrayOf(u8, int(args))
@@ -234,6 +238,8 @@ class Generic:
 Array: Final = Generic("Array")
 Bytes: Final = Generic("Bytes")
 View: Final = Generic("View")
+MutView: Final = Generic("MutView")
+"""``MutView[u8]``: a parameter through which the callee writes part of the caller's array."""
 Dma: Final = Generic("Dma")
 RegValue: Final = Generic("RegValue")
 """``RegValue[RNGB.SR]``: the type of what ``RNGB.SR.read()`` gives (its fields read by name)."""

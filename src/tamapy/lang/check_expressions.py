@@ -15,6 +15,7 @@ Typing rules (documented for users in docs/subset.md):
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from tamapy.lang import ir
 from tamapy.lang.check_base import ARITH_OPS, EVERYTHING, LIT, Abort, join_types
@@ -79,11 +80,25 @@ class ExpressionChecker(CallChecker):
         if isinstance(target, ir.ViewType) and isinstance(e.type, ir.ArrayType | ir.ViewType):
             if e.type.elem != target.elem:
                 raise self.fail(node, "E201", f"a {e.type} is not a {target}", "element types must match")
-            if isinstance(e.type, ir.ViewType):
-                return e
+            if target.writable and not self._writable(e):
+                raise self.fail(node, "E208", f"a read-only {e.type} cannot be passed where the callee writes it",
+                                "pass a slice of an array (not of a constant or a View)")
+            if isinstance(e.type, ir.ViewType):  # a writable view passed as read-only says so
+                if e.type.writable == target.writable:
+                    return e
+                if isinstance(e, ir.SliceView):
+                    return replace(e, type=target)
+                return ir.SliceView(e, ir.Const(0, ir.U32, e.span), ir.Len(e, ir.U32, e.span), target, e.span)
             length = ir.Const(e.type.length, ir.U32, e.span)
             return ir.SliceView(e, ir.Const(0, ir.U32, e.span), length, target, e.span)
         raise self.fail(node, "E201", f"expected {target}, got {e.type}", _conversion_hint(target))
+
+    def _writable(self, e: ir.Expr) -> bool:
+        """Whether the memory ``e`` names may be written through a view of it: an array that
+        is not a constant (nor DMA: rejected before), or a writable view."""
+        if isinstance(e.type, ir.ViewType):
+            return e.type.writable
+        return not (isinstance(e, ir.GlobalRef) and self._is_const_global(e.symbol))
 
     def expr(self, node: ast.expr, expected: ir.Type | None, allow_void: bool = False) -> ir.Expr:
         e = self._expr(node, expected)
@@ -262,7 +277,7 @@ class ExpressionChecker(CallChecker):
         differ in length, ``b"on" if x else b"off"``); it never chooses an array to modify."""
         if not any(isinstance(x.type, ir.ArrayType | ir.ViewType) for x in (a, b)):
             return None
-        if not isinstance(expected, ir.ViewType):
+        if not isinstance(expected, ir.ViewType) or expected.writable:
             raise self.fail(node, "E201", "a conditional expression chooses arrays only as a read-only view",
                             "pass it where a View[...] is expected, or choose with an if statement")
         return expected
@@ -344,8 +359,9 @@ class ExpressionChecker(CallChecker):
         if not isinstance(base.type, ir.ArrayType | ir.ViewType):
             raise self.fail(node, "E208", f"cannot index a {base.type}", "index arrays, Bytes and views")
         if store:
-            if isinstance(base.type, ir.ViewType):
-                raise self.fail(node, "E208", "views are read-only", "pass the array itself to modify it")
+            if isinstance(base.type, ir.ViewType) and not (base.type.writable and isinstance(base, ir.Local)):
+                raise self.fail(node, "E208", "views are read-only",
+                                "pass the array itself, or declare the parameter MutView[...] to write through it")
             if isinstance(base, ir.GlobalRef) and self._is_const_global(base.symbol):
                 raise self.fail(node, "E208", "constants cannot be modified", "copy it into an array first")
         index = self.expr(node.slice, None)
@@ -380,7 +396,7 @@ class ExpressionChecker(CallChecker):
             stop = ir.Const(base.type.length, ir.U32, sp)
         else:
             stop = ir.Len(base, ir.U32, sp)
-        return ir.SliceView(base, start, stop, ir.ViewType(base.type.elem), sp)
+        return ir.SliceView(base, start, stop, ir.ViewType(base.type.elem, self._writable(base)), sp)
 
 
 def _eval_binary(op: str, a: int, b: int) -> int | None:

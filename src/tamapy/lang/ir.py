@@ -78,12 +78,13 @@ class ArrayType:
 
 @dataclass(frozen=True)
 class ViewType:
-    """A read-only, bounded view of part of an array (a slice or a bytes literal)."""
+    """A bounded view of an array (a slice, a bytes literal); ``writable``: a ``MutView`` parameter."""
 
     elem: IntType
+    writable: bool = False
 
     def __str__(self) -> str:
-        return f"View[{self.elem}]"
+        return f"{'MutView' if self.writable else 'View'}[{self.elem}]"
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ FW_INTRINSICS = frozenset(
         "trusted", "wfi", "dsb", "isb", "dmb", "mmio", "clock_enabled", "addr_of",
     }
 )
-FW_GENERICS = frozenset({"Array", "Bytes", "View", "Dma", "RegValue"})
+FW_GENERICS = frozenset({"Array", "Bytes", "View", "MutView", "Dma", "RegValue"})
 
 
 @dataclass
@@ -513,12 +513,12 @@ class Tables:
                     bad("Dma[...] wraps an array type", "write e.g. Dma[Bytes[64]] or Dma[Array[u32, 8]]")
                     return None
                 return ir.ArrayType(inner.elem, inner.length, dma=True)
-            if generic == "View" and len(args) == 1:
+            if generic in ("View", "MutView") and len(args) == 1:
                 elem = self.annotation(scope, args[0], quiet)
                 if not isinstance(elem, ir.IntType):
-                    bad("view elements must be machine integers", "write e.g. View[u8]")
+                    bad("view elements must be machine integers", f"write e.g. {generic}[u8]")
                     return None
-                return ir.ViewType(elem)
+                return ir.ViewType(elem, writable=generic == "MutView")
             if generic == "RegValue" and len(args) == 1:
                 return self._register_value(scope, args[0], bad)
             if generic == "Final":

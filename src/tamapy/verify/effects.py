@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tamapy.lang import ir
-from tamapy.lang.walk import stmt_exprs, walk_expr, walk_stmts
+from tamapy.lang.walk import array_roots, stmt_exprs, walk_expr, walk_stmts
 
 _FIELD_NAMING_KINDS = ("modify", "set", "clear", "toggle")
 """Register writes that change only the fields they name (the others keep their value)."""
@@ -172,3 +172,5 @@ def _expression_effects(e: ir.Expr, callees: dict[str, Effects], out: _Collected
         for a in e.args:
             if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef):
                 out.names.add(root_name(a))
+            elif isinstance(a.type, ir.ViewType) and a.type.writable:  # the memory a MutView names
+                out.names |= {root_name(r) for r in array_roots(a)}

@@ -178,8 +178,9 @@ class FunctionEncoder:
         if not self.fn.ensures:
             return
         env = dict(state.vars)
-        # Scalars as they were on entry; arrays (passed by reference) as they are now.
-        env.update({k: v for k, v in self.entry_args.items() if not isinstance(v, z3.ArrayRef)})
+        # Scalars as they were on entry; arrays and MutViews (passed by reference) as they are now.
+        writes = {p.name for p in self.fn.params if isinstance(p.type, ir.ArrayType) or _writable_view(p.type)}
+        env.update({k: v for k, v in self.entry_args.items() if k not in writes})
         if result is not None:
             env["result"] = result
         post = replace(state, vars=env)
@@ -251,7 +252,9 @@ class FunctionEncoder:
         arr, index = self._element(target, state)
         assert isinstance(value, z3.BitVecRef)
         name = root_name(target.base)
-        return replace(state, vars={**state.vars, name: z3.Store(arr, index, value)})
+        stored = z3.Store(arr, index, value)
+        old = state.vars[name]  # a MutView parameter keeps its offset and length
+        return replace(state, vars={**state.vars, name: (stored, old[1], old[2]) if isinstance(old, tuple) else stored})
 
     def _havoc(self, state: State, effects: Effects) -> State:
         """Forget what ``effects`` may change: variables, then clock gates and protocol invariants."""
@@ -265,6 +268,9 @@ class FunctionEncoder:
             if t is None or name not in new_vars:
                 continue
             value, fact = self.fresh(name.lstrip("$"), t)
+            old = new_vars[name]
+            if isinstance(old, tuple) and isinstance(value, tuple):  # a view: new contents, same window
+                value, fact = (value[0], old[1], old[2]), z3.BoolVal(True)
             new_vars[name] = value
             state = state.assume(fact)
         return self.hw.havoc(replace(state, vars=new_vars), effects)
@@ -476,25 +482,32 @@ class FunctionEncoder:
             state.assume_in_place(fact)
         # What the callee may change: globals it writes, arrays passed to it, clock gates.
         eff = self.ctx.effects.get(e.function, Effects())
-        for a in e.args:
+        for a, param in zip(e.args, callee.params, strict=True):
+            writes = isinstance(param.type, ir.ArrayType) or _writable_view(param.type)
             for viewed in array_roots(a):
                 if not (isinstance(viewed, ir.GlobalRef) and isinstance(viewed.type, ir.ArrayType)):
                     continue
                 # A modifiable argument must not be used directly by the callee at all; a read-only
                 # view must not be written by it behind the view's back.
-                clash = eff.may_touch(viewed.symbol) if isinstance(a.type, ir.ArrayType) else eff.may_write(viewed.symbol)
+                clash = eff.may_touch(viewed.symbol) if writes else eff.may_write(viewed.symbol)
                 if clash:
                     self.oblige(state, Category.PRECONDITION, a.span, z3.BoolVal(False),
                                 f"`{viewed.symbol}` is passed to `{callee.name}`, which also uses it directly: "
                                 "the two names would alias")
         arrays = {root_name(a) for a in e.args if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef)}
+        arrays |= {root_name(r) for a, p in zip(e.args, callee.params, strict=True) if _writable_view(p.type)
+                   for r in array_roots(a)}
         callee_effects = eff.callee_view()
         after = self._havoc(state, replace(callee_effects, names=callee_effects.names | arrays))
         post_env = {k: v for k, v in after.vars.items() if k.startswith("$")}
         post_env.update({p.name: v for p, v in zip(callee.params, args, strict=True)})
-        for a, p in zip(e.args, callee.params, strict=True):
+        for a, p, v in zip(e.args, callee.params, args, strict=True):
             if isinstance(p.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef):
                 post_env[p.name] = after.vars[root_name(a)]  # the array as the callee left it
+            elif _writable_view(p.type) and isinstance(v, tuple):  # the window, over what the callee left
+                (root,) = array_roots(a)
+                left = after.vars[root_name(root)]
+                post_env[p.name] = (left[0] if isinstance(left, tuple) else left, v[1], v[2])
         if result is not None:
             post_env["result"] = result
         for ens in callee.ensures:
@@ -534,3 +547,8 @@ _EXPRESSIONS: dict[type, Callable[[FunctionEncoder, Any, State], Value]] = {
     ir.ClockOn: lambda enc, e, state: enc.hw.clock_on(e, state),
 }
 """How each kind of expression node is encoded (the IR is closed: every kind is here)."""
+
+
+def _writable_view(t: ir.Type) -> bool:
+    """A ``MutView`` parameter: the callee writes the caller's array through it."""
+    return isinstance(t, ir.ViewType) and t.writable

@@ -9,7 +9,7 @@ from enum import IntEnum
 from typing import Final
 
 from soc.imx6ul.regs import DIFF1, DIFF2, UART, WDOG1
-from tamapy.fw import Array, Bytes, View, i16, i32, i64, invariant, panic, poll, u8, u16, u32, u64
+from tamapy.fw import Array, Bytes, MutView, View, i16, i32, i64, invariant, panic, poll, u8, u16, u32, u64
 
 CRC8_POLY: Final = 0x07
 SORT_LEN: Final = 8
@@ -346,6 +346,24 @@ def chosen_views(a: u32, b: u32, i: u32) -> u32:
     first: u32 = weigh(b"on" if a & 1 == 1 else b"off")
     second: u32 = weigh(buf[0:i & 7] if b & 1 == 1 else buf)
     return first + second + weigh(b"constant" if i > 3 else buf[4:8])
+
+
+def stamp(out: MutView[u16], seed: u32, n: u32) -> None:
+    """Writes ``n`` elements through the view; past its length both sides panic (0xFFFF0001)."""
+    for k in range(0, n):
+        out[k] = u16((seed + k * 0x1111) & 0xFFFF)
+
+
+def written_windows(seed: u32, i: u32, n: u32) -> u32:
+    """Writes through views of a local: the window lands at its offset, the rest is untouched."""
+    words: Array[u16, 8] = Array[u16, 8]()
+    for k in range(0, 8):
+        words[k] = u16(k)
+    stamp(words[i & 7:8], seed, n & 7)
+    total: u32 = 0
+    for k in range(0, 8):
+        total = (total * 31 + words[k]) & 0xFFFFFFFF
+    return total
 
 
 def scale_in_place(values: Array[u32, 4], factor: u32) -> None:
