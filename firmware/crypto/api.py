@@ -45,7 +45,7 @@ from typing import Final
 from crypto import hmac_sw, sha256_sw
 from soc.imx6ul import dcp, rngb, soc
 from soc.imx6ul.regs import DCP, OCOTP, RNGB  # named in contracts only
-from tamapy.fw import Array, Bytes, View, clock_enabled, decreases, ensures, invariant, requires, u8, u32
+from tamapy.fw import Array, Bytes, MutView, View, clock_enabled, decreases, ensures, invariant, requires, u8, u32
 
 DIGEST_BYTES: Final = 32
 KEY_BYTES: Final = 16
@@ -92,8 +92,6 @@ dcp_ready: bool = False
 """The DCP has been initialised (``dcp.init``) since reset."""
 rng_state: u32 = RNG_UNTESTED
 """RNG_UNTESTED until the first self test, then RNG_HEALTHY or RNG_FAILED."""
-scratch: Bytes[4096] = Bytes[4096]()
-"""Output of the device-key AES operation of ``derive_key`` (the driver writes whole 4 KiB arrays)."""
 
 
 # ------------------------------------------------------------------ status mapping
@@ -142,8 +140,8 @@ def zero32(out: Bytes[32]) -> None:
         out[i] = 0
 
 
-@requires(lambda out, n: n <= MAX_DATA)
-def zero_data(out: Bytes[4096], n: u32) -> None:
+@requires(lambda out, n: n <= len(out))
+def zero_data(out: MutView[u8], n: u32) -> None:
     for i in range(0, n):
         out[i] = 0
 
@@ -254,10 +252,10 @@ def hmac_sha256(key: View[u8], message: View[u8], mac: Bytes[32]) -> CryptoStatu
 
 
 @requires(lambda key, iv, data, out, cbc, encrypt: len(key) == KEY_BYTES and len(iv) == BLOCK_BYTES
-          and len(data) % BLOCK_BYTES == 0 and len(data) <= MAX_DATA
+          and len(data) % BLOCK_BYTES == 0 and len(data) <= MAX_DATA and len(data) <= len(out)
           and clock_enabled(OCOTP) and clock_enabled(DCP))
 @ensures(lambda key, iv, data, out, cbc, encrypt, result: result != CryptoStatus.UNHEALTHY)
-def aes(key: View[u8], iv: View[u8], data: View[u8], out: Bytes[4096], cbc: bool, encrypt: bool) -> CryptoStatus:
+def aes(key: View[u8], iv: View[u8], data: View[u8], out: MutView[u8], cbc: bool, encrypt: bool) -> CryptoStatus:
     """AES-128 (CBC from ``iv``, or ECB) of ``data`` into ``out[0:len(data)]`` on the DCP;
     ``out[0:len(data)]`` is zero unless OK."""
     n: u32 = len(data)
@@ -277,22 +275,22 @@ def aes(key: View[u8], iv: View[u8], data: View[u8], out: Bytes[4096], cbc: bool
     return from_dcp(u32(status))
 
 
-def aes128_ecb_encrypt(key: View[u8], data: View[u8], out: Bytes[4096]) -> CryptoStatus:
+def aes128_ecb_encrypt(key: View[u8], data: View[u8], out: MutView[u8]) -> CryptoStatus:
     """``out[0:len(data)]`` = AES-128-ECB encryption of ``data`` under ``key`` (DCP only)."""
     return aes(key, dcp.NO_BLOCK, data, out, False, True)
 
 
-def aes128_ecb_decrypt(key: View[u8], data: View[u8], out: Bytes[4096]) -> CryptoStatus:
+def aes128_ecb_decrypt(key: View[u8], data: View[u8], out: MutView[u8]) -> CryptoStatus:
     """``out[0:len(data)]`` = AES-128-ECB decryption of ``data`` under ``key`` (DCP only)."""
     return aes(key, dcp.NO_BLOCK, data, out, False, False)
 
 
-def aes128_cbc_encrypt(key: View[u8], iv: View[u8], data: View[u8], out: Bytes[4096]) -> CryptoStatus:
+def aes128_cbc_encrypt(key: View[u8], iv: View[u8], data: View[u8], out: MutView[u8]) -> CryptoStatus:
     """``out[0:len(data)]`` = AES-128-CBC encryption of ``data`` under ``key`` from ``iv`` (DCP only)."""
     return aes(key, iv, data, out, True, True)
 
 
-def aes128_cbc_decrypt(key: View[u8], iv: View[u8], data: View[u8], out: Bytes[4096]) -> CryptoStatus:
+def aes128_cbc_decrypt(key: View[u8], iv: View[u8], data: View[u8], out: MutView[u8]) -> CryptoStatus:
     """``out[0:len(data)]`` = AES-128-CBC decryption of ``data`` under ``key`` from ``iv`` (DCP only)."""
     return aes(key, iv, data, out, True, False)
 
@@ -307,12 +305,9 @@ def derive_key(diversifier: View[u8], out: Bytes[16]) -> CryptoStatus:
     started: CryptoStatus = start_dcp()
     if started != CryptoStatus.OK:
         return started
-    status: dcp.DcpStatus = dcp.aes_ecb_unique(True, diversifier, scratch)
-    if status == dcp.DcpStatus.OK:
-        for i in range(0, KEY_BYTES):
-            out[i] = scratch[i]
-    zero_data(scratch, KEY_BYTES)
-    return from_dcp(u32(status))
+    # Straight into ``out``: the DCP zeroes what it wrote on failure, and a wrong length
+    # leaves ``out`` as zeroed above.
+    return from_dcp(u32(dcp.aes_ecb_unique(True, diversifier, out)))
 
 
 def rng_self_test() -> CryptoStatus:

@@ -10,8 +10,9 @@ ops (arguments after the op word):
  1 FUSE: unique ID (status, 8 bytes), CFG5 via read_fuse, OTPMK0 via read_fuse
          (locked), CFG0 via read_fuse_direct, shadow offsets of bank 5/6 word 7/0
  2 SHA:  [n]                 dcp.sha256(data[0:n])
- 3 AES:  [n, source, cbc, encrypt, key_len, iv_len]  source 0 payload key, 1 key slot 2,
-         2 unique key; key_len/iv_len 1..16 pass a shorter key/IV (0: 16 bytes)
+ 3 AES:  [n, source, cbc, encrypt, key_len, iv_len, out_len]  source 0 payload key, 1 key slot 2,
+         2 unique key; key_len/iv_len 1..16 pass a shorter key/IV (0: 16 bytes);
+         out_len 1..4096 a shorter output view (0: all of OUT)
  4 RNG:  [n, flags]          rngb.init, read_words(n); flags 1: init and read once more;
          flags 2: no init before the first read
  5 GPT:  [us]                gpt.init, delay_us(us), uptime before/after
@@ -129,28 +130,29 @@ def length(requested: u32) -> u32:
     return requested
 
 
-def op_aes(n: u32, source: u32, cbc: u32, encrypt: u32, key_len: u32, iv_len: u32) -> None:
+def op_aes(n: u32, source: u32, cbc: u32, encrypt: u32, key_len: u32, iv_len: u32, out_len: u32) -> None:
     put(1, u32(dcp.init()))
     enc: bool = encrypt != 0
     kl: u32 = length(key_len)
     il: u32 = length(iv_len)
+    ol: u32 = OUT_MAX if out_len == 0 or out_len > OUT_MAX else out_len
     status: dcp.DcpStatus = dcp.DcpStatus.OK
     if source == 0:
         if cbc != 0:
-            status = dcp.aes_cbc(key[0:kl], iv[0:il], enc, data[0:n], out)
+            status = dcp.aes_cbc(key[0:kl], iv[0:il], enc, data[0:n], out[0:ol])
         else:
-            status = dcp.aes_ecb(key[0:kl], enc, data[0:n], out)
+            status = dcp.aes_ecb(key[0:kl], enc, data[0:n], out[0:ol])
     elif source == 1:
         status = dcp.set_key(2, key[0:kl])
         if status == dcp.DcpStatus.OK:
             if cbc != 0:
-                status = dcp.aes_cbc_slot(2, iv[0:il], enc, data[0:n], out)
+                status = dcp.aes_cbc_slot(2, iv[0:il], enc, data[0:n], out[0:ol])
             else:
-                status = dcp.aes_ecb_slot(2, enc, data[0:n], out)
+                status = dcp.aes_ecb_slot(2, enc, data[0:n], out[0:ol])
     elif cbc != 0:
-        status = dcp.aes_cbc_unique(iv[0:il], enc, data[0:n], out)
+        status = dcp.aes_cbc_unique(iv[0:il], enc, data[0:n], out[0:ol])
     else:
-        status = dcp.aes_ecb_unique(enc, data[0:n], out)
+        status = dcp.aes_ecb_unique(enc, data[0:n], out[0:ol])
     put(2, u32(status))
     put(3, dcp.error_status())
     put(4, dcp.error_code())
@@ -246,7 +248,7 @@ def main() -> None:
     elif op == 2:
         op_sha(n)
     elif op == 3:
-        op_aes(n, arg(2), arg(3), arg(4), arg(5), arg(6))
+        op_aes(n, arg(2), arg(3), arg(4), arg(5), arg(6), arg(7))
     elif op == 4:
         if n > 64:
             n = 64

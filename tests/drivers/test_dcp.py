@@ -59,9 +59,9 @@ def aes(key: bytes, iv: bytes | None, data: bytes, *, encrypt: bool) -> bytes:
 
 
 def dcp_aes(h: Harness, data: bytes, key: bytes, iv: bytes, *, source: int, cbc: bool, encrypt: bool,
-            key_len: int = 0, iv_len: int = 0, inject: tuple[str, ...] = (),
+            key_len: int = 0, iv_len: int = 0, out_len: int = 0, inject: tuple[str, ...] = (),
             otp_key: bytes | None = None) -> tuple[int, bytes, list[int]]:
-    args = (len(data), source, int(cbc), int(encrypt), key_len, iv_len)
+    args = (len(data), source, int(cbc), int(encrypt), key_len, iv_len, out_len)
     run = h.run(OP_AES, args, data, key, iv, out_bytes=min(len(data), MAX_CIPHER), inject=inject, otp_key=otp_key)
     assert run.finished, run.outcome
     assert run.words[1] == DCP_OK  # init
@@ -129,6 +129,21 @@ def test_bad_lengths_are_refused_without_touching_the_dcp(mk2: Harness, n: int, 
                              key_len=key_len, iv_len=iv_len)
     assert status == DCP_BAD_LENGTH
     assert out == bytes(len(out))
+
+
+@settings(max_examples=6, deadline=None)
+@given(source=sources, cbc=st.booleans())
+def test_aes_output_of_the_callers_size(mk2: Harness, source: int, cbc: bool) -> None:
+    """The output is a view of the caller's size: exactly enough is filled, one block short is
+    BAD_LENGTH with the output untouched."""
+    key, iv, data = message(16, 20), message(16, 21), message(64, 22)
+    status, out, _ = dcp_aes(mk2, data, key, iv, source=source, cbc=cbc, encrypt=True, out_len=64)
+    if source == SOURCE_PAYLOAD:
+        assert (status, out) == (DCP_OK, aes(key, iv if cbc else None, data, encrypt=True))
+    else:
+        assert status == DCP_OK and len(out) == 64 and out != data
+    status, out, _ = dcp_aes(mk2, data, key, iv, source=source, cbc=cbc, encrypt=True, out_len=48)
+    assert (status, out) == (DCP_BAD_LENGTH, bytes(64))
 
 
 def test_empty_aes_message_is_empty(mk2: Harness) -> None:

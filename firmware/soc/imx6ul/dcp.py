@@ -55,6 +55,7 @@ from tamapy.fw import (
     Array,
     Bytes,
     Dma,
+    MutView,
     View,
     addr_of,
     clock_enabled,
@@ -362,8 +363,8 @@ def cipher_chunk(key_select: u32, payload_key: bool, cbc: bool, encrypt: bool, k
     return run(control0, control1, n)
 
 
-@requires(lambda n, dst: n <= MAX_CIPHER)
-def zero_output(dst: Bytes[4096], n: u32) -> None:
+@requires(lambda dst, n: n <= len(dst))
+def zero_output(dst: MutView[u8], n: u32) -> None:
     for i in range(0, n):
         dst[i] = 0
 
@@ -373,12 +374,12 @@ def zero_output(dst: Bytes[4096], n: u32) -> None:
           and clock_enabled(DCP) and DCP.channel0_enabled)
 @ensures(lambda key_select, payload_key, cbc, encrypt, key, iv, src, dst, result: DCP.channel0_enabled)
 def cipher(key_select: u32, payload_key: bool, cbc: bool, encrypt: bool, key: View[u8], iv: View[u8],
-           src: View[u8], dst: Bytes[4096]) -> DcpStatus:
+           src: View[u8], dst: MutView[u8]) -> DcpStatus:
     """``dst[0:len(src)]`` = AES-128 of ``src`` (see ``cipher_chunk`` for the key), in
-    chunks.  BAD_LENGTH unless ``len(src)`` is a multiple of 16 up to MAX_CIPHER; on
-    any error ``dst[0:len(src)]`` is zero."""
+    chunks.  BAD_LENGTH (``dst`` untouched) unless ``len(src)`` is a multiple of 16 up
+    to MAX_CIPHER and ``dst`` holds as much; on any other error ``dst[0:len(src)]`` is zero."""
     n: u32 = len(src)
-    if n % AES_BLOCK != 0 or n > MAX_CIPHER:
+    if n % AES_BLOCK != 0 or n > MAX_CIPHER or n > len(dst):
         return DcpStatus.BAD_LENGTH
     chain: Bytes[16] = Bytes[16]()
     for i in range(0, AES_BLOCK):
@@ -411,7 +412,7 @@ def cipher(key_select: u32, payload_key: bool, cbc: bool, encrypt: bool, key: Vi
 
 @requires(lambda key, encrypt, src, dst: clock_enabled(DCP) and DCP.channel0_enabled)
 @ensures(lambda key, encrypt, src, dst, result: DCP.channel0_enabled)
-def aes_ecb(key: View[u8], encrypt: bool, src: View[u8], dst: Bytes[4096]) -> DcpStatus:
+def aes_ecb(key: View[u8], encrypt: bool, src: View[u8], dst: MutView[u8]) -> DcpStatus:
     """AES-128-ECB with ``key`` (16 bytes) carried in the packet payload."""
     if len(key) != KEY_BYTES:
         return DcpStatus.BAD_LENGTH
@@ -420,7 +421,7 @@ def aes_ecb(key: View[u8], encrypt: bool, src: View[u8], dst: Bytes[4096]) -> Dc
 
 @requires(lambda key, iv, encrypt, src, dst: clock_enabled(DCP) and DCP.channel0_enabled)
 @ensures(lambda key, iv, encrypt, src, dst, result: DCP.channel0_enabled)
-def aes_cbc(key: View[u8], iv: View[u8], encrypt: bool, src: View[u8], dst: Bytes[4096]) -> DcpStatus:
+def aes_cbc(key: View[u8], iv: View[u8], encrypt: bool, src: View[u8], dst: MutView[u8]) -> DcpStatus:
     """AES-128-CBC with ``key`` carried in the packet payload and initial vector ``iv``."""
     if len(key) != KEY_BYTES or len(iv) != AES_BLOCK:
         return DcpStatus.BAD_LENGTH
@@ -429,7 +430,7 @@ def aes_cbc(key: View[u8], iv: View[u8], encrypt: bool, src: View[u8], dst: Byte
 
 @requires(lambda slot, encrypt, src, dst: clock_enabled(DCP) and DCP.channel0_enabled)
 @ensures(lambda slot, encrypt, src, dst, result: DCP.channel0_enabled)
-def aes_ecb_slot(slot: u32, encrypt: bool, src: View[u8], dst: Bytes[4096]) -> DcpStatus:
+def aes_ecb_slot(slot: u32, encrypt: bool, src: View[u8], dst: MutView[u8]) -> DcpStatus:
     """AES-128-ECB with the key in key-RAM slot ``slot`` (``set_key``)."""
     if slot >= KEY_SLOTS:
         return DcpStatus.BAD_LENGTH
@@ -438,7 +439,7 @@ def aes_ecb_slot(slot: u32, encrypt: bool, src: View[u8], dst: Bytes[4096]) -> D
 
 @requires(lambda slot, iv, encrypt, src, dst: clock_enabled(DCP) and DCP.channel0_enabled)
 @ensures(lambda slot, iv, encrypt, src, dst, result: DCP.channel0_enabled)
-def aes_cbc_slot(slot: u32, iv: View[u8], encrypt: bool, src: View[u8], dst: Bytes[4096]) -> DcpStatus:
+def aes_cbc_slot(slot: u32, iv: View[u8], encrypt: bool, src: View[u8], dst: MutView[u8]) -> DcpStatus:
     """AES-128-CBC with the key in key-RAM slot ``slot`` (``set_key``)."""
     if slot >= KEY_SLOTS or len(iv) != AES_BLOCK:
         return DcpStatus.BAD_LENGTH
@@ -447,14 +448,14 @@ def aes_cbc_slot(slot: u32, iv: View[u8], encrypt: bool, src: View[u8], dst: Byt
 
 @requires(lambda encrypt, src, dst: clock_enabled(DCP) and DCP.channel0_enabled)
 @ensures(lambda encrypt, src, dst, result: DCP.channel0_enabled)
-def aes_ecb_unique(encrypt: bool, src: View[u8], dst: Bytes[4096]) -> DcpStatus:
+def aes_ecb_unique(encrypt: bool, src: View[u8], dst: MutView[u8]) -> DcpStatus:
     """AES-128-ECB with the device-unique key (never visible to software)."""
     return cipher(UNIQUE_KEY, False, False, encrypt, NO_BLOCK, NO_BLOCK, src, dst)
 
 
 @requires(lambda iv, encrypt, src, dst: clock_enabled(DCP) and DCP.channel0_enabled)
 @ensures(lambda iv, encrypt, src, dst, result: DCP.channel0_enabled)
-def aes_cbc_unique(iv: View[u8], encrypt: bool, src: View[u8], dst: Bytes[4096]) -> DcpStatus:
+def aes_cbc_unique(iv: View[u8], encrypt: bool, src: View[u8], dst: MutView[u8]) -> DcpStatus:
     """AES-128-CBC with the device-unique key, e.g. to derive keys (TamaGo ``DeriveKey``)."""
     if len(iv) != AES_BLOCK:
         return DcpStatus.BAD_LENGTH
