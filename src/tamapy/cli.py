@@ -16,10 +16,8 @@ import traceback
 from pathlib import Path
 
 from tamapy import __version__
-from tamapy.build import BuildRefused
+from tamapy.build import DEFAULT_BOARD, BuildRefused
 from tamapy.diagnostics import TamapyError
-
-DEFAULT_BOARD = "mcimx6ul-evk"
 
 
 def _write_out(data: bytes) -> None:
@@ -74,6 +72,25 @@ def cmd_verify(args: argparse.Namespace) -> int:
             print(f"{why} certificate: {name}", file=sys.stderr)
         return 1
     return 0 if report.all_proved and outputs_status == 0 else 1
+
+
+def cmd_stubs(args: argparse.Namespace) -> int:
+    from tamapy.build import write_stubs
+    from tamapy.diagnostics import display_path
+    from tamapy.project import find_project
+
+    root = find_project(Path(args.root)).root
+    stale = write_stubs(root, check=args.check)
+    if args.check:
+        for path in stale:
+            print(f"stale type stub: {display_path(path)} (run `tamapy stubs`)", file=sys.stderr)
+        print(f"type stubs: {len(stale)} stale" if stale else "type stubs: up to date")
+        return 1 if stale else 0
+    for path in stale:
+        print(f"wrote {display_path(path)}")
+    if not stale:
+        print("type stubs: up to date")
+    return 0
 
 
 def _refused(exc: BuildRefused) -> int:
@@ -208,6 +225,11 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--smt2", metavar="DIR", help="export every obligation as SMT-LIB2")
     v.add_argument("--recheck", choices=["cvc5"], help="re-check every obligation with a second solver")
     v.set_defaults(func=cmd_verify)
+
+    st = sub.add_parser("stubs", help="write the type stubs mypy, pyright and editors read (register modules, board)")
+    st.add_argument("root", nargs="?", default=".", help="a path inside the project (default: the current directory)")
+    st.add_argument("--check", action="store_true", help="fail (exit 1) if a stub is missing or stale; write nothing")
+    st.set_defaults(func=cmd_stubs)
 
     b = sub.add_parser("build", help="compile an application into an ELF image")
     b.add_argument("app", help="application directory (holding main.py)")
