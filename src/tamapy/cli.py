@@ -202,6 +202,13 @@ def cmd_attest_verify(args: argparse.Namespace) -> int:
     return 1 if reasons else 0
 
 
+def _add_stubs(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    st = sub.add_parser("stubs", help="write the type stubs mypy, pyright and editors read (register modules, board)")
+    st.add_argument("root", nargs="?", default=".", help="a path inside the project (default: the current directory)")
+    st.add_argument("--check", action="store_true", help="fail (exit 1) if a stub is missing or stale; write nothing")
+    st.set_defaults(func=cmd_stubs)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tamapy", description="Proven bare-metal firmware in a checked subset of Python.")
     p.add_argument("--version", action="version", version=f"tamapy {__version__}")
@@ -226,10 +233,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--recheck", choices=["cvc5"], help="re-check every obligation with a second solver")
     v.set_defaults(func=cmd_verify)
 
-    st = sub.add_parser("stubs", help="write the type stubs mypy, pyright and editors read (register modules, board)")
-    st.add_argument("root", nargs="?", default=".", help="a path inside the project (default: the current directory)")
-    st.add_argument("--check", action="store_true", help="fail (exit 1) if a stub is missing or stale; write nothing")
-    st.set_defaults(func=cmd_stubs)
+    _add_stubs(sub)
 
     b = sub.add_parser("build", help="compile an application into an ELF image")
     b.add_argument("app", help="application directory (holding main.py)")
