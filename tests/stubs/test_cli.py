@@ -61,6 +61,11 @@ def test_a_spec_change_changes_the_stub(bare: Path) -> None:
 def test_a_build_refreshes_only_stubs_the_project_has(bare: Path) -> None:
     assert write_stubs(bare, only_existing=True) == []
     assert not (bare / STUBS[0]).exists()
+    (bare / STUBS[1]).parent.mkdir(parents=True, exist_ok=True)
+    (bare / STUBS[1]).write_bytes(b"# stale\n")
+    assert write_stubs(bare, only_existing=True) == [bare / STUBS[1]]
+    assert (bare / STUBS[1]).read_bytes() == (ROOT / STUBS[1]).read_bytes()
+    assert not (bare / STUBS[0]).exists()
 
 
 def test_not_a_project_is_a_located_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
