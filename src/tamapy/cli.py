@@ -76,9 +76,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_stubs(args: argparse.Namespace) -> int:
     from tamapy.build import write_stubs
-    from tamapy.diagnostics import display_path
+    from tamapy.diagnostics import display_path, error
     from tamapy.project import find_project
 
+    if not Path(args.root).exists():
+        raise error(display_path(args.root), 0, 0, "E001", "no such file or directory", "check the path")
     root = find_project(Path(args.root)).root
     stale = write_stubs(root, check=args.check)
     if args.check:

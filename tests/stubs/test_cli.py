@@ -73,6 +73,12 @@ def test_not_a_project_is_a_located_error(tmp_path: Path, capsys: pytest.Capture
     assert "error[E010]" in capsys.readouterr().err
 
 
+def test_a_missing_path_is_an_error_not_the_enclosing_project(bare: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stubs", str(bare / "firmware" / "nowhere")]) == 2
+    assert "nowhere:0:0: error[E001]: no such file or directory" in capsys.readouterr().err
+    assert not (bare / STUBS[0]).exists()
+
+
 def test_a_malformed_spec_is_reported_at_its_line(bare: Path, capsys: pytest.CaptureFixture[str]) -> None:
     toml = bare / "specs" / "soc" / "imx6ul" / "gpt.toml"
     toml.write_text(toml.read_text() + "\n[registers.BROKEN\n")
