@@ -7,25 +7,30 @@ binary and boot image made from it), then ``verify.stack`` bounds the stack
 on the linked machine code.  The result carries every image's bytes, so
 what is written, signed and compared is computed once.  Unproven code is
 refused unless the build is explicitly marked unverified.  Outputs are
-written atomically.
+written atomically.  A build also keeps the project's type stubs current
+(:func:`write_stubs`, the work of ``tamapy stubs``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from tamapy.codegen import compile_ir, lower_program
 from tamapy.codegen.startup import FAULTS, RESET, VECTORS
+from tamapy.fw.stubs import BOARD_STUB, render_board_stub, render_regs_stub, stub_path
 from tamapy.lang import load_program
 from tamapy.lang.ir import Program
 from tamapy.link import LinkedImage, LinkLayout, link
 from tamapy.link.imx import image_files
 from tamapy.outputs import write_atomic
 from tamapy.project import find_project
+from tamapy.specs import list_boards, list_socs, load_board, load_soc
 from tamapy.verify import ProofStore, Report, verify_program
 from tamapy.verify.obligation import Obligation, Status
 from tamapy.verify.stack import stack_obligations
@@ -104,6 +109,7 @@ def build(app: Path, board: str, out_dir: Path, *, unverified: bool = False) -> 
 
     Raises BuildRefused when an obligation is not proved, unless ``unverified``.
     """
+    write_stubs(find_project(app).root, only_existing=True)
     result = compile_app(app, board, verify=True)
     if not result.verified and not unverified:
         raise BuildRefused(result)
@@ -146,3 +152,42 @@ def summary(result: BuildResult, name: str) -> dict[str, object]:
         "stack": [o.message for o in result.stack],
         "verified": result.verified,
     }
+
+
+DEFAULT_BOARD = "mcimx6ul-evk"
+"""The board of board-independent work: checking a module, and the stub of ``board``."""
+
+
+def stub_files(root: Path) -> dict[Path, Callable[[], bytes]]:
+    """Every type stub of the project at ``root``, each with how to render it: each SoC's
+    register module (``firmware/soc/<soc>/regs.pyi``) and the board package (the default
+    board's modules)."""
+    specs = root / "specs"
+    files: dict[Path, Callable[[], bytes]] = {
+        root / stub_path(soc): functools.partial(lambda s: render_regs_stub(load_soc(specs, s)), soc)
+        for soc in list_socs(specs)
+    }
+    if DEFAULT_BOARD in list_boards(specs):
+        package = load_board(specs, DEFAULT_BOARD).firmware_package
+        directory = root / "firmware" / "board" / package
+        modules = sorted(p.stem for p in directory.glob("*.py") if p.stem != "__init__")
+        if modules:
+            files[root / BOARD_STUB] = functools.partial(render_board_stub, package, modules)
+    return files
+
+
+def write_stubs(root: Path, *, check: bool = False, only_existing: bool = False) -> list[Path]:
+    """Bring the stubs up to date (atomically, and only those that differ); the paths that
+    differed.  With ``check`` nothing is written; with ``only_existing`` a stub is refreshed
+    only if the project already has one (a build keeps committed stubs current and adds none)."""
+    stale: list[Path] = []
+    for path, render in sorted(stub_files(root).items()):
+        if only_existing and not path.is_file():
+            continue
+        data = render()
+        if path.is_file() and path.read_bytes() == data:
+            continue
+        stale.append(path)
+        if not check:
+            write_atomic(path, data)
+    return stale

@@ -16,11 +16,9 @@ import traceback
 from pathlib import Path
 
 from tamapy import __version__
-from tamapy.build import BuildRefused
+from tamapy.build import DEFAULT_BOARD, BuildRefused
 from tamapy.diagnostics import TamapyError
 from tamapy.project import Project
-
-DEFAULT_BOARD = "mcimx6ul-evk"
 
 
 def _write_out(data: bytes) -> None:
@@ -86,6 +84,27 @@ def _module_covered(project: Project, module: str, paths: list[Path]) -> bool:
     where = project.firmware.joinpath(*module.split(".")).resolve()
     return any(where == p.resolve() or p.resolve() in where.parents or p.resolve() == where.with_suffix(".py")
                for p in paths)
+
+
+def cmd_stubs(args: argparse.Namespace) -> int:
+    from tamapy.build import write_stubs
+    from tamapy.diagnostics import display_path, error
+    from tamapy.project import find_project
+
+    if not Path(args.root).exists():
+        raise error(display_path(args.root), 0, 0, "E001", "no such file or directory", "check the path")
+    root = find_project(Path(args.root)).root
+    stale = write_stubs(root, check=args.check)
+    if args.check:
+        for path in stale:
+            print(f"stale type stub: {display_path(path)} (run `tamapy stubs`)", file=sys.stderr)
+        print(f"type stubs: {len(stale)} stale" if stale else "type stubs: up to date")
+        return 1 if stale else 0
+    for path in stale:
+        print(f"wrote {display_path(path)}")
+    if not stale:
+        print("type stubs: up to date")
+    return 0
 
 
 def _refused(exc: BuildRefused) -> int:
@@ -197,6 +216,13 @@ def cmd_attest_verify(args: argparse.Namespace) -> int:
     return 1 if reasons else 0
 
 
+def _add_stubs(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    st = sub.add_parser("stubs", help="write the type stubs mypy, pyright and editors read (register modules, board)")
+    st.add_argument("root", nargs="?", default=".", help="a path inside the project (default: the current directory)")
+    st.add_argument("--check", action="store_true", help="fail (exit 1) if a stub is missing or stale; write nothing")
+    st.set_defaults(func=cmd_stubs)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tamapy", description="Proven bare-metal firmware in a checked subset of Python.")
     p.add_argument("--version", action="version", version=f"tamapy {__version__}")
@@ -220,6 +246,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--smt2", metavar="DIR", help="export every obligation as SMT-LIB2")
     v.add_argument("--recheck", choices=["cvc5"], help="re-check every obligation with a second solver")
     v.set_defaults(func=cmd_verify)
+
+    _add_stubs(sub)
 
     b = sub.add_parser("build", help="compile an application into an ELF image")
     b.add_argument("app", help="application directory (holding main.py)")
