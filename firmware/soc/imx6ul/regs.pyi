@@ -4429,6 +4429,60 @@ class _SNVS_HPRTCLR:
     def RTC(self) -> int:
         """Bits 31:0 (RW)."""
 
+class _SNVS_RTC_MSB_value(RegValue):
+    """A value read from SNVS.RTC_MSB."""
+    @property
+    def COUNT(self) -> int:
+        """Bits 14:0 (RO)."""
+
+class _SNVS_RTC_MSB:
+    """counter n, most significant bits (HPRTCMR, LPSRTCMR) (RO, 32 bits at +0x24)."""
+    def read(self) -> _SNVS_RTC_MSB_value: ...
+    @property
+    def COUNT(self) -> int:
+        """Bits 14:0 (RO)."""
+
+class _SNVS_RTC_MSB_array:
+    """2 registers RTC_MSB[0..1], 44 bytes apart."""
+    def __getitem__(self, index: int, /) -> _SNVS_RTC_MSB: ...
+    def __len__(self) -> int: ...
+
+class _SNVS_RTC_LSB_value(RegValue):
+    """A value read from SNVS.RTC_LSB."""
+    @property
+    def COUNT(self) -> int:
+        """Bits 31:0 (RO)."""
+
+class _SNVS_RTC_LSB:
+    """counter n, least significant bits (HPRTCLR, LPSRTCLR) (RO, 32 bits at +0x28)."""
+    def read(self) -> _SNVS_RTC_LSB_value: ...
+    @property
+    def COUNT(self) -> int:
+        """Bits 31:0 (RO)."""
+
+class _SNVS_RTC_LSB_array:
+    """2 registers RTC_LSB[0..1], 44 bytes apart."""
+    def __getitem__(self, index: int, /) -> _SNVS_RTC_LSB: ...
+    def __len__(self) -> int: ...
+
+class _SNVS_RTC_CTRL_value(RegValue):
+    """A value read from SNVS.RTC_CTRL."""
+    @property
+    def ENABLE(self) -> int:
+        """Bits 0:0 (RO)."""
+
+class _SNVS_RTC_CTRL:
+    """counter n's control register (HPCR, LPCR), for its enable bit (RO, 32 bits at +0x8)."""
+    def read(self) -> _SNVS_RTC_CTRL_value: ...
+    @property
+    def ENABLE(self) -> int:
+        """Bits 0:0 (RO)."""
+
+class _SNVS_RTC_CTRL_array:
+    """2 registers RTC_CTRL[0..1], 48 bytes apart."""
+    def __getitem__(self, index: int, /) -> _SNVS_RTC_CTRL: ...
+    def __len__(self) -> int: ...
+
 class _SNVS_HPTAMR_value(RegValue):
     """A value read from SNVS.HPTAMR."""
     @property
@@ -4970,6 +5024,12 @@ class _SNVS(type):
     @property
     def HPRTCLR(self) -> _SNVS_HPRTCLR: ...
     @property
+    def RTC_MSB(self) -> _SNVS_RTC_MSB_array: ...
+    @property
+    def RTC_LSB(self) -> _SNVS_RTC_LSB_array: ...
+    @property
+    def RTC_CTRL(self) -> _SNVS_RTC_CTRL_array: ...
+    @property
     def HPTAMR(self) -> _SNVS_HPTAMR: ...
     @property
     def HPTALR(self) -> _SNVS_HPTALR: ...
@@ -5035,6 +5095,9 @@ class SNVS(metaclass=_SNVS):
     HPHACR: Final[_SNVS_HPHACR]
     HPRTCMR: Final[_SNVS_HPRTCMR]
     HPRTCLR: Final[_SNVS_HPRTCLR]
+    RTC_MSB: Final[_SNVS_RTC_MSB_array]
+    RTC_LSB: Final[_SNVS_RTC_LSB_array]
+    RTC_CTRL: Final[_SNVS_RTC_CTRL_array]
     HPTAMR: Final[_SNVS_HPTAMR]
     HPTALR: Final[_SNVS_HPTALR]
     LPLR: Final[_SNVS_LPLR]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from mypy.plugin import AnalyzeTypeContext, Plugin
 from mypy.types import Type
 
-SIZED: frozenset[str] = frozenset({"Array", "Bytes", "View", "Dma", "RegValue"})
+SIZED: frozenset[str] = frozenset({"Array", "Bytes", "View", "MutView", "Dma", "RegValue"})
 """The subscripted names of ``tamapy.fw`` whose arguments are not types."""
 
 
