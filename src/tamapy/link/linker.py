@@ -22,8 +22,15 @@ from tamapy.link.objfile import (
 )
 from tamapy.link.relocs import KINDS, RelocationOverflow
 
-DEBUG_SECTIONS = (".debug_abbrev", ".debug_info", ".debug_str", ".debug_line", ".debug_ranges", ".debug_line_str")
-"""DWARF sections kept (not loaded) so addresses map back to source lines."""
+DEBUG_SECTIONS = (
+    ".debug_abbrev", ".debug_info", ".debug_str", ".debug_line", ".debug_line_str",  # units, names, lines
+    ".debug_loc", ".debug_loclists", ".debug_ranges", ".debug_rnglists",  # where variables and code are
+    ".debug_addr", ".debug_str_offsets",  # DWARF 5's indirections
+    ".debug_frame",  # call frames, so a debugger can unwind the stack
+)
+"""DWARF sections kept (not loaded) so addresses map back to source lines and a debugger
+can show variables and a backtrace.  (.debug_pubnames/.debug_pubtypes are lookup indexes
+a debugger rebuilds itself: dropped.)"""
 
 # ARM mapping symbols ($a code, $d data, $t Thumb): kept in .symtab for
 # disassemblers, but they are not names a program can refer to.
