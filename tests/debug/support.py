@@ -50,12 +50,6 @@ class Probe:
     project: Path
     build: BuildResult
 
-    @property
-    def elf(self) -> Path:
-        path = self.project / "probe.elf"
-        path.write_bytes(self.build.image.elf)
-        return path
-
 
 def build_probe(where: Path) -> Probe:
     """Copy firmware/ and specs/ to ``where``, add the application and build it (unverified:

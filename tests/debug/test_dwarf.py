@@ -6,11 +6,15 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
 from elftools.elf.elffile import ELFFile
 
+from tamapy.build import compile_app
+from tamapy.elf import LineTable
 from tamapy.lang import ir
 from tamapy.lang.walk import walk_stmts
-from tests.debug.support import APP, Probe, line_of
+from tamapy.link import linker
+from tests.debug.support import APP, BOARD, Probe, line_of
 
 MAIN = "examples.probe.main.main"
 DW_ATE_BOOLEAN, DW_ATE_UNSIGNED = 0x02, 0x07
@@ -67,17 +71,27 @@ def test_main_is_under_its_own_unit_at_its_address(probe: Probe) -> None:
     assert not [n for n in others for d in units[n].iter_DIEs() if d.tag == "DW_TAG_subprogram" and _name(d) == "main"]
 
 
-def test_each_register_write_and_call_has_its_line(probe: Probe) -> None:
+def test_each_register_write_has_its_line(probe: Probe) -> None:
     """Every register write of ``uart.init`` is volatile, so each statement keeps code of its
-    own through optimisation; so do the probe's calls that stay calls."""
+    own through optimisation."""
     rows = _rows(probe)
     init = probe.build.program.function("soc.imx6ul.uart.init")
     writes = {s.span.line for s in walk_stmts(init.body) if isinstance(s, ir.RegWrite)}
     assert len(writes) >= 8
-    assert {line for file, line in rows if file == "uart.py"} >= writes | {init.span.line} - {init.span.line}
-    assert ("main.py", line_of("console.write_dec(step)")) in rows
-    assert ("main.py", line_of("console.write_dec(total)")) in rows
+    assert {line for file, line in rows if file == "uart.py"} >= writes
     assert ("main.py", line_of("def main() -> None:")) in rows
+
+
+def test_each_call_and_branch_has_its_line_even_when_inlined(probe: Probe) -> None:
+    """Calls, ``if`` and ``for`` keep a row even when all their code is an inlined callee's
+    (the linker adds one at the inlined code's start); a plain assignment may be folded
+    into its neighbours by the optimiser and keep none."""
+    rows = _rows(probe)
+    for name in ("examples.probe.main.show", MAIN):
+        fn = probe.build.program.function(name)
+        lines = {s.span.line for s in walk_stmts(fn.body) if isinstance(s, ir.ExprStmt | ir.If | ir.For)}
+        assert len(lines) >= 4
+        assert {line for line in lines if ("main.py", line) not in rows} == set(), name
 
 
 def test_parameters_and_locals_are_named_and_typed(probe: Probe) -> None:
@@ -99,3 +113,15 @@ def test_parameters_and_locals_are_named_and_typed(probe: Probe) -> None:
     assert ready, "console.init's local"
     kind = ready[0].get_DIE_from_attribute("DW_AT_type")
     assert kind.attributes["DW_AT_encoding"].value == DW_ATE_BOOLEAN
+
+
+def test_call_site_rows_leave_the_fault_locations_alone(probe: Probe, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The simulator maps an address to the line of the code there: the rows added for
+    inlined calls do not change that map (each address keeps the callee's line)."""
+    with_rows = LineTable.from_elf(probe.build.image.elf)
+    monkeypatch.setattr(linker, "with_call_lines", lambda elf: {})
+    app = probe.project / APP
+    without = LineTable.from_elf(compile_app(app, BOARD, verify=False).image.elf)
+    assert len(with_rows) == len(without) > 50
+    text = next(s for s in probe.build.image.segments if s.name == "text")
+    assert all(with_rows.line_at(pc) == without.line_at(pc) for pc in range(text.vaddr, text.vaddr + text.filesz, 4))

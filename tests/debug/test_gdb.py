@@ -7,8 +7,9 @@ import re
 import socket
 import subprocess
 
+from tamapy.build import BuildResult, compile_app
 from tamapy.qemu import QEMU, qemu_command
-from tests.debug.support import Probe, line_of
+from tests.debug.support import BOARD, Probe, line_of
 from tests.tools import require_tool
 
 GDB = "gdb-multiarch"
@@ -21,14 +22,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _debug(probe: Probe, commands: list[str]) -> str:
-    """Boot the probe halted with QEMU's gdb stub on loopback, run ``commands`` in gdb."""
+def _debug(probe: Probe, commands: list[str], build: BuildResult | None = None) -> str:
+    """Boot the probe (or ``build``, from the same project) halted with QEMU's gdb stub on
+    loopback, and run ``commands`` in gdb."""
     require_tool(QEMU, "qemu-system-arm")
     gdb = require_tool(GDB, "gdb-multiarch")
     port = _free_port()
-    elf = probe.elf
+    build = build or probe.build
+    elf = probe.project / "debug.elf"
+    elf.write_bytes(build.image.elf)
     qemu = subprocess.Popen(
-        [*qemu_command(probe.build.program.board, elf), "-gdb", f"tcp:127.0.0.1:{port}", "-S"],
+        [*qemu_command(build.program.board, elf), "-gdb", f"tcp:127.0.0.1:{port}", "-S"],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
@@ -58,3 +62,18 @@ def test_breakpoint_backtrace_and_values(probe: Probe) -> None:
     assert prints == [("1", "1"), ("2", "2")], out
     # main's own frame: its loop variable, as the caller sees it
     assert re.search(r"^step = 1$", out, re.MULTILINE), out
+
+
+def test_break_on_a_call_the_optimiser_inlined(probe: Probe) -> None:
+    """Every statement of hello's main is a call that is inlined: each line still takes a
+    breakpoint (a row of its own at the inlined code's start), and the callee's view
+    parameter reads as the bytes literal's length."""
+    hello = probe.project / "firmware" / "examples" / "hello"
+    source = (hello / "main.py").read_text().splitlines()
+    line = source.index('    console.write(b"Hello from tamapy on ")') + 1
+    out = _debug(probe, [f"break main.py:{line}", "continue", "bt", "print text.len", "kill"],
+                 compile_app(hello, BOARD, verify=False))
+    where = f"firmware/examples/hello/main.py:{line}"
+    assert re.search(rf"Breakpoint 1, .* at {where}\n", out), out
+    assert re.search(rf"#1 +.*main \(\) at {where}\n", out), out
+    assert re.search(rf"^\$1 = {len(b'Hello from tamapy on ')}$", out, re.MULTILINE), out

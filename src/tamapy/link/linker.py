@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from tamapy.link import errors
+from tamapy.link.calllines import with_call_lines
 from tamapy.link.elfwrite import ElfSymbol, write_elf
 from tamapy.link.layout import LinkLayout, Placement, Segment, place
 from tamapy.link.objfile import (
@@ -81,6 +82,12 @@ def link(obj: bytes, layout: LinkLayout, name: str = "<object>") -> LinkedImage:
     elf = write_elf(
         entry, layout.page_size, placement.segments, images, placement.sections, elf_symbols, debug_sections
     )
+    rewritten = with_call_lines(elf) if debug_sections else {}
+    if rewritten:  # the line table needs final addresses: a second pass over the written image
+        debug_sections = [(n, rewritten.get(n, data)) for n, data in debug_sections]
+        elf = write_elf(
+            entry, layout.page_size, placement.segments, images, placement.sections, elf_symbols, debug_sections
+        )
     return LinkedImage(elf, entry, placement.segments, symbols)
 
 
