@@ -266,8 +266,12 @@ def _file_names(program: Any) -> dict[int, str]:
 
 
 def _line_ranges(program: Any) -> list[tuple[int, int, str]]:
+    """The program's rows as ranges; where sequences overlap, the first one's rows count
+    (a later one marks an inlined call's line for debuggers, see ``link/calllines.py``)."""
     files = _file_names(program)
     out: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int]] = []  # sorted ranges of the sequences already read
+    sequence: list[tuple[int, int, str]] = []
     previous: Any = None
     for entry in program.get_entries():
         state = entry.state
@@ -275,9 +279,19 @@ def _line_ranges(program: Any) -> list[tuple[int, int, str]]:
             continue
         if previous is not None and state.address > previous.address and previous.line:
             name = files.get(previous.file, f"<file {previous.file}>")
-            out.append((previous.address, state.address, f"{name}:{previous.line}"))
+            if not _overlaps(taken, previous.address, state.address):
+                sequence.append((previous.address, state.address, f"{name}:{previous.line}"))
         previous = None if state.end_sequence else state
-    return out
+        if state.end_sequence and sequence:
+            out += sequence
+            taken = sorted(taken + [(start, end) for start, end, _ in sequence])
+            sequence = []
+    return out + sequence
+
+
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect.bisect_right(taken, (start, end))
+    return (i > 0 and taken[i - 1][1] > start) or (i < len(taken) and taken[i][0] < end)
 
 
 __all__ = [

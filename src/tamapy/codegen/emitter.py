@@ -31,6 +31,7 @@ class Emitter:
     entry: bool = False
     lines: list[str] = field(default_factory=list)
     allocas: list[str] = field(default_factory=list)
+    declares: list[str] = field(default_factory=list)
     counter: int = 0
     terminated: bool = False
     loops: list[Loop] = field(default_factory=list)

@@ -14,7 +14,7 @@ Each local lives in an ``alloca``; LLVM's mem2reg turns them into registers.
 from __future__ import annotations
 
 from tamapy.abi import PANIC_ASSERT
-from tamapy.codegen.debuginfo import DebugInfo
+from tamapy.codegen.debuginfo import DebugInfo, local_spans
 from tamapy.codegen.emitter import Loop
 from tamapy.codegen.expressions import UDIV64, ExpressionLowering
 from tamapy.codegen.llvm import CMP_SIGNED, CMP_UNSIGNED, int_of, llvm_type, quote, volatile
@@ -52,12 +52,13 @@ class FunctionLowering(ExpressionLowering):
         for p in fn.params:
             self._declare_local(p.name, p.type)
             if isinstance(p.type, ir.ViewType):
-                self.lines.append(f"  store ptr %p.{p.name}, ptr %l.{p.name}")
-                self.lines.append(f"  store i32 %p.{p.name}.len, ptr %l.{p.name}.len")
+                self.emit(f"store ptr %p.{p.name}, ptr %l.{p.name}")
+                self.emit(f"store i32 %p.{p.name}.len, ptr %l.{p.name}.len")
             elif not isinstance(p.type, ir.ArrayType):
-                self.lines.append(f"  store {llvm_type(p.type)} %p.{p.name}, ptr %l.{p.name}")
+                self.emit(f"store {llvm_type(p.type)} %p.{p.name}, ptr %l.{p.name}")
         for name, t in fn.locals:
             self._declare_local(name, t)
+        self._describe_locals()
         self.block(fn.body)
         if not self.terminated:
             if isinstance(fn.ret, ir.VoidType):
@@ -67,7 +68,7 @@ class FunctionLowering(ExpressionLowering):
         attrs = "#2" if self.entry else "#0"  # main stays a function of its own: traces name it
         dbg = f" !dbg {self.scope}" if self.scope else ""
         header = f"define internal {llvm_type(fn.ret)} {quote(fn.qualname)}({', '.join(params)}) {attrs}{dbg} {{"
-        body = ["entry:", *self.allocas, *self.lines]
+        body = ["entry:", *self.allocas, *self.declares, *self.lines]
         return "\n".join([header, *body, "}", ""])
 
     def _declare_local(self, name: str, t: ir.Type) -> None:
@@ -81,6 +82,27 @@ class FunctionLowering(ExpressionLowering):
             self.allocas.append(f"  %l.{name}.len = alloca i32")
         else:
             self.allocas.append(f"  %l.{name} = alloca {llvm_type(t)}")
+
+    def _describe_locals(self) -> None:
+        """Tell the debugger where each parameter and local lives (its ``alloca``; the
+        optimiser carries the description along when it moves the value to a register)."""
+        if self.debug is None:
+            return
+        spans = local_spans(self.fn)
+        named: list[tuple[str, ir.Type, ir.Span, int | None]]
+        named = [(p.name, p.type, p.span, i) for i, p in enumerate(self.fn.params, 1)]
+        named += [(name, t, spans.get(name, self.fn.span), None) for name, t in self.fn.locals]
+        for name, t, span, arg in named:
+            var = self.debug.variable(name, t, span, self.scope, arg)
+            if var is None:
+                continue
+            loc = self.debug.location(span.line, span.col, self.scope)
+            if isinstance(t, ir.ViewType):  # two allocas, one for each half of the structure
+                for part, offset in (("", 0), (".len", 32)):
+                    where = f"!DIExpression(DW_OP_LLVM_fragment, {offset}, 32)"
+                    self.declares.append(f"    #dbg_declare(ptr %l.{name}{part}, {var}, {where}, {loc})")
+            else:
+                self.declares.append(f"    #dbg_declare(ptr %l.{name}, {var}, !DIExpression(), {loc})")
 
     # ------------------------------------------------------------ statements
 
@@ -110,6 +132,7 @@ class FunctionLowering(ExpressionLowering):
             self._goto(head)
             self.start_block(head)
             self.block(s.pre)  # the condition's effects, on every iteration
+            self.at(s.span)
             c = self.expr(s.cond)
             self.terminate(f"br i1 {c.ref}, label %{body}, label %{end}")
             self.start_block(body)
@@ -204,6 +227,7 @@ class FunctionLowering(ExpressionLowering):
         self.loops.pop()
         self._goto(latch)
         self.start_block(latch)
+        self.at(s.span)  # the step belongs to the ``for`` line
         cur = self.op(f"load {ty}, ptr {counter}")
         # Another iteration exists iff |step| < distance to stop; computed without overflow.
         dist = self.op(f"sub {ty} {stop.ref}, {cur}" if s.step > 0 else f"sub {ty} {cur}, {stop.ref}")

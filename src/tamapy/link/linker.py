@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from tamapy.link import errors
+from tamapy.link.calllines import with_call_lines
 from tamapy.link.elfwrite import ElfSymbol, write_elf
 from tamapy.link.layout import LinkLayout, Placement, Segment, place
 from tamapy.link.objfile import (
@@ -22,8 +23,15 @@ from tamapy.link.objfile import (
 )
 from tamapy.link.relocs import KINDS, RelocationOverflow
 
-DEBUG_SECTIONS = (".debug_abbrev", ".debug_info", ".debug_str", ".debug_line", ".debug_ranges", ".debug_line_str")
-"""DWARF sections kept (not loaded) so addresses map back to source lines."""
+DEBUG_SECTIONS = (
+    ".debug_abbrev", ".debug_info", ".debug_str", ".debug_line", ".debug_line_str",  # units, names, lines
+    ".debug_loc", ".debug_loclists", ".debug_ranges", ".debug_rnglists",  # where variables and code are
+    ".debug_addr", ".debug_str_offsets",  # DWARF 5's indirections
+    ".debug_frame",  # call frames, so a debugger can unwind the stack
+)
+"""DWARF sections kept (not loaded) so addresses map back to source lines and a debugger
+can show variables and a backtrace.  (.debug_pubnames/.debug_pubtypes are lookup indexes
+a debugger rebuilds itself: dropped.)"""
 
 # ARM mapping symbols ($a code, $d data, $t Thumb): kept in .symtab for
 # disassemblers, but they are not names a program can refer to.
@@ -74,6 +82,12 @@ def link(obj: bytes, layout: LinkLayout, name: str = "<object>") -> LinkedImage:
     elf = write_elf(
         entry, layout.page_size, placement.segments, images, placement.sections, elf_symbols, debug_sections
     )
+    rewritten = with_call_lines(elf) if debug_sections else {}
+    if rewritten:  # the line table needs final addresses: a second pass over the written image
+        debug_sections = [(n, rewritten.get(n, data)) for n, data in debug_sections]
+        elf = write_elf(
+            entry, layout.page_size, placement.segments, images, placement.sections, elf_symbols, debug_sections
+        )
     return LinkedImage(elf, entry, placement.segments, symbols)
 
 
