@@ -90,15 +90,21 @@ def test_arrays_are_zeroed_bounded_and_element_checked() -> None:
         _ = Array[int, 3]
 
 
-def test_slices_are_live_read_only_views() -> None:
+def test_slices_are_live_windows() -> None:
     buf = Bytes[6]()
     view = buf[1:4]
     assert isinstance(view, ArrayView) and len(view) == 3
     buf[2] = 9
     assert view[1] == 9  # sees the later store, as the compiled pointer+length view does
     assert view[1:3].tolist() == [9, 0] and bytes(buf[:2]) == b"\0\0" and len(buf[4:]) == 2
-    with pytest.raises(TypeError):
-        view[0] = 1  # type: ignore[index]
+    # A MutView parameter writes through the window into the array (the checker decides
+    # which views may be written); the element's range and the window's bounds are checked.
+    view[0] = 7
+    assert buf.tolist() == [0, 7, 9, 0, 0, 0]
+    with pytest.raises(IndexError):
+        view[3] = 1
+    with pytest.raises(OverflowError):
+        view[0] = 256
     with pytest.raises(IndexError):
         _ = view[3]
     for bad in (slice(4, 2), slice(0, 7), slice(0, 2, 1)):
