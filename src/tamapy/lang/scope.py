@@ -352,10 +352,10 @@ class Tables:
         sym.const = is_final
         value_node = node.value
         call = value_node if is_final and isinstance(value_node, ast.Call) and value_node.args else None
-        table = self.annotation(scope, call.func, True) if call is not None else None
-        if call is not None and isinstance(table, ir.ArrayType) and declared in (None, table):  # K: Final = Array[u32, 2](1, 2)
-            elements = table_elements(call, table, lambda n: self.fold(scope, n), lambda *d: self.report(m, *d))
-            if elements is not None:
+        if call is not None and isinstance(call.func, ast.Subscript):  # K: Final = Array[u32, 2](1, 2)
+            table = self.annotation(scope, call.func)
+            elements = table_elements(call, table, declared, lambda n: self.fold(scope, n), lambda *d: self.report(m, *d))
+            if elements is not None and isinstance(table, ir.ArrayType):
                 sym.type, sym.value = table, elements
             return
         # Fresh zeroed arrays: `buf: Bytes[64] = Bytes[64]()`.

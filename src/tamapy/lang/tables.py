@@ -22,9 +22,20 @@ Fold = Callable[[ast.AST], int | None]
 Report = Callable[[ast.AST, str, str, str], None]
 
 
-def table_elements(node: ast.Call, t: ir.ArrayType, fold: Fold, report: Report) -> Table | None:
-    """The elements ``node`` (a call of ``t``'s constructor) lists, or None after reporting why not:
-    each a compile-time constant that fits the element type, exactly ``t.length`` of them."""
+def table_elements(
+    node: ast.Call, t: ir.Type | None, declared: ir.Type | None, fold: Fold, report: Report
+) -> Table | None:
+    """The elements ``node`` (a call of ``t``'s constructor, ``t`` None if its annotation was
+    already reported) lists, or None after reporting why not: each a compile-time constant that
+    fits the element type, exactly ``t.length`` of them, and ``t`` the type declared if any."""
+    if t is None:
+        return None
+    if not isinstance(t, ir.ArrayType):
+        report(node, "E201", f"a {t} cannot be constructed with elements", "write e.g. `Array[u32, 2](1, 2)`")
+        return None
+    if declared is not None and declared != t:
+        report(node, "E201", f"expected {declared}, got {t}", "the constructor names the declared type")
+        return None
     if t.dma:
         report(node, "E201", "a DMA buffer cannot be a constant", "DMA buffers are zeroed variables; drop Final")
         return None
