@@ -15,11 +15,13 @@ from typing import Final
 from runtime import console
 from runtime.system import finish
 from soc.imx6ul.regs import UART1
-from tamapy.fw import Array, View, i8, u16, u32
+from tamapy.fw import Array, View, i8, i64, u16, u32, u64
 
 WORDS: Final = Array[u32, 4](0x428A2F98, 0x71374491, 0xB5C0FBCF, 0xE9B5DBA5)
 HALVES: Final = Array[u16, 3](0xBEEF, 0x0102, 0x8000)
 SIGNED: Final = Array[i8, 3](-2, 5, -128)
+LONGS: Final = Array[u64, 2](0xFFFF_FFFF_FFFF_FFFE, 3)
+NEGATIVE: Final = Array[i64, 2](-(1 << 63), -1)
 
 
 def pick(table: View[u32], i: u32) -> u32:
@@ -29,7 +31,8 @@ def pick(table: View[u32], i: u32) -> u32:
 def main() -> None:
     console.init()
     i: u32 = UART1.USR1.read()
-    finish(pick(WORDS, i) ^ HALVES[i % 3] ^ u32(SIGNED[i % 3] + 128))
+    wide: u32 = u32(LONGS[i & 1] & 0xFF) ^ u32(NEGATIVE[i & 1] & 0xFF)
+    finish(pick(WORDS, i) ^ HALVES[i % 3] ^ u32(SIGNED[i % 3] + 128) ^ wide)
 '''
 
 
@@ -46,6 +49,8 @@ def test_tables_are_little_endian_words_in_the_read_only_segment(project: Path) 
         "examples.tabled.main.WORDS": b"".join(w.to_bytes(4, "little") for w in words),
         "examples.tabled.main.HALVES": b"\xef\xbe\x02\x01\x00\x80",
         "examples.tabled.main.SIGNED": bytes([0xFE, 0x05, 0x80]),
+        "examples.tabled.main.LONGS": (2**64 - 2).to_bytes(8, "little") + (3).to_bytes(8, "little"),
+        "examples.tabled.main.NEGATIVE": (1 << 63).to_bytes(8, "little") + b"\xff" * 8,
     }
     for symbol, data in expected.items():
         address = image.symbols[symbol]
