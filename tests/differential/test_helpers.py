@@ -138,3 +138,20 @@ def test_writes_through_a_mutview(evk: Differential, seed: int, i: int, n: int) 
     """Writes land in the caller's array at the window's offset; a write past the window panics."""
     result = evk.check(34, seed, i, n)
     assert result.status == ("returned" if i + n <= 8 else "panic")
+
+
+WORDS = (0x428A2F98, 0xFFFFFFFF, 0, 1, 0x80000000, 0x12345678, 0xDEADBEEF, 0x70000000)
+HALVES = (0xFFFF, 0x8000, 0x00FF, 8, 7)
+SIGNED = (-128, -1, 0, 1, 127, -9)
+
+
+@SETTINGS
+@given(i=st.integers(0, 9), j=st.integers(0, 6), k=st.integers(0, 7))
+def test_constant_tables(evk: Differential, i: int, j: int, k: int) -> None:
+    """u32, u16 and i8 tables read alike compiled and in CPython; an index past the end panics on both."""
+    result = evk.check(35, i, j, k)
+    if i < 8 and j < 5 and k < 6:
+        expected = (WORDS[i] ^ (HALVES[j] << 3)) * 300 + SIGNED[k] * 7 + (sum(WORDS[i:]) & 0xFFFF)
+        assert (result.status, result.value) == ("returned", expected)
+    else:
+        assert (result.status, result.value) == ("panic", PANIC_BOUNDS)

@@ -90,6 +90,21 @@ def test_arrays_are_zeroed_bounded_and_element_checked() -> None:
         _ = Array[int, 3]
 
 
+def test_constant_tables_hold_their_elements_and_refuse_writes() -> None:
+    k = Array[u32, 3](0x428A2F98, 0, 2**32 - 1)
+    signs = Array[i8, 2](-128, 127)
+    assert isinstance(k, FixedArray) and k.tolist() == [0x428A2F98, 0, 2**32 - 1] and k[2] == 2**32 - 1
+    assert signs[0] == -128 and k[1:3].tolist() == [0, 2**32 - 1]
+    with pytest.raises(TypeError):
+        k[0] = 1
+    with pytest.raises(TypeError):
+        _ = Array[u32, 3](1, 2)  # the count is the length
+    with pytest.raises(OverflowError):
+        _ = Array[u16, 2](1, 0x10000)
+    with pytest.raises(OverflowError):
+        _ = Array[u32, 1](-1)
+
+
 def test_slices_are_live_windows() -> None:
     buf = Bytes[6]()
     view = buf[1:4]

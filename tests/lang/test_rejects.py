@@ -81,6 +81,21 @@ CASES = [
      "E201", 6, 5),
     ("mutview-aliases-view", "from tamapy.fw import MutView\n\n\ndef g(o: MutView[u8], i: View[u8]) -> None:\n"
      "    pass\n\n\ndef f(b: Bytes[8]) -> None:\n    g(b[0:4], b[4:8])\n", "E208", 10, 5),
+    # Constant tables: every element a constant that fits, exactly N of them, never written.
+    ("table-count", "from tamapy.fw import Array\nK: Final = Array[u32, 3](1, 2)\n", "E203", 3, 12),
+    ("table-element-too-big", "from tamapy.fw import Array\nK: Final = Array[u16, 2](1, 0x10000)\n", "E202", 3, 29),
+    ("table-negative-unsigned", "from tamapy.fw import Array\nK: Final[Array[u32, 2]] = Array[u32, 2](1, -1)\n",
+     "E202", 3, 44),
+    ("table-element-not-constant", "from tamapy.fw import Array\nn: u32 = 0\nK: Final = Array[u32, 2](n, 1)\n",
+     "E202", 4, 26),
+    ("table-of-zeros", "from tamapy.fw import Array\nK: Final[Array[u32, 2]] = Array[u32, 2]()\n", "E201", 3, 1),
+    ("table-not-final", "from tamapy.fw import Array\nK: Array[u32, 2] = Array[u32, 2](1, 2)\n", "E201", 3, 20),
+    ("write-table", "from tamapy.fw import Array\nK: Final = Array[u32, 2](1, 2)\n\n\ndef f() -> None:\n    K[0] = 1\n",
+     "E208", 7, 5),
+    ("augment-table", "from tamapy.fw import Array\nK: Final = Array[i32, 2](1, 2)\n\n\ndef f() -> None:\n    K[1] += 1\n",
+     "E208", 7, 5),
+    ("table-to-mutable-param", "from tamapy.fw import Array\nK: Final = Array[u32, 2](1, 2)\n\n\n"
+     "def g(a: Array[u32, 2]) -> None:\n    pass\n\n\ndef f() -> None:\n    g(K)\n", "E208", 11, 7),
     ("assign-loop-variable", "def f() -> None:\n    for i in range(3):\n        i = 5\n", "E114", 4, 9),
 ]
 REG_HEADER = "from soc.imx6ul.regs import CCM, UART1\nfrom tamapy.fw import u8, u32\n"

@@ -30,6 +30,7 @@ NOT_CONCRETE = {
     # Not errors CPython would raise at all; the subset rules them out on purpose.
     "pre_alias_global": "aliasing an array with a global is legal Python",
     "pre_alias_global_view": "likewise, through a view",
+    "pre_view_conditional_global": "likewise, through a view chosen by a conditional expression",
     "range_intermediate": "CPython computes intermediate results exactly",
     "shift_table": "CPython accepts shifting by the width or more",
     # The replay imports the module as plain Python, without the host's import hook that hands
@@ -56,7 +57,7 @@ REPLAYED = {
     "assert_order_global_before_call", "assert_order_short_circuit", "assert_mask", "assert_param", "division_after_decrement",
     "division_call_result", "division_in_ensures", "division_mod_param", "division_param",
     "division_signed_guard", "index_in_invariant", "index_in_requires", "index_table_lookup",
-    "index_while_cond_effect", "post_clamp_missing_path", "post_half", "post_larger_wrong",
+    "index_while_cond_effect", "index_word_table", "pre_view_conditional_content", "pre_view_conditional_length", "post_clamp_missing_path", "post_half", "post_larger_wrong",
     "pre_loop_off_by_one", "pre_swapped_arguments", "pre_while_cond_effect", "range_add_overflow",
     "range_enum_conversion", "range_intermediate_compare", "range_invert_unmasked",
     "range_mul_overflow", "range_narrow_argument", "range_narrow_assign", "range_narrow_return",

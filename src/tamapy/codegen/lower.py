@@ -318,6 +318,9 @@ def _global(g: ir.GlobalVar, dma_alignment: int) -> str:
         if isinstance(g.init, bytes):
             data = "".join(f"\\{b:02X}" for b in g.init)
             return f'{quote(g.symbol)} = internal unnamed_addr {kind} {arr} c"{data}", align 4'
+        if isinstance(g.init, tuple):  # a constant table: little-endian words in .rodata
+            items = ", ".join(f"i{t.elem.bits} {v}" for v in g.init)
+            return f"{quote(g.symbol)} = internal unnamed_addr constant {arr} [{items}], align {max(4, t.elem.bits // 8)}"
         return f"{quote(g.symbol)} = internal {kind} {arr} zeroinitializer, align 4"
     value = g.init if isinstance(g.init, int) else 0
     if isinstance(t, ir.BoolType):

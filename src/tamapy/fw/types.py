@@ -8,9 +8,10 @@ successful construction is a plain ``int`` (never an instance of the type):
 arithmetic on it is exact Python arithmetic, as the subset's meaning says.
 
 Arrays (``Array[T, N]()``, ``Bytes[N]()``) are zeroed, fixed-size and
-element-checked, and index out of bounds raises :class:`IndexError` (the
+element-checked (given elements, ``Array[T, N](...)`` is a constant table that
+cannot be written), and index out of bounds raises :class:`IndexError` (the
 compiled code panics with 0xFFFF0001 there).  A slice ``a[i:j]`` is a
-:class:`ArrayView`: a live, read-only window onto the array, like the
+:class:`ArrayView`: a live window onto the array (written through only as a ``MutView``), like the
 pointer-and-length view the compiler produces -- a copy would not see later
 stores into the array.
 """
@@ -160,6 +161,18 @@ class FixedArray:
         return f"Array[{self._elem.__name__}, {len(self._data)}]({self._data!r})"
 
 
+class ConstTable(FixedArray):
+    """A constant table: a :class:`FixedArray` whose elements are fixed (the image keeps it in
+    read-only data), so a store raises where the checker would have rejected it."""
+
+    def __init__(self, elem: MachineType, elements: list[int]) -> None:
+        super().__init__(elem, len(elements))
+        self._data = elements
+
+    def __setitem__(self, index: SupportsIndex, value: int) -> None:
+        raise TypeError("constant tables cannot be modified")
+
+
 class ArrayView:
     """``a[i:j]`` of an array: a window that sees later stores into ``a`` (read-only as a
     ``View``; a ``MutView`` parameter stores through it, the checker decides which)."""
@@ -203,8 +216,14 @@ class ArrayOf:
             raise ValueError(f"an array needs a positive length, not {length}")
         self.elem, self.length, self.dma = elem, length, dma
 
-    def __call__(self) -> FixedArray:
-        return FixedArray(self.elem, self.length)
+    def __call__(self, *elements: int) -> FixedArray:
+        """No arguments: a zeroed array.  Elements: a constant table (``K: Final = Array[u32, 2](1, 2)``),
+        exactly ``length`` of them, each fitting the element type; it cannot be written."""
+        if not elements:
+            return FixedArray(self.elem, self.length)
+        if self.dma or len(elements) != self.length:
+            raise TypeError(f"{self!r} needs {self.length} elements, got {len(elements)}")
+        return ConstTable(self.elem, [claim(self.elem, v, f"element {i}") for i, v in enumerate(elements)])
 
     def __repr__(self) -> str:
         inner = f"Bytes[{self.length}]" if self.elem is u8 else f"Array[{self.elem.__name__}, {self.length}]"

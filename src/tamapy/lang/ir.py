@@ -570,8 +570,8 @@ class Function:
 class GlobalVar:
     symbol: str
     type: Type
-    init: int | bytes | None
-    """Scalar initial value, bytes content for a bytes constant, None for zeros."""
+    init: int | bytes | tuple[int, ...] | None
+    """Scalar initial value, bytes content for a bytes constant, a table's elements, None for zeros."""
     const: bool
     span: Span
 

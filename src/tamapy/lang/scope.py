@@ -19,6 +19,7 @@ from tamapy.lang import ir
 from tamapy.lang.folding import fold_binop
 from tamapy.lang.parse import ParsedModule
 from tamapy.lang.resolve import ModuleLoader, regs_module
+from tamapy.lang.tables import Table, table_elements
 from tamapy.specs.interfaces import Interface
 from tamapy.specs.model import Peripheral, Soc
 
@@ -48,8 +49,8 @@ class GlobalSym:
     symbol: str
     type: ir.Type
     const: bool
-    value: int | bytes | None
-    """Folded value of a constant (int or bytes); initial value of a variable."""
+    value: int | Table | None
+    """Folded value of a constant (int, bytes or a table's elements); initial value of a variable."""
     node: ast.AST
     module: ParsedModule
     untyped: bool = False
@@ -350,16 +351,23 @@ class Tables:
             declared = self.annotation(scope, ann)
         sym.const = is_final
         value_node = node.value
+        call = value_node if is_final and isinstance(value_node, ast.Call) and value_node.args else None
+        if call is not None and isinstance(call.func, ast.Subscript):  # K: Final = Array[u32, 2](1, 2)
+            table = self.annotation(scope, call.func)
+            elements = table_elements(call, table, declared, lambda n: self.fold(scope, n), lambda *d: self.report(m, *d))
+            if elements is not None and isinstance(table, ir.ArrayType):
+                sym.type, sym.value = table, elements
+            return
         # Fresh zeroed arrays: `buf: Bytes[64] = Bytes[64]()`.
         if isinstance(declared, ir.ArrayType):
             if not self._is_array_ctor(scope, value_node, declared):
                 self.report(
                     m, value_node, "E201", f"initialise a {declared} with `{declared}()`",
-                    "arrays start zeroed; fill them in code",
+                    "arrays start zeroed; fill them in code" + ("" if is_final else ", or list a Final table's elements"),
                 )
                 return
             if is_final:
-                self.report(m, node, "E201", "a Final array could never change; use a bytes literal", "drop Final")
+                self.report(m, node, "E201", "a Final array of zeros could never change", f"list its elements: `{declared}(1, 2, ...)`")
                 return
             sym.type, sym.value = declared, None
             return

@@ -125,11 +125,10 @@ class FunctionEncoder:
         return self.pending
 
     def _init_global(self, state: State, symbol: str, g: ir.GlobalVar, is_entry: bool) -> State:
-        if g.const and isinstance(g.init, bytes):
-            arr = z3.K(z3.BitVecSort(WIDTH), bv(0))
-            for i, b in enumerate(g.init):
-                arr = z3.Store(arr, bv(i), bv(b))
-            state.vars[f"${symbol}"] = arr
+        if g.const and isinstance(g.init, bytes | tuple):
+            if not self._uses(symbol):
+                return state  # a constant this function and its callees never name: no Store chain
+            state.vars[f"${symbol}"] = constant_array(g.init)
             return state
         if is_entry:
             if isinstance(g.type, ir.ArrayType):
@@ -142,6 +141,11 @@ class FunctionEncoder:
         value, fact = self.fresh(symbol.rsplit(".", 1)[-1], g.type)
         state.vars[f"${symbol}"] = value
         return state.assume(fact)
+
+    def _uses(self, symbol: str) -> bool:
+        """Whether this function, its contracts or its callees (transitively) may name ``symbol``."""
+        effects = self.ctx.effects.get(self.fn.qualname)
+        return effects is None or effects.may_touch(symbol)
 
     @property
     def ghost(self) -> bool:
@@ -552,3 +556,11 @@ _EXPRESSIONS: dict[type, Callable[[FunctionEncoder, Any, State], Value]] = {
 def _writable_view(t: ir.Type) -> bool:
     """A ``MutView`` parameter: the callee writes the caller's array through it."""
     return isinstance(t, ir.ViewType) and t.writable
+
+
+def constant_array(elements: bytes | tuple[int, ...]) -> z3.ArrayRef:
+    """The exact contents of a bytes constant or constant table (zero beyond its end, never read)."""
+    arr = z3.K(z3.BitVecSort(WIDTH), bv(0))
+    for i, value in enumerate(elements):
+        arr = z3.Store(arr, bv(i), bv(value))
+    return arr

@@ -9,10 +9,15 @@ from enum import IntEnum
 from typing import Final
 
 from soc.imx6ul.regs import DIFF1, DIFF2, UART, WDOG1
-from tamapy.fw import Array, Bytes, MutView, View, i16, i32, i64, invariant, panic, poll, u8, u16, u32, u64
+from tamapy.fw import Array, Bytes, MutView, View, i8, i16, i32, i64, invariant, panic, poll, u8, u16, u32, u64
 
 CRC8_POLY: Final = 0x07
 SORT_LEN: Final = 8
+WORDS: Final = Array[u32, 8](
+    0x428A2F98, 0xFFFFFFFF, 0, 1, 0x80000000, 0x12345678, 0xDEADBEEF, CRC8_POLY << 28,
+)
+HALVES: Final[Array[u16, 5]] = Array[u16, 5](0xFFFF, 0x8000, 0x00FF, SORT_LEN, 7)
+SIGNED: Final = Array[i8, 6](-128, -1, 0, 1, 127, -(SORT_LEN + 1))
 
 
 def field_get(value: u32, lsb: u32, width: u32) -> u32:
@@ -390,3 +395,17 @@ def register_array(i: u32, a: u32, b: u32) -> u32:
     for k in range(0, 4):
         total = (total << 8) | u32(DIFF1.SLOT[k].LO)
     return total ^ (u32(DIFF1.SLOT[i & 3].HI) << 24)
+
+
+def sum_view(words: View[u32]) -> u64:
+    total: u64 = 0
+    for k in range(0, len(words)):
+        total += words[k]
+    return total
+
+
+def tables(i: u32, j: u32, k: u32) -> i64:
+    """Elements of constant u32, u16 and i8 tables (indexes out of range panic), and a table as a view."""
+    word: u32 = WORDS[i]
+    low: u32 = u32(sum_view(WORDS[i:8]) & 0xFFFF)
+    return i64(word ^ (u32(HALVES[j]) << 3)) * 300 + SIGNED[k] * 7 + low
