@@ -19,7 +19,16 @@ so the runtime library never loads the simulator.
 
 from __future__ import annotations
 
-from tamapy.fw.contracts import ContractError, F, decreases, ensures, invariant, requires, trusted
+from tamapy.fw.contracts import (
+    ContractError,
+    F,
+    decreases,
+    ensures,
+    invariant,
+    old,
+    requires,
+    trusted,
+)
 from tamapy.fw.intrinsics import (
     Halted,
     Panic,
@@ -78,6 +87,7 @@ __all__ = [
     "invariant",
     "isb",
     "mmio",
+    "old",
     "panic",
     "poll",
     "requires",
