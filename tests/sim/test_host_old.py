@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tamapy.fw import ContractError
+from tamapy.fw import ContractError, ensures, old
 from tamapy.sim.host_import import compile_firmware
 
 SOURCE = '''
@@ -106,12 +106,31 @@ def test_old_in_a_conditional_expression(module: dict[str, Any]) -> None:
         module["lazy"]()  # counter 1 on entry: the then arm, result False
 
 
-def test_old_needs_the_import_hook() -> None:
-    from tamapy.fw import ensures, old
+def test_plain_python_hoists_from_the_source() -> None:
+    # This module is imported without the firmware hook: the decorator hoists from the source.
+    global _plain
+    _plain = 3
+    _advance(2)
+    assert _plain == 5
+    with pytest.raises(ContractError, match="postcondition of _advance_wrong"):
+        _advance_wrong(2)
 
-    @ensures(lambda: old(1) == 1)
-    def f() -> None:
-        pass
 
-    with pytest.raises(ContractError, match="import hook"):
-        f()
+def test_old_outside_a_post_condition_raises() -> None:
+    with pytest.raises(RuntimeError, match="only meaningful inside @ensures"):
+        old(1)
+
+
+_plain = 0
+
+
+@ensures(lambda n: n == 0 or _plain == old(_plain) + n)
+def _advance(n: int) -> None:
+    global _plain
+    _plain += n
+
+
+@ensures(lambda n: _plain == old(_plain) + n)
+def _advance_wrong(n: int) -> None:
+    global _plain
+    _plain += n + 1

@@ -25,7 +25,6 @@ from tamapy.fw.contracts import (
     decreases,
     ensures,
     invariant,
-    old,
     requires,
     trusted,
 )
@@ -43,6 +42,7 @@ from tamapy.fw.intrinsics import (
     poll,
     wfi,
 )
+from tamapy.fw.old import old
 from tamapy.fw.types import (
     Array,
     ArrayView,

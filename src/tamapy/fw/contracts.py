@@ -8,9 +8,9 @@ contract runs, :func:`in_ghost` is true and register reads do not go through
 the bus (no trace entry, no side effect; see :mod:`tamapy.fw.regs`).
 ``invariant(cond)`` and ``decreases(expr)`` accept the condition as a
 callable, which is how the import hook passes it, so that it is evaluated in
-ghost mode as well.  ``old(e)`` in a post-condition is ``e`` on entry: the
-import hook hoists the ``old()`` arguments into a lambda that runs on entry,
-after the pre-conditions, and the post-condition reads their values.
+ghost mode as well.  ``old(e)`` in a post-condition is ``e`` on entry: its
+argument is hoisted into a lambda that runs on entry, after the
+pre-conditions (see :mod:`tamapy.fw.old`), and the post-condition reads its value.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
+
+from tamapy.fw.old import OLD_VALUES, hoisted_from_source
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,11 +53,6 @@ def _evaluate(cond: object) -> Any:
         return cond() if callable(cond) else cond
 
 
-OLD_VALUES = "__tamapy_old__"
-"""The last parameter of a post-condition whose ``old(e)`` calls the import hook replaced by
-``__tamapy_old__[i]``; the values are computed on entry by the lambda given as ``entry=``."""
-
-
 def requires(pred: Callable[..., bool]) -> Callable[[F], F]:
     """Pre-condition over (some of) the parameters; checked on entry on the host."""
     return _contract(pred, post=False, entry=None)
@@ -66,14 +63,11 @@ def ensures(pred: Callable[..., bool], entry: Callable[..., tuple[Any, ...]] | N
     ``entry`` (passed by the import hook): the condition's ``old(...)`` arguments, evaluated on
     entry, after every pre-condition, whatever guards them in the condition (so they are always
     there on return, whichever way ``and``/``or``/``if`` then go)."""
+    if entry is None:  # not hoisted by the import hook: from the source, if it calls old()
+        found = hoisted_from_source(pred)
+        if found is not None:
+            pred, entry = found
     return _contract(pred, post=True, entry=entry)
-
-
-def old(value: object) -> Any:
-    """``old(x)`` in ``@ensures``: ``x`` as it was on entry.  The firmware import hook replaces
-    every ``old(...)`` of a post-condition by the value computed on entry, so a call that reaches
-    here was not rewritten: its argument is the current value, and using it would be wrong."""
-    raise ContractError("old() has an entry value only in @ensures of a module loaded by the firmware import hook")
 
 
 def _parameters(pred: Callable[..., Any]) -> tuple[str, ...]:

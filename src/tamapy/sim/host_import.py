@@ -41,8 +41,8 @@ from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any
 
-from tamapy.fw.contracts import OLD_VALUES
 from tamapy.fw.live import Condition
+from tamapy.fw.old import hoist
 from tamapy.fw.types import MACHINE_TYPES, MachineType, claim
 from tamapy.project import BOARD_PACKAGE, canonical_module, module_source
 
@@ -156,40 +156,16 @@ class _Rewriter(ast.NodeTransformer):
         return node
 
 
-class _OldHoister(ast.NodeTransformer):
-    """Replaces each ``old(e)`` of one post-condition by ``__tamapy_old__[i]``, collecting the ``e``."""
-
-    def __init__(self, fw_names: dict[str, str]) -> None:
-        self.fw_names = fw_names
-        self.hoisted: list[ast.expr] = []
-
-    def visit_Call(self, node: ast.Call) -> ast.expr:
-        if isinstance(node.func, ast.Name) and self.fw_names.get(node.func.id) == "old" \
-                and len(node.args) == 1 and not node.keywords:
-            self.hoisted.append(node.args[0])  # a nested old() stays a call, which raises
-            index = ast.Constant(len(self.hoisted) - 1)
-            return ast.copy_location(ast.Subscript(ast.Name(OLD_VALUES, ast.Load()), index, ast.Load()), node)
-        self.generic_visit(node)
-        return node
-
-
 def hoist_old(call: ast.Call, fw_names: dict[str, str]) -> None:
     """``ensures(lambda p: ... old(e) ...)`` becomes ``ensures(lambda p, __tamapy_old__: ...
     __tamapy_old__[0] ..., entry=lambda p: (e,))``: every ``old()`` argument is evaluated on
-    entry, wherever it stands in the condition (a lazy ``and`` or ``if`` cannot skip or reorder
-    it), and its value, a scalar, is what the post-condition reads on return."""
+    entry, wherever it stands in the condition (see :mod:`tamapy.fw.old`)."""
     lam = call.args[0]
     assert isinstance(lam, ast.Lambda)
-    hoister = _OldHoister(fw_names)
-    body = hoister.visit(lam.body)
-    if not hoister.hoisted:
-        return
-    params = [ast.arg(a.arg) for a in lam.args.args]
-    pred = ast.Lambda(ast.arguments([], [*params, ast.arg(OLD_VALUES)], None, [], [], None, []), body)
-    values = ast.Tuple(hoister.hoisted, ast.Load())
-    entry = ast.Lambda(ast.arguments([], [ast.arg(a.arg) for a in lam.args.args], None, [], [], None, []), values)
-    call.args[0] = ast.copy_location(pred, lam)
-    call.keywords = [ast.keyword("entry", ast.copy_location(entry, lam))]
+    pair = hoist(lam, {local for local, name in fw_names.items() if name == "old"})
+    if pair is not None:
+        call.args[0] = pair[0]
+        call.keywords = [ast.keyword("entry", pair[1])]
 
 
 def _fw_imports(tree: ast.Module) -> dict[str, str]:
