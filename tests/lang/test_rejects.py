@@ -96,6 +96,18 @@ CASES = [
      "E208", 7, 5),
     ("table-to-mutable-param", "from tamapy.fw import Array\nK: Final = Array[u32, 2](1, 2)\n\n\n"
      "def g(a: Array[u32, 2]) -> None:\n    pass\n\n\ndef f() -> None:\n    g(K)\n", "E208", 11, 7),
+    # old() is an entry value for post-conditions only: line 2 imports it.
+    ("old-in-requires", "from tamapy.fw import old\n\n\n@requires(lambda a: old(a) > 0)\ndef f(a: u32) -> None:\n    pass\n",
+     "E203", 5, 21),
+    ("old-in-invariant", "from tamapy.fw import invariant, old\n\n\ndef f(a: u32) -> None:\n    for i in range(3):\n"
+     "        invariant(old(a) == a)\n", "E203", 7, 19),
+    ("old-in-body", "from tamapy.fw import old\n\n\ndef f(a: u32) -> u32:\n    return old(a)\n", "E203", 6, 12),
+    ("old-nested", "from tamapy.fw import ensures, old\n\nn: u32 = 0\n\n\n@ensures(lambda: n == old(old(n)))\n"
+     "def f() -> None:\n    pass\n", "E203", 7, 27),
+    ("old-of-result", "from tamapy.fw import ensures, old\n\n\n@ensures(lambda result: old(result) == 0)\n"
+     "def f() -> u32:\n    return 0\n", "E203", 5, 25),
+    ("old-of-array", "from tamapy.fw import ensures, old\n\n\n@ensures(lambda b: old(b) == b)\n"
+     "def f(b: Bytes[4]) -> None:\n    pass\n", "E201", 5, 20),
     ("assign-loop-variable", "def f() -> None:\n    for i in range(3):\n        i = 5\n", "E114", 4, 9),
 ]
 REG_HEADER = "from soc.imx6ul.regs import CCM, UART1\nfrom tamapy.fw import u8, u32\n"

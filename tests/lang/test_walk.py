@@ -135,7 +135,8 @@ def _unreached(cls: type) -> set[str]:
     exprs, stmts = get_args(ir.Expr), get_args(ir.Stmt)
     markers: dict[str, object] = {}
     values: dict[str, object] = {}
-    for name, hint in get_type_hints(cls).items():
+    # In ir's namespace: the ghost-only nodes (lang/ir_ghost.py) name ir's types for type checkers only.
+    for name, hint in get_type_hints(cls, globalns=vars(ir)).items():
         if _mentions(hint, exprs):
             markers[name] = ir.Local(f"{cls.__name__}.{name}", ir.U32, ir.Span(name, 1, 1, 1, 1))
             values[name] = _sample(hint, markers[name], exprs)

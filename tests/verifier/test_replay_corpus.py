@@ -48,11 +48,15 @@ NOT_CONCRETE = {
     "pre_alias_contract_global": "aliasing an array with a global a contract names is legal Python",
     "pre_alias_contract_global_requires": "likewise, named in the pre-condition",
     "pre_alias_contract_global_invariant": "likewise, named in a loop invariant",
+    "pre_alias_old_global": "likewise, named only inside old()",
+    "pre_view_conditional_global": "aliasing through a view chosen by a conditional expression is legal Python",
+    "assert_old_caller_assumes_more": "a callee's weak post-condition, not its code, breaks the caller",
     "range_contract_exact": "CPython reports the false post-condition, not a range: it computes 2**72 exactly",
     "shift_in_contract": "CPython shifts by any amount; the verifier's exact range ends at 64",
 }
 """Corpus programs whose replay cannot fail in CPython, and why (kept exact: a change shows)."""
 REPLAYED = {
+    "post_old_changed", "index_old_unguarded", "pre_view_conditional_content", "pre_view_conditional_length",
     "assert_alignment", "assert_chained", "assert_order_chain", "assert_order_conditional",
     "assert_order_global_before_call", "assert_order_short_circuit", "assert_mask", "assert_param", "division_after_decrement",
     "division_call_result", "division_in_ensures", "division_mod_param", "division_param",
@@ -81,6 +85,7 @@ NO_REPLAY: dict[str, str] = {
     "index_view_offset": ARRAY_PARAMETER,
     "post_array_final_contents": ARRAY_PARAMETER,
     "post_find_not_found": ARRAY_PARAMETER,
+    "post_old_return": ARRAY_PARAMETER,
     "pre_missing_bounds": ARRAY_PARAMETER,
     "pre_unchecked_limit": ARRAY_PARAMETER,
     "range_counter_in_loop": ARRAY_PARAMETER,

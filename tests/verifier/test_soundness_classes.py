@@ -81,6 +81,11 @@ CLASSES: dict[str, tuple[list[str], list[str]]] = {
         ["lang:conditional-array-to-modify", "lang:conditional-view-aliases-modified",
          "corpus:pre_view_conditional_global", "corpus:pre_view_conditional_length"],
         ["lang:view-chosen", "corpus:good_view_conditional"]),
+    "old() values: taken on entry, before the body (and before the call), wherever they stand": (
+        ["corpus:post_old_changed", "corpus:post_old_return", "corpus:index_old_unguarded",
+         "corpus:assert_old_caller_assumes_more", "corpus:pre_alias_old_global",
+         "test:tests/sim/test_host_old.py::test_old_under_a_lazy_operator_is_still_taken_on_entry"],
+        ["corpus:good_old_counter", "corpus:good_old_swap", "corpus:good_old_ring"]),
     "unsigned division encoded as signed": (
         ["corpus:division_param", "corpus:division_mod_param", "corpus:division_after_decrement"],
         ["corpus:good_tick_divider"]),

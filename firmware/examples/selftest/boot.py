@@ -19,7 +19,7 @@ from crypto import api, sha256_sw
 from examples.selftest import attest, out
 from soc.imx6ul import ocotp, soc
 from soc.imx6ul.regs import DCP, OCOTP
-from tamapy.fw import Array, Bytes, View, clock_enabled, ensures, requires, u8, u32
+from tamapy.fw import Array, Bytes, View, clock_enabled, ensures, old, requires, u8, u32
 
 SHA_MESSAGE: Final = b"abc"
 SHA_DIGEST: Final = (
@@ -72,18 +72,23 @@ def same(a: View[u8], b: View[u8]) -> bool:
     return diff == 0
 
 
+# Saturating counters: one more, unless already at MAX_COUNT.
+@ensures(lambda: passed == (old(passed) + 1 if old(passed) < MAX_COUNT else old(passed)))
 def count_pass() -> None:
     global passed
     if passed < MAX_COUNT:
         passed += 1
 
 
+@ensures(lambda: failed == (old(failed) + 1 if old(failed) < MAX_COUNT else old(failed)))
 def count_fail() -> None:
     global failed
     if failed < MAX_COUNT:
         failed += 1
 
 
+@ensures(lambda: unavailable == (old(unavailable) + 1 if old(unavailable) < MAX_COUNT
+                                 else old(unavailable)))
 def count_unavailable() -> None:
     global unavailable
     if unavailable < MAX_COUNT:

@@ -19,7 +19,15 @@ so the runtime library never loads the simulator.
 
 from __future__ import annotations
 
-from tamapy.fw.contracts import ContractError, F, decreases, ensures, invariant, requires, trusted
+from tamapy.fw.contracts import (
+    ContractError,
+    F,
+    decreases,
+    ensures,
+    invariant,
+    requires,
+    trusted,
+)
 from tamapy.fw.intrinsics import (
     Halted,
     Panic,
@@ -34,6 +42,7 @@ from tamapy.fw.intrinsics import (
     poll,
     wfi,
 )
+from tamapy.fw.old import old
 from tamapy.fw.types import (
     Array,
     ArrayView,
@@ -80,6 +89,7 @@ __all__ = [
     "invariant",
     "isb",
     "mmio",
+    "old",
     "panic",
     "poll",
     "requires",

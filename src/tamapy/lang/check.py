@@ -170,12 +170,14 @@ class FunctionChecker(StatementChecker):
         old_assigned = self.assigned
         self.assigned = frozenset(self.locals)
         self.in_contract = True
+        self.old_allowed = with_result
         try:
             return self.condition(lam.body)
         finally:
             self.locals = saved
             self.assigned = old_assigned
             self.in_contract = False
+            self.old_allowed = False
 
 
 def _parameter(text: str) -> ast.arg:

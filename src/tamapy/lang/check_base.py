@@ -60,6 +60,9 @@ class CheckerBase(ABC):
         self.assigned: frozenset[str] = frozenset(self.locals)
         self.loop_depth = 0
         self.in_contract = False
+        self.old_allowed = False
+        """True while checking a post-condition: the only place ``old()`` means something."""
+        self.in_old = False
         self.for_vars: list[str] = []
         self.calls: list[ir.CallSite] = []
         self.modifies: tuple[str, ...] | None = None

@@ -8,7 +8,7 @@ from tamapy.lang import ir
 from tamapy.lang.check_base import LIT, MMIO_WIDTHS
 from tamapy.lang.check_registers import RegisterRules
 from tamapy.lang.scope import FuncSym, GenericSym, IntrinsicSym, TypeSym
-from tamapy.lang.walk import array_roots
+from tamapy.lang.walk import array_roots, walk_expr
 
 
 class CallChecker(RegisterRules):
@@ -164,4 +164,32 @@ class CallChecker(RegisterRules):
             if not isinstance(inst.type, ir.PeripheralType):
                 raise self.fail(node, "E201", f"clock_enabled() takes a register instance, not {inst.type}", "e.g. clock_enabled(uart)")
             return ir.ClockOn(inst, ir.BOOL, sp)
+        if name == "old":
+            return self._old(node)
         raise self.fail(node, "E204", f"{name}() does not produce a value", "call it as a statement")
+
+    def _old(self, node: ast.Call) -> ir.Expr:
+        """``old(e)`` in a post-condition: ``e`` on entry.  Only scalars, so the value kept on
+        entry is a copy (an array would be a reference to contents that change)."""
+        if not self.old_allowed:
+            raise self.fail(node, "E203", "old() is only allowed in @ensures",
+                            "post-conditions compare with entry values; in code, copy the value into a local")
+        if self.in_old:
+            raise self.fail(node, "E203", "old() cannot be nested", "old(x) already means x on entry")
+        if len(node.args) != 1 or node.keywords:
+            raise self.fail(node, "E203", "old(x) takes one expression", "e.g. old(counter), old(buf[0])")
+        self.in_old = True
+        try:
+            value = self.expr(node.args[0], None)
+        finally:
+            self.in_old = False
+        if isinstance(value, ir.Const):
+            return value  # a constant is the same on entry
+        if not isinstance(value.type, ir.IntType | ir.BoolType | ir.EnumType):
+            raise self.fail(node, "E201", f"old() takes an integer, bool or enum, not {value.type}",
+                            "name an element or a length: old(buf[i]), old(len(v))")
+        if not isinstance(self.sym.ret, ir.VoidType) and any(
+                isinstance(sub, ir.Local) and sub.name == "result" for sub in walk_expr(value)):
+            raise self.fail(node, "E203", "old() cannot name `result`: there is no result on entry",
+                            "compare result with old(...) of the parameters or globals")
+        return ir.Old(value, value.type, self.span(node))

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from tamapy.lang.ir_ghost import ClockOn as ClockOn
+from tamapy.lang.ir_ghost import GhostRead as GhostRead
+from tamapy.lang.ir_ghost import Old as Old
 from tamapy.specs.model import Board, Field, Peripheral, Register, Soc
 
 # ---------------------------------------------------------------- types
@@ -348,30 +351,11 @@ class MmioRead:
 
 
 @dataclass(frozen=True)
-class GhostRead:
-    """Contract-only ``INSTANCE.invariant``: the value of a protocol invariant the spec declares."""
-
-    instance: Expr
-    name: str
-    type: BoolType
-    span: Span
-
-
-@dataclass(frozen=True)
 class AddrOf:
     """``addr_of(array)``: the array's bus address (for DMA descriptors and registers)."""
 
     base: Expr
     type: IntType
-    span: Span
-
-
-@dataclass(frozen=True)
-class ClockOn:
-    """Contract-only ghost predicate ``clock_enabled(INSTANCE)``: its clock gate is on."""
-
-    instance: Expr
-    type: BoolType
     span: Span
 
 
@@ -395,6 +379,7 @@ Expr = (
     | ClockOn
     | AddrOf
     | GhostRead
+    | Old
 )
 
 # ---------------------------------------------------------------- statements

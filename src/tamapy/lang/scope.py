@@ -26,7 +26,7 @@ from tamapy.specs.model import Peripheral, Soc
 FW_INTRINSICS = frozenset(
     {
         "requires", "ensures", "invariant", "decreases", "poll", "forever", "panic",
-        "trusted", "wfi", "dsb", "isb", "dmb", "mmio", "clock_enabled", "addr_of",
+        "trusted", "wfi", "dsb", "isb", "dmb", "mmio", "clock_enabled", "addr_of", "old",
     }
 )
 FW_GENERICS = frozenset({"Array", "Bytes", "View", "MutView", "Dma", "RegValue"})

@@ -6,7 +6,7 @@ the board being built (``firmware/board/<board_package>/``) and
 ``soc.<soc>.regs`` is generated from the register specs.  A
 :class:`FirmwareFinder` on ``sys.meta_path`` gives CPython the same view.
 
-Modules are compiled from their unchanged source with three source-level
+Modules are compiled from their unchanged source with four source-level
 adjustments, each making CPython do what the subset defines rather than
 what a plain call would do (line numbers are kept, so tracebacks and
 coverage point at the real source):
@@ -16,6 +16,9 @@ coverage point at the real source):
 * ``invariant(cond)`` and ``decreases(expr)`` receive a lambda too, so they
   are evaluated as ghost code (the compiled code never evaluates them, so
   evaluating them must not touch a register);
+* ``old(e)`` in ``@ensures(lambda ...: ...)`` is hoisted into a lambda the
+  contract evaluates on entry (see :func:`hoist_old`), so the post-condition
+  compares with the entry value, not the current one;
 * with ``check_claims`` (the default), assignments to variables declared
   with a machine type (``x: u32 = ...``, later ``x = ...`` and ``x += ...``)
   go through the type, and calls check the machine types of arguments and
@@ -39,6 +42,7 @@ from types import CodeType, ModuleType
 from typing import Any
 
 from tamapy.fw.live import Condition
+from tamapy.fw.old import hoist
 from tamapy.fw.types import MACHINE_TYPES, MachineType, claim
 from tamapy.project import BOARD_PACKAGE, canonical_module, module_source
 
@@ -119,6 +123,9 @@ class _Rewriter(ast.NodeTransformer):
             first = node.args[0]
             lam = ast.Lambda(ast.arguments([], [], None, [], [], None, []), first)
             node.args[0] = ast.copy_location(lam, first)
+        if isinstance(node.func, ast.Name) and self.fw_names.get(node.func.id) == "ensures" \
+                and len(node.args) == 1 and isinstance(node.args[0], ast.Lambda) and not node.keywords:
+            hoist_old(node, self.fw_names)
         return node
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AnnAssign:
@@ -147,6 +154,18 @@ class _Rewriter(ast.NodeTransformer):
                 assign = ast.Assign([ast.Name(name, ast.Store())], self._claimed(t, ast.copy_location(value, node)))
                 return ast.copy_location(assign, node)
         return node
+
+
+def hoist_old(call: ast.Call, fw_names: dict[str, str]) -> None:
+    """``ensures(lambda p: ... old(e) ...)`` becomes ``ensures(lambda p, __tamapy_old__: ...
+    __tamapy_old__[0] ..., entry=lambda p: (e,))``: every ``old()`` argument is evaluated on
+    entry, wherever it stands in the condition (see :mod:`tamapy.fw.old`)."""
+    lam = call.args[0]
+    assert isinstance(lam, ast.Lambda)
+    pair = hoist(lam, {local for local, name in fw_names.items() if name == "old"})
+    if pair is not None:
+        call.args[0] = pair[0]
+        call.keywords = [ast.keyword("entry", pair[1])]
 
 
 def _fw_imports(tree: ast.Module) -> dict[str, str]:

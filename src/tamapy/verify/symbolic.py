@@ -19,7 +19,7 @@ import z3
 
 from tamapy.lang import ir
 from tamapy.lang.core import TEMP_PREFIX, require_core
-from tamapy.lang.walk import array_roots
+from tamapy.lang.walk import array_roots, walk_expr
 from tamapy.verify.arithmetic import Arithmetic
 from tamapy.verify.effects import (
     ANY_GLOBAL,
@@ -67,6 +67,8 @@ class FunctionEncoder:
         """Above zero: encoding a contract proved or assumed elsewhere (no obligations)."""
         self.ghost_depth = 0
         """Above zero: encoding ghost code at its own site (its well-definedness is obliged)."""
+        self.old_values: dict[int, Value] = {}
+        """``id`` of each ``old(e)`` node of the post-conditions being encoded -> its entry value."""
         self.hw = Hardware(self)
         self.arith = Arithmetic(self)
 
@@ -119,6 +121,7 @@ class FunctionEncoder:
         state = self.hw.initial(state, is_entry)
         for req in fn.requires:
             state = state.assume(self.ghost_cond(req, state, checked=True))
+        self.old_values = self.entry_values(fn.ensures, state, checked=True)
         state = self.block(fn.body, state)
         if isinstance(fn.ret, ir.VoidType):
             self._check_ensures(state, None, fn.span)
@@ -177,6 +180,20 @@ class FunctionEncoder:
         value = self.ghost_value(e, state, checked=checked)
         assert isinstance(value, z3.BitVecRef)
         return value
+
+    def entry_values(self, ensures: tuple[ir.Expr, ...], entry: State, *, checked: bool) -> dict[int, Value]:
+        """Every ``old(e)`` of ``ensures`` evaluated on ``entry``.  CPython evaluates them all on
+        entry (the import hook hoists them), whatever guards them in the condition: so, where
+        ``checked``, each must be well-defined there, after the pre-conditions."""
+        out: dict[int, Value] = {}
+        for e in ensures:
+            for sub in walk_expr(e):
+                if isinstance(sub, ir.Old) and id(sub) not in out:
+                    out[id(sub)] = self.ghost_value(sub.value, entry, checked=checked)
+        return out
+
+    def _old(self, e: ir.Old, state: State) -> Value:
+        return self.old_values[id(e)]  # computed on entry (or before the call) by entry_values
 
     def _check_ensures(self, state: State, result: Value | None, span: ir.Span) -> None:
         if not self.fn.ensures:
@@ -480,6 +497,8 @@ class FunctionEncoder:
         for req in callee.requires:
             self.oblige(state, Category.PRECONDITION, e.span, self.ghost_cond(req, call_state, checked=False),
                         f"pre-condition of `{callee.name}` (line {req.span.line}) may not hold")
+        # The callee's old(e): e with its parameters bound to the arguments, before the call.
+        callee_olds = self.entry_values(callee.ensures, call_state, checked=False)
         result: Value | None = None
         if not isinstance(callee.ret, ir.VoidType):
             result, fact = self.fresh(f"{callee.name}()", callee.ret)
@@ -514,8 +533,12 @@ class FunctionEncoder:
                 post_env[p.name] = (left[0] if isinstance(left, tuple) else left, v[1], v[2])
         if result is not None:
             post_env["result"] = result
-        for ens in callee.ensures:
-            after = after.assume(self.ghost_cond(ens, replace(after, vars=post_env), checked=False))
+        own_olds, self.old_values = self.old_values, callee_olds
+        try:
+            for ens in callee.ensures:
+                after = after.assume(self.ghost_cond(ens, replace(after, vars=post_env), checked=False))
+        finally:
+            self.old_values = own_olds
         state.become(after)
         return result if result is not None else z3.BoolVal(True)
 
@@ -549,6 +572,7 @@ _EXPRESSIONS: dict[type, Callable[[FunctionEncoder, Any, State], Value]] = {
     ir.GhostRead: lambda enc, e, state: enc.hw.ghost(e.instance, e.name, state),
     ir.AddrOf: FunctionEncoder._addr_of,
     ir.ClockOn: lambda enc, e, state: enc.hw.clock_on(e, state),
+    ir.Old: FunctionEncoder._old,
 }
 """How each kind of expression node is encoded (the IR is closed: every kind is here)."""
 
