@@ -31,6 +31,7 @@ NOT_CONCRETE = {
     "pre_alias_global": "aliasing an array with a global is legal Python",
     "pre_alias_global_view": "likewise, through a view",
     "pre_view_conditional_global": "likewise, through a view chosen by a conditional expression",
+    "pre_mutview_global": "likewise, through a MutView of the global",
     "range_intermediate": "CPython computes intermediate results exactly",
     "shift_table": "CPython accepts shifting by the width or more",
     # The replay imports the module as plain Python, without the host's import hook that hands
@@ -49,19 +50,18 @@ NOT_CONCRETE = {
     "pre_alias_contract_global_requires": "likewise, named in the pre-condition",
     "pre_alias_contract_global_invariant": "likewise, named in a loop invariant",
     "pre_alias_old_global": "likewise, named only inside old()",
-    "pre_view_conditional_global": "aliasing through a view chosen by a conditional expression is legal Python",
     "assert_old_caller_assumes_more": "a callee's weak post-condition, not its code, breaks the caller",
     "range_contract_exact": "CPython reports the false post-condition, not a range: it computes 2**72 exactly",
     "shift_in_contract": "CPython shifts by any amount; the verifier's exact range ends at 64",
 }
 """Corpus programs whose replay cannot fail in CPython, and why (kept exact: a change shows)."""
 REPLAYED = {
-    "post_old_changed", "index_old_unguarded", "pre_view_conditional_content", "pre_view_conditional_length",
+    "post_old_changed", "index_old_unguarded", "assert_mutview_caller_forgets", "pre_view_conditional_content", "pre_view_conditional_length",
     "assert_alignment", "assert_chained", "assert_order_chain", "assert_order_conditional",
     "assert_order_global_before_call", "assert_order_short_circuit", "assert_mask", "assert_param", "division_after_decrement",
     "division_call_result", "division_in_ensures", "division_mod_param", "division_param",
     "division_signed_guard", "index_in_invariant", "index_in_requires", "index_table_lookup",
-    "index_while_cond_effect", "index_word_table", "pre_view_conditional_content", "pre_view_conditional_length", "post_clamp_missing_path", "post_half", "post_larger_wrong",
+    "index_while_cond_effect", "index_word_table", "post_clamp_missing_path", "post_half", "post_larger_wrong",
     "pre_loop_off_by_one", "pre_swapped_arguments", "pre_while_cond_effect", "range_add_overflow",
     "range_enum_conversion", "range_intermediate_compare", "range_invert_unmasked",
     "range_mul_overflow", "range_narrow_argument", "range_narrow_assign", "range_narrow_return",
@@ -73,6 +73,7 @@ REPLAYED = {
 ARRAY_PARAMETER = "an array or view parameter: a replay calls the function with integer and bool arguments only"
 NO_REPLAY: dict[str, str] = {
     "assert_after_loop": ARRAY_PARAMETER,
+    "index_mutview_past_end": ARRAY_PARAMETER,
     "division_array_element": ARRAY_PARAMETER,
     "division_view_length": ARRAY_PARAMETER,
     "index_array_param": ARRAY_PARAMETER,

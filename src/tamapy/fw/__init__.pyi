@@ -37,6 +37,7 @@ from tamapy.fw.intrinsics import isb as isb
 from tamapy.fw.intrinsics import mmio as mmio
 from tamapy.fw.intrinsics import poll as poll
 from tamapy.fw.intrinsics import wfi as wfi
+from tamapy.fw.old import old as old
 from tamapy.fw.types import ArrayView as ArrayView
 from tamapy.fw.types import FixedArray as FixedArray
 
@@ -82,7 +83,8 @@ class _Elements(metaclass=_Sized):
     """What arrays and DMA buffers have in common: fixed length, int elements."""
 
     def __class_getitem__(cls, params: object) -> Any: ...
-    def __init__(self) -> None: ...
+    def __init__(self, *elements: int) -> None:
+        """Zeroed; with elements, a constant table (``Array[u32, 4](1, 2, 3, 4)``)."""
     def __len__(self) -> int: ...
     @overload
     def __getitem__(self, index: SupportsIndex, /) -> int: ...
@@ -135,6 +137,7 @@ __all__ = [
     "invariant",
     "isb",
     "mmio",
+    "old",
     "panic",
     "poll",
     "requires",
