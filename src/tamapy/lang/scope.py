@@ -361,10 +361,8 @@ class Tables:
         # Fresh zeroed arrays: `buf: Bytes[64] = Bytes[64]()`.
         if isinstance(declared, ir.ArrayType):
             if not self._is_array_ctor(scope, value_node, declared):
-                self.report(
-                    m, value_node, "E201", f"initialise a {declared} with `{declared}()`",
-                    "arrays start zeroed; fill them in code" + ("" if is_final else ", or list a Final table's elements"),
-                )
+                hint = "arrays start zeroed; fill them in code" + ("" if is_final else ", or list a Final table's elements")
+                self.report(m, value_node, "E201", f"initialise a {declared} with `{declared}()`", hint)
                 return
             if is_final:
                 self.report(m, node, "E201", "a Final array of zeros could never change", f"list its elements: `{declared}(1, 2, ...)`")
