@@ -45,7 +45,7 @@ from typing import Final
 from crypto import hmac_sw, sha256_sw
 from soc.imx6ul import dcp, rngb, soc
 from soc.imx6ul.regs import DCP, OCOTP, RNGB  # named in contracts only
-from tamapy.fw import Array, Bytes, MutView, View, clock_enabled, decreases, ensures, invariant, requires, u8, u32
+from tamapy.fw import Bytes, MutView, View, clock_enabled, decreases, ensures, invariant, requires, u8, u32
 
 DIGEST_BYTES: Final = 32
 KEY_BYTES: Final = 16
@@ -324,11 +324,11 @@ def rng_self_test() -> CryptoStatus:
     return status
 
 
-def rng_read(out: Array[u32, 64], n: u32) -> CryptoStatus:
+def rng_read(out: MutView[u32], n: u32) -> CryptoStatus:
     """``out[0:n]`` = ``n`` random words from the RNGB, or nothing at all: every word of
-    ``out`` is zero unless OK."""
+    ``out`` (of the caller's size) is zero unless OK."""
     global rng_state
-    for i in range(0, MAX_WORDS):
+    for i in range(0, len(out)):
         out[i] = 0
     if not soc.has_rngb():
         return CryptoStatus.UNAVAILABLE
@@ -341,6 +341,6 @@ def rng_read(out: Array[u32, 64], n: u32) -> CryptoStatus:
     status: CryptoStatus = from_rng(u32(rngb.read_words(out, n)))
     if status != CryptoStatus.OK:
         rng_state = RNG_FAILED
-        for i in range(0, MAX_WORDS):
+        for i in range(0, len(out)):
             out[i] = 0
     return status

@@ -31,10 +31,10 @@ from enum import IntEnum
 from typing import Final
 
 from soc.imx6ul.regs import RNGB
-from tamapy.fw import Array, RegValue, ensures, invariant, poll, requires, u32
+from tamapy.fw import Array, MutView, RegValue, ensures, invariant, poll, requires, u32
 
 MAX_WORDS: Final = 64
-"""Largest request of ``read_words`` (the size of its ``out`` array)."""
+"""Largest request of ``read_words`` (the words it gathers before releasing any)."""
 SELFTEST_POLL_LIMIT: Final = 1_000_000
 """SR polls for the self test (Linux allows 2.5 ms)."""
 SEED_POLL_LIMIT: Final = 10_000_000
@@ -129,9 +129,9 @@ def next_word(buf: Array[u32, 64], i: u32) -> RngStatus:
     return RngStatus.TIMEOUT
 
 
-@requires(lambda out, n: n <= MAX_WORDS)
+@requires(lambda out, n: n <= MAX_WORDS and n <= len(out))
 @ensures(lambda out, n, result: result != RngStatus.OK or n == 0 or RNGB.healthy)
-def read_words(out: Array[u32, 64], n: u32) -> RngStatus:
+def read_words(out: MutView[u32], n: u32) -> RngStatus:
     """``out[0:n]`` = ``n`` random words.  On any other status than OK nothing is
     released: ``out`` is untouched and the words read so far are wiped."""
     got: Array[u32, 64] = Array[u32, 64]()
