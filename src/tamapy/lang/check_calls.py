@@ -108,7 +108,7 @@ class CallChecker(RegisterRules):
         for arg, param in zip(args, sym.params, strict=True):
             for root in sorted({b.name if isinstance(b, ir.Local) else b.symbol for b in array_roots(arg)}):
                 roots[root] = roots.get(root, 0) + 1
-                if isinstance(param.type, ir.ArrayType) or (isinstance(param.type, ir.ViewType) and param.type.writable):
+                if ir.modifiable(param.type):
                     mutable.add(root)
         for root, count in roots.items():
             if count > 1 and root in mutable:

@@ -120,6 +120,11 @@ class PeripheralType:
 
 Type = IntType | BoolType | VoidType | ArrayType | ViewType | EnumType | PeripheralType
 
+
+def modifiable(t: Type) -> bool:
+    """Whether a parameter of type ``t`` lets the callee modify the caller's memory (an array, a MutView)."""
+    return isinstance(t, ArrayType) or (isinstance(t, ViewType) and t.writable)
+
 U8 = IntType("u8", 8, False)
 U16 = IntType("u16", 16, False)
 U32 = IntType("u32", 32, False)

@@ -169,8 +169,6 @@ def _expression_effects(e: ir.Expr, callees: dict[str, Effects], out: _Collected
         callee = callees.get(e.function)
         if callee is not None:
             out.add(callee.callee_view())
-        for a in e.args:
-            if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef):
-                out.names.add(root_name(a))
-            elif isinstance(a.type, ir.ViewType) and a.type.writable:  # the memory a MutView names
+        for a in e.args:  # the memory an array or MutView argument names (its type is the parameter's)
+            if ir.modifiable(a.type):
                 out.names |= {root_name(r) for r in array_roots(a)}

@@ -200,7 +200,7 @@ class FunctionEncoder:
             return
         env = dict(state.vars)
         # Scalars as they were on entry; arrays and MutViews (passed by reference) as they are now.
-        writes = {p.name for p in self.fn.params if isinstance(p.type, ir.ArrayType) or _writable_view(p.type)}
+        writes = {p.name for p in self.fn.params if ir.modifiable(p.type)}
         env.update({k: v for k, v in self.entry_args.items() if k not in writes})
         if result is not None:
             env["result"] = result
@@ -506,7 +506,7 @@ class FunctionEncoder:
         # What the callee may change: globals it writes, arrays passed to it, clock gates.
         eff = self.ctx.effects.get(e.function, Effects())
         for a, param in zip(e.args, callee.params, strict=True):
-            writes = isinstance(param.type, ir.ArrayType) or _writable_view(param.type)
+            writes = ir.modifiable(param.type)
             for viewed in array_roots(a):
                 if not (isinstance(viewed, ir.GlobalRef) and isinstance(viewed.type, ir.ArrayType)):
                     continue
@@ -517,9 +517,8 @@ class FunctionEncoder:
                     self.oblige(state, Category.PRECONDITION, a.span, z3.BoolVal(False),
                                 f"`{viewed.symbol}` is passed to `{callee.name}`, which also uses it directly: "
                                 "the two names would alias")
-        arrays = {root_name(a) for a in e.args if isinstance(a.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef)}
-        arrays |= {root_name(r) for a, p in zip(e.args, callee.params, strict=True) if _writable_view(p.type)
-                   for r in array_roots(a)}
+        arrays = {root_name(r) for a, p in zip(e.args, callee.params, strict=True) if ir.modifiable(p.type)
+                  for r in array_roots(a)}
         callee_effects = eff.callee_view()
         after = self._havoc(state, replace(callee_effects, names=callee_effects.names | arrays))
         post_env = {k: v for k, v in after.vars.items() if k.startswith("$")}
@@ -527,7 +526,7 @@ class FunctionEncoder:
         for a, p, v in zip(e.args, callee.params, args, strict=True):
             if isinstance(p.type, ir.ArrayType) and isinstance(a, ir.Local | ir.GlobalRef):
                 post_env[p.name] = after.vars[root_name(a)]  # the array as the callee left it
-            elif _writable_view(p.type) and isinstance(v, tuple):  # the window, over what the callee left
+            elif ir.modifiable(p.type) and isinstance(v, tuple):  # the window, over what the callee left
                 (root,) = array_roots(a)
                 left = after.vars[root_name(root)]
                 post_env[p.name] = (left[0] if isinstance(left, tuple) else left, v[1], v[2])
@@ -575,11 +574,6 @@ _EXPRESSIONS: dict[type, Callable[[FunctionEncoder, Any, State], Value]] = {
     ir.Old: FunctionEncoder._old,
 }
 """How each kind of expression node is encoded (the IR is closed: every kind is here)."""
-
-
-def _writable_view(t: ir.Type) -> bool:
-    """A ``MutView`` parameter: the callee writes the caller's array through it."""
-    return isinstance(t, ir.ViewType) and t.writable
 
 
 def constant_array(elements: bytes | tuple[int, ...]) -> z3.ArrayRef:
