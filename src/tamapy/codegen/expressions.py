@@ -123,6 +123,18 @@ class ExpressionLowering(Emitter):
         masked = self.op(f"and {ty} {shifted}, {e.field.max_value}")
         return Value(self._resize(masked, int_of(ir.unsigned_for_bits(reg.width)), e.type.bits, False), f"i{e.type.bits}")
 
+    def _member(self, e: ir.Member) -> Value:
+        """A scalar member: one load of its bytes; an array member: the pointer to its first element."""
+        ptr = self.member_ptr(e)
+        if isinstance(e.type, ir.ArrayType):
+            return Value(ptr, "ptr")
+        ty = llvm_type(e.type)
+        return Value(self.op(f"load{volatile(e.base)} {ty}, ptr {ptr}, align {e.member.elem.bits // 8}"), ty)
+
+    def member_ptr(self, e: ir.Member) -> str:
+        base = self.expr(e.base)
+        return self.op(f"getelementptr i8, ptr {base.ref}, i32 {e.member.offset}") if e.member.offset else base.ref
+
     def _addr_of(self, e: ir.AddrOf) -> Value:
         base = self.expr(e.base)
         return Value(self.op(f"ptrtoint ptr {base.ref} to i32"), "i32")
@@ -300,6 +312,7 @@ _LOWERING: dict[type, Callable[[ExpressionLowering, Any], Value]] = {
     ir.Call: ExpressionLowering._call,
     ir.Index: ExpressionLowering._index,
     ir.SliceView: ExpressionLowering._slice_view,
+    ir.Member: ExpressionLowering._member,
     ir.Len: ExpressionLowering._len,
     ir.RegRead: ExpressionLowering._reg_read,
     ir.AddrOf: ExpressionLowering._addr_of,

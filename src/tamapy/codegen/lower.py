@@ -76,7 +76,7 @@ class FunctionLowering(ExpressionLowering):
             if any(p.name == name for p in self.fn.params):
                 self.allocas.append(f"  %l.{name} = getelementptr i8, ptr %p.{name}, i32 0")
             else:
-                self.allocas.append(f"  %l.{name} = alloca [{t.length} x i{t.elem.bits}], align 4")
+                self.allocas.append(f"  %l.{name} = alloca [{t.length} x i{t.elem.bits}], align {ir.storage_align(t)}")
         elif isinstance(t, ir.ViewType):
             self.allocas.append(f"  %l.{name} = alloca ptr")
             self.allocas.append(f"  %l.{name}.len = alloca i32")
@@ -186,6 +186,9 @@ class FunctionLowering(ExpressionLowering):
                 self.emit(f"store {v.ty} {v.ref}, ptr %l.{target.name}")
         elif isinstance(target, ir.GlobalRef):
             self.emit(f"store {v.ty} {v.ref}, ptr {quote(target.symbol)}")
+        elif isinstance(target, ir.Member):
+            ptr = self.member_ptr(target)
+            self.emit(f"store{volatile(target.base)} {v.ty} {v.ref}, ptr {ptr}, align {target.member.elem.bits // 8}")
         else:
             ptr = self._element_ptr(target)
             self.emit(f"store{volatile(target.base)} {v.ty} {v.ref}, ptr {ptr}")
@@ -314,14 +317,15 @@ def _global(g: ir.GlobalVar, dma_alignment: int) -> str:
     if isinstance(t, ir.ArrayType):
         arr = f"[{t.length} x i{t.elem.bits}]"
         if t.dma:
-            return f'{quote(g.symbol)} = internal global {arr} zeroinitializer, section ".dma", align {dma_alignment}'
+            align = max(dma_alignment, ir.storage_align(t))
+            return f'{quote(g.symbol)} = internal global {arr} zeroinitializer, section ".dma", align {align}'
         if isinstance(g.init, bytes):
             data = "".join(f"\\{b:02X}" for b in g.init)
             return f'{quote(g.symbol)} = internal unnamed_addr {kind} {arr} c"{data}", align 4'
         if isinstance(g.init, tuple):  # a constant table: little-endian words in .rodata
             items = ", ".join(f"i{t.elem.bits} {v}" for v in g.init)
             return f"{quote(g.symbol)} = internal unnamed_addr constant {arr} [{items}], align {max(4, t.elem.bits // 8)}"
-        return f"{quote(g.symbol)} = internal {kind} {arr} zeroinitializer, align 4"
+        return f"{quote(g.symbol)} = internal {kind} {arr} zeroinitializer, align {ir.storage_align(t)}"
     value = g.init if isinstance(g.init, int) else 0
     if isinstance(t, ir.BoolType):
         return f"{quote(g.symbol)} = internal {kind} i1 {'true' if value else 'false'}"

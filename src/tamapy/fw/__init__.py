@@ -13,7 +13,7 @@ console``).  See docs/host.md.
 The submodules: :mod:`.types` (machine types, arrays, views),
 :mod:`.contracts`, :mod:`.intrinsics` (``poll``, ``panic``, ``wfi``,
 ``mmio``, ...), :mod:`.live` (re-evaluable register values) and
-:mod:`.regs` (register objects).  They depend on :mod:`tamapy.specs` alone,
+:mod:`.regs` (register objects), :mod:`.structs` (``@struct`` classes).  They depend on :mod:`tamapy.specs` alone,
 so the runtime library never loads the simulator.
 """
 
@@ -43,6 +43,7 @@ from tamapy.fw.intrinsics import (
     wfi,
 )
 from tamapy.fw.old import old
+from tamapy.fw.structs import struct
 from tamapy.fw.types import (
     Array,
     ArrayView,
@@ -93,6 +94,7 @@ __all__ = [
     "panic",
     "poll",
     "requires",
+    "struct",
     "trusted",
     "u8",
     "u16",

@@ -52,6 +52,9 @@ i64: TypeAlias = int
 
 _C = TypeVar("_C")
 
+def struct(cls: type[_C]) -> type[_C]:
+    """``@struct``: a class whose annotated members are laid out little-endian, in order."""
+
 def panic(code: int) -> NoReturn:
     """Halt with ``code`` (never returns)."""
 
@@ -141,6 +144,7 @@ __all__ = [
     "panic",
     "poll",
     "requires",
+    "struct",
     "trusted",
     "u8",
     "u16",

@@ -242,8 +242,10 @@ class Generic:
         if self.name == "Bytes":
             return ArrayOf(u8, int(args))
         if self.name == "Dma":
+            if isinstance(args, type) and "__struct_size__" in args.__dict__:
+                return args  # a struct in the DMA region: on the host, the struct itself
             if not isinstance(args, ArrayOf):
-                raise TypeError("Dma[...] wraps an array type, e.g. Dma[Bytes[64]]")
+                raise TypeError("Dma[...] wraps an array or struct type, e.g. Dma[Bytes[64]]")
             return ArrayOf(args.elem, args.length, dma=True)
         elem, length = args
         if not isinstance(elem, MachineType):

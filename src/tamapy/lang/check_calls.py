@@ -51,6 +51,8 @@ class CallChecker(RegisterRules):
             if len(node.args) != 1 or node.keywords:
                 raise self.fail(node, "E203", "len() takes one argument", "len(array)")
             base = self.expr(node.args[0], None)
+            if isinstance(base.type, ir.StructType):
+                raise self.fail(node, "E201", f"len() of a struct ({base.type})", "a struct's size is not a length")
             if isinstance(base.type, ir.ArrayType):
                 return ir.Const(base.type.length, LIT, sp)
             if isinstance(base.type, ir.ViewType):
@@ -80,6 +82,9 @@ class CallChecker(RegisterRules):
             arg = self.expr(arg_node, want)
             if isinstance(want, ir.ArrayType):
                 got = arg.type
+                if isinstance(arg, ir.Member):
+                    raise self.fail(arg_node, "E201", "a struct's array member is not an array variable",
+                                    "pass the struct, or a bytes member as a View/MutView")
                 if isinstance(got, ir.ArrayType) and got.dma and not want.dma:
                     raise self.fail(
                         arg_node, "E201", "a DMA buffer can only be passed to a Dma[...] parameter",

@@ -78,6 +78,7 @@ class ExpressionChecker(CallChecker):
         if isinstance(target, ir.IntType) and isinstance(e.type, ir.IntType):
             return ir.Convert(e, target, e.span)
         if isinstance(target, ir.ViewType) and isinstance(e.type, ir.ArrayType | ir.ViewType):
+            self._viewable(e, node)
             if e.type.elem != target.elem:
                 raise self.fail(node, "E201", f"a {e.type} is not a {target}", "element types must match")
             if target.writable and not self._writable(e):
@@ -92,6 +93,16 @@ class ExpressionChecker(CallChecker):
             length = ir.Const(e.type.length, ir.U32, e.span)
             return ir.SliceView(e, ir.Const(0, ir.U32, e.span), length, target, e.span)
         raise self.fail(node, "E201", f"expected {target}, got {e.type}", _conversion_hint(target))
+
+    def _viewable(self, e: ir.Expr, node: ast.AST) -> None:
+        """A view is of elements in memory order: a struct is used only through its members,
+        and of its members only a bytes array is a run of elements."""
+        if isinstance(e.type, ir.StructType):
+            raise self.fail(node, "E201", f"a struct ({e.type}) is not an array of bytes",
+                            "read and write its members by name")
+        if isinstance(e, ir.Member) and isinstance(e.type, ir.ArrayType) and e.type.elem != ir.U8:
+            raise self.fail(node, "E208", f"only a bytes member can be viewed, not {e.type}",
+                            "index its elements: s.member[i]")
 
     def _writable(self, e: ir.Expr) -> bool:
         """Whether the memory ``e`` names may be written through a view of it: an array that
@@ -199,6 +210,9 @@ class ExpressionChecker(CallChecker):
             if value is None:
                 raise self.fail(node, "E200", f"enum {base_sym.type} has no member `{node.attr}`", "check the spelling")
             return ir.Const(value, base_sym.type, sp)
+        struct = self._struct_of(node.value)
+        if struct is not None:
+            return self._member(node, struct)
         ghost = self._ghost_read(node) if self.in_contract else None
         if ghost is not None:
             return ghost
@@ -212,6 +226,27 @@ class ExpressionChecker(CallChecker):
         if self._register_of(node) is not None:
             raise self.fail(node, "E205", "read a whole register with .read()", "write REG.read() or REG.FIELD")
         raise self.fail(node, "E114", "unsupported attribute access", "attributes are modules, enums and registers")
+
+    def _struct_of(self, node: ast.expr) -> ir.Expr | None:
+        """The struct variable ``node`` names (a local, or a module variable directly or through
+        its module), else None: only variables have members, never a call's result."""
+        if isinstance(node, ast.Name) and node.id in self.locals and node.id not in self.global_names:
+            local = self._name(node)
+            return local if isinstance(local.type, ir.StructType) else None
+        sym = self.tables.lookup_node(self.scope, node) if isinstance(node, ast.Name | ast.Attribute) else None
+        if isinstance(sym, GlobalSym) and isinstance(sym.type, ir.StructType):
+            return ir.GlobalRef(sym.symbol, sym.type, self.span(node))
+        return None
+
+    def _member(self, node: ast.Attribute, struct: ir.Expr) -> ir.Member:
+        t = struct.type
+        assert isinstance(t, ir.StructType)
+        m = t.member(node.attr)
+        if m is None:
+            raise self.fail(node, "E200", f"struct {t} has no member `{node.attr}`",
+                            f"its members are {', '.join(x.name for x in t.members)}")
+        member_type: ir.Type = m.elem if m.count is None else ir.ArrayType(m.elem, m.count, dma=t.dma)
+        return ir.Member(struct, m, member_type, self.span(node))
 
     def _unary(self, node: ast.UnaryOp, expected: ir.Type | None) -> ir.Expr:
         sp = self.span(node)
@@ -356,8 +391,9 @@ class ExpressionChecker(CallChecker):
     def _element(self, node: ast.Subscript, store: bool) -> ir.Index:
         sp = self.span(node)
         base = self.expr(node.value, None)
-        if not isinstance(base.type, ir.ArrayType | ir.ViewType):
-            raise self.fail(node, "E208", f"cannot index a {base.type}", "index arrays, Bytes and views")
+        if not isinstance(base.type, ir.ArrayType | ir.ViewType) or isinstance(base.type, ir.StructType):
+            raise self.fail(node, "E208", f"cannot index a {base.type}", "index arrays, Bytes and views; "
+                            "a struct's members are read by name")
         if store:
             if isinstance(base.type, ir.ViewType) and not (base.type.writable and isinstance(base, ir.Local)):
                 raise self.fail(node, "E208", "views are read-only",
@@ -386,6 +422,7 @@ class ExpressionChecker(CallChecker):
         base = self.expr(node.value, None)
         if not isinstance(base.type, ir.ArrayType | ir.ViewType):
             raise self.fail(node, "E208", f"cannot slice a {base.type}", "slice arrays, Bytes and views")
+        self._viewable(base, node)
         if isinstance(base, ir.SliceView):
             # The aliasing rules follow a view to the buffer it was cut from, one slice deep.
             raise self.fail(node, "E124", "a slice of a slice is not in the subset", "slice the buffer once: `a[i + j:i + k]`")

@@ -161,6 +161,9 @@ class StatementChecker(ExpressionChecker):
             index = self._element(target, store=True)
             value = self.coerce(self.expr(value_node, index.type), index.type, value_node)
             return ir.Assign(index, value, sp)
+        if isinstance(target, ast.Attribute) and (struct := self._struct_of(target.value)) is not None:
+            member = self._scalar_member(target, struct)
+            return ir.Assign(member, self.coerce(self.expr(value_node, member.type), member.type, value_node), sp)
         if isinstance(target, ast.Attribute):
             raise self.fail(
                 target, "E205", "registers are written through their methods",
@@ -203,7 +206,17 @@ class StatementChecker(ExpressionChecker):
             return self._store_name(node.target, value, sp)
         if isinstance(node.target, ast.Subscript):
             return ir.Assign(self._element(node.target, store=True), value, sp)
+        if isinstance(node.target, ast.Attribute) and (struct := self._struct_of(node.target.value)) is not None:
+            return ir.Assign(self._scalar_member(node.target, struct), value, sp)
         raise self.fail(node.target, "E114", "unsupported assignment target", "assign to a name or an element")
+
+    def _scalar_member(self, target: ast.Attribute, struct: ir.Expr) -> ir.Member:
+        """A member assigned as a whole: an integer one (an array member is written element by element)."""
+        member = self._member(target, struct)
+        if not isinstance(member.type, ir.IntType):
+            raise self.fail(target, "E201", f"array member `{target.attr}` cannot be assigned as a whole",
+                            f"assign its elements: {ast.unparse(target)}[i] = ...")
+        return member
 
     def _not_loop_variable(self, target: ast.Name) -> None:
         if target.id in self.for_vars:

@@ -163,8 +163,8 @@ class _Sequencer:
         if isinstance(e, ir.Const | ir.Local):
             return e  # a local changes only by assignment; a view or array local is a reference
         if isinstance(e.type, ir.ArrayType | ir.ViewType):
-            if isinstance(e, ir.GlobalRef):
-                return e
+            if isinstance(e, ir.GlobalRef | ir.Member):
+                return e  # a place: a later effect may change its contents, never which memory it is
             if isinstance(e, ir.SliceView):
                 base, start, stop = (self.fixed(x, out) for x in (e.base, e.start, e.stop))
                 view = replace(e, base=base, start=start, stop=stop)

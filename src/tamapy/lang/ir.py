@@ -12,168 +12,36 @@ from dataclasses import dataclass, field
 from tamapy.lang.ir_ghost import ClockOn as ClockOn
 from tamapy.lang.ir_ghost import GhostRead as GhostRead
 from tamapy.lang.ir_ghost import Old as Old
-from tamapy.specs.model import Board, Field, Peripheral, Register, Soc
-
-# ---------------------------------------------------------------- types
-
-
-@dataclass(frozen=True)
-class IntType:
-    """A fixed-width machine integer; a range claim on a Python int."""
-
-    name: str
-    bits: int
-    signed: bool
-
-    @property
-    def min(self) -> int:
-        return -(1 << (self.bits - 1)) if self.signed else 0
-
-    @property
-    def max(self) -> int:
-        return (1 << (self.bits - 1)) - 1 if self.signed else (1 << self.bits) - 1
-
-    def contains(self, value: int) -> bool:
-        return self.min <= value <= self.max
-
-    def __str__(self) -> str: return self.name
-
-
-@dataclass(frozen=True)
-class RegisterValueType(IntType):
-    """What a read of one register gave (``RegValue[RNGB.SR]``): a word whose fields read by name."""
-
-    peripheral: str
-    register: Register
-
-
-def register_value(peripheral: str, register: Register) -> RegisterValueType:
-    return RegisterValueType(f"RegValue[{peripheral}.{register.name}]", register.width, False, peripheral, register)
-
-
-@dataclass(frozen=True)
-class BoolType:
-    def __str__(self) -> str: return "bool"
-
-
-@dataclass(frozen=True)
-class VoidType:
-    def __str__(self) -> str: return "None"
-
-
-@dataclass(frozen=True)
-class ArrayType:
-    """A fixed-size array, passed by reference."""
-
-    elem: IntType
-    length: int
-    dma: bool = False
-    """Placed in the board's DMA region (``Dma[...]``): its address may be given to a DMA engine."""
-
-    def __str__(self) -> str:
-        inner = f"Bytes[{self.length}]" if self.elem == U8 else f"Array[{self.elem}, {self.length}]"
-        return f"Dma[{inner}]" if self.dma else inner
-
-    @property
-    def size(self) -> int:
-        return self.length * self.elem.bits // 8
-
-
-@dataclass(frozen=True)
-class ViewType:
-    """A bounded view of an array (a slice, a bytes literal); ``writable``: a ``MutView`` parameter."""
-
-    elem: IntType
-    writable: bool = False
-
-    def __str__(self) -> str:
-        return f"{'MutView' if self.writable else 'View'}[{self.elem}]"
-
-
-@dataclass(frozen=True)
-class EnumType:
-    """An ``IntEnum``: named constants of an underlying machine type."""
-
-    name: str
-    members: tuple[tuple[str, int], ...]
-    base: IntType
-
-    def __str__(self) -> str:
-        return self.name
-
-    def value_of(self, member: str) -> int | None:
-        for name, value in self.members:
-            if name == member:
-                return value
-        return None
-
-
-@dataclass(frozen=True)
-class PeripheralType:
-    """A register block type; a value of it is one instance's base address."""
-
-    peripheral: Peripheral
-
-    def __str__(self) -> str:
-        return self.peripheral.name
-
-
-Type = IntType | BoolType | VoidType | ArrayType | ViewType | EnumType | PeripheralType
-
-
-def modifiable(t: Type) -> bool:
-    """Whether a parameter of type ``t`` lets the callee modify the caller's memory (an array, a MutView)."""
-    return isinstance(t, ArrayType) or (isinstance(t, ViewType) and t.writable)
-
-U8 = IntType("u8", 8, False)
-U16 = IntType("u16", 16, False)
-U32 = IntType("u32", 32, False)
-U64 = IntType("u64", 64, False)
-I8 = IntType("i8", 8, True)
-I16 = IntType("i16", 16, True)
-I32 = IntType("i32", 32, True)
-I64 = IntType("i64", 64, True)
-BOOL = BoolType()
-VOID = VoidType()
-
-INT_TYPES: dict[str, IntType] = {t.name: t for t in (U8, U16, U32, U64, I8, I16, I32, I64)}
-
-
-def smallest_containing(lo: int, hi: int) -> IntType | None:
-    """The narrowest machine type holding every value in [lo, hi] (unsigned preferred)."""
-    for t in (U8, I8, U16, I16, U32, I32, U64, I64):
-        if t.min <= lo and hi <= t.max:
-            return t
-    return None
-
-
-def unsigned_for_bits(bits: int) -> IntType:
-    """The narrowest unsigned type holding a ``bits``-wide field."""
-    for t in (U8, U16, U32, U64):
-        if bits <= t.bits:
-            return t
-    raise ValueError(f"no unsigned type of {bits} bits")
-
-
-def machine_int(t: Type) -> IntType:
-    """The machine integer a scalar value is held in (a peripheral instance is its address)."""
-    if isinstance(t, PeripheralType):
-        return U32
-    scalar = scalar_int(t)
-    assert scalar is not None, t
-    return scalar
-
-
-def scalar_int(t: Type) -> IntType | None:
-    """The machine integer type behind a scalar (enums and bools included), else None."""
-    if isinstance(t, IntType):
-        return t
-    if isinstance(t, EnumType):
-        return t.base
-    if isinstance(t, BoolType):
-        return U8
-    return None
-
+from tamapy.lang.ir_types import BOOL as BOOL
+from tamapy.lang.ir_types import I8 as I8
+from tamapy.lang.ir_types import I16 as I16
+from tamapy.lang.ir_types import I32 as I32
+from tamapy.lang.ir_types import I64 as I64
+from tamapy.lang.ir_types import INT_TYPES as INT_TYPES
+from tamapy.lang.ir_types import U8 as U8
+from tamapy.lang.ir_types import U16 as U16
+from tamapy.lang.ir_types import U32 as U32
+from tamapy.lang.ir_types import U64 as U64
+from tamapy.lang.ir_types import VOID as VOID
+from tamapy.lang.ir_types import ArrayType as ArrayType
+from tamapy.lang.ir_types import BoolType as BoolType
+from tamapy.lang.ir_types import EnumType as EnumType
+from tamapy.lang.ir_types import IntType as IntType
+from tamapy.lang.ir_types import PeripheralType as PeripheralType
+from tamapy.lang.ir_types import RegisterValueType as RegisterValueType
+from tamapy.lang.ir_types import StructMember as StructMember
+from tamapy.lang.ir_types import StructType as StructType
+from tamapy.lang.ir_types import Type as Type
+from tamapy.lang.ir_types import ViewType as ViewType
+from tamapy.lang.ir_types import VoidType as VoidType
+from tamapy.lang.ir_types import machine_int as machine_int
+from tamapy.lang.ir_types import modifiable as modifiable
+from tamapy.lang.ir_types import register_value as register_value
+from tamapy.lang.ir_types import scalar_int as scalar_int
+from tamapy.lang.ir_types import smallest_containing as smallest_containing
+from tamapy.lang.ir_types import storage_align as storage_align
+from tamapy.lang.ir_types import unsigned_for_bits as unsigned_for_bits
+from tamapy.specs.model import Board, Field, Register, Soc
 
 # ---------------------------------------------------------------- spans
 
@@ -356,6 +224,19 @@ class MmioRead:
 
 
 @dataclass(frozen=True)
+class Member:
+    """``s.f`` of a ``@struct`` variable: a scalar member (``type`` its integer type), or an array
+    member (``type`` an ArrayType of its elements, DMA if the struct is), which is indexed
+    (``s.a[i]``: an :class:`Index` of it) or, for bytes, viewed."""
+
+    base: Expr
+    """A struct-typed Local or GlobalRef."""
+    member: StructMember
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True)
 class AddrOf:
     """``addr_of(array)``: the array's bus address (for DMA descriptors and registers)."""
 
@@ -383,6 +264,7 @@ Expr = (
     | MmioRead
     | ClockOn
     | AddrOf
+    | Member
     | GhostRead
     | Old
 )
@@ -392,9 +274,9 @@ Expr = (
 
 @dataclass(frozen=True)
 class Assign:
-    """Assignment to a local (first assignment declares it), a global, or an array element."""
+    """Assignment to a local (first assignment declares it), a global, an array element or a struct member."""
 
-    target: Local | GlobalRef | Index
+    target: Local | GlobalRef | Index | Member
     value: Expr
     span: Span
 

@@ -172,11 +172,9 @@ class _Screen(ast.NodeVisitor):
                 "only IntEnum classes and @struct classes are allowed",
             )
             return
-        if is_struct:
-            self.report(
-                node, "E108", "@struct classes are not supported by this version of tamapy",
-                "use Bytes[N] with explicit byte packing for now",
-            )
+        if is_struct and (is_enum or node.bases or node.keywords or len(node.decorator_list) != 1):
+            self.report(node, "E108", "a @struct class has no base class and no other decorator",
+                        "write `@struct` above `class Name:`")
             return
         for stmt in node.body:
             if is_docstring(stmt):

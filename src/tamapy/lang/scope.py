@@ -12,10 +12,11 @@ from __future__ import annotations
 import ast
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tamapy.diagnostics import Diagnostic, TamapyError
 from tamapy.lang import ir
+from tamapy.lang.classes import enum_type, struct_type
 from tamapy.lang.folding import fold_binop
 from tamapy.lang.parse import ParsedModule
 from tamapy.lang.resolve import ModuleLoader, regs_module
@@ -26,7 +27,7 @@ from tamapy.specs.model import Peripheral, Soc
 FW_INTRINSICS = frozenset(
     {
         "requires", "ensures", "invariant", "decreases", "poll", "forever", "panic",
-        "trusted", "wfi", "dsb", "isb", "dmb", "mmio", "clock_enabled", "addr_of", "old",
+        "trusted", "wfi", "dsb", "isb", "dmb", "mmio", "clock_enabled", "addr_of", "old", "struct",
     }
 )
 FW_GENERICS = frozenset({"Array", "Bytes", "View", "MutView", "Dma", "RegValue"})
@@ -142,10 +143,10 @@ class Tables:
             self._declare(self.scopes[m.name])
         for m in modules:
             self._bind_imports(self.scopes[m.name])
-        # Enums first, everywhere (annotations of globals and signatures name them),
+        # Enums and structs first, everywhere (annotations of globals and signatures name them),
         # then globals, then signatures: the order of modules must not matter.
         for m in modules:
-            self._resolve_enums(self.scopes[m.name])
+            self._resolve_classes(self.scopes[m.name])
         for m in modules:
             self._resolve_globals(self.scopes[m.name])
         for m in modules:
@@ -273,13 +274,13 @@ class Tables:
 
     # ------------------------------------------------------------ declarations
 
-    def _resolve_enums(self, scope: ModuleScope) -> None:
+    def _resolve_classes(self, scope: ModuleScope) -> None:
         for name, node in list(scope.nodes.items()):
             if isinstance(node, ast.ClassDef) and scope.names.get(name) is not None:
                 placeholder = scope.names[name]
-                enum = self._enum(scope, node)
-                if enum is not None:
-                    resolved = TypeSym(enum)
+                t = self._class(scope, node)
+                if t is not None:
+                    resolved = TypeSym(t)
                     for other in self.scopes.values():  # importers hold the placeholder
                         for key, sym in list(other.names.items()):
                             if sym is placeholder:
@@ -297,39 +298,20 @@ class Tables:
             if isinstance(sym, FuncSym) and sym.module is scope.module:
                 self._signature(scope, sym)
 
-    def _enum(self, scope: ModuleScope, node: ast.ClassDef) -> ir.EnumType | None:
+    def _class(self, scope: ModuleScope, node: ast.ClassDef) -> ir.EnumType | ir.StructType | None:
         m = scope.module
+        qualname = f"{m.name}.{node.name}"
+        report = lambda *d: self.report(m, *d)  # noqa: E731 - the module is fixed for the whole class
+        if node.decorator_list:
+            deco = self.lookup_node(scope, node.decorator_list[0])
+            if not (isinstance(deco, IntrinsicSym) and deco.name == "struct"):
+                self.report(m, node, "E108", "`struct` is tamapy.fw's decorator", "write `from tamapy.fw import struct`")
+                return None
+            return struct_type(qualname, node, lambda n: self.annotation(scope, n, quiet=True), report)
         if len(node.bases) != 1 or not isinstance(self.lookup_node(scope, node.bases[0]), EnumBaseSym):
             self.report(m, node, "E108", "an enum must derive from IntEnum alone", "write `class X(IntEnum):`")
             return None
-        members: list[tuple[str, int]] = []
-        for stmt in node.body:
-            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-                continue
-            if (
-                isinstance(stmt, ast.Assign)
-                and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], ast.Name)
-            ):
-                value = self.fold(scope, stmt.value)
-                if value is None:
-                    self.report(m, stmt, "E202", "enum values must be integer constants", "write e.g. `OK = 0`")
-                    continue
-                if any(n == stmt.targets[0].id for n, _ in members):
-                    self.report(m, stmt, "E211", f"enum member `{stmt.targets[0].id}` is defined twice", "rename it")
-                    continue
-                members.append((stmt.targets[0].id, value))
-            else:
-                self.report(m, stmt, "E108", "enum bodies hold `NAME = value` lines only", "move other code out")
-        if not members:
-            self.report(m, node, "E108", "an enum needs at least one member", "add `NAME = value`")
-            return None
-        values = [v for _, v in members]
-        base = ir.smallest_containing(min(values), max(values))
-        if base is None:
-            self.report(m, node, "E202", "enum values do not fit a machine type", "use values within 64 bits")
-            return None
-        return ir.EnumType(f"{m.name}.{node.name}", tuple(members), base)
+        return enum_type(qualname, node, lambda n: self.fold(scope, n), report)
 
     def _global(self, scope: ModuleScope, sym: GlobalSym) -> None:
         m = scope.module
@@ -516,9 +498,9 @@ class Tables:
             if generic == "Dma" and len(args) == 1:
                 inner = self.annotation(scope, args[0], quiet)
                 if not isinstance(inner, ir.ArrayType) or inner.dma:
-                    bad("Dma[...] wraps an array type", "write e.g. Dma[Bytes[64]] or Dma[Array[u32, 8]]")
+                    bad("Dma[...] wraps an array or struct type", "write e.g. Dma[Bytes[64]], Dma[Array[u32, 8]] or Dma[Packet]")
                     return None
-                return ir.ArrayType(inner.elem, inner.length, dma=True)
+                return replace(inner, dma=True)
             if generic in ("View", "MutView") and len(args) == 1:
                 elem = self.annotation(scope, args[0], quiet)
                 if not isinstance(elem, ir.IntType):

@@ -30,7 +30,7 @@ def table_elements(
     fits the element type, exactly ``t.length`` of them, and ``t`` the type declared if any."""
     if t is None:
         return None
-    if not isinstance(t, ir.ArrayType):
+    if not isinstance(t, ir.ArrayType) or isinstance(t, ir.StructType):
         report(node, "E201", f"a {t} cannot be constructed with elements", "write e.g. `Array[u32, 2](1, 2)`")
         return None
     if declared is not None and declared != t:

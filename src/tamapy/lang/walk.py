@@ -32,6 +32,7 @@ from tamapy.lang.ir import (
     IfExp,
     Index,
     Local,
+    Member,
     MmioWrite,
     RegWrite,
     SliceView,
@@ -123,12 +124,14 @@ def _nodes_in(value: object, kind: UnionType) -> Iterator[Any]:
 
 
 def array_roots(e: Expr) -> list[Local | GlobalRef]:
-    """The array variables an array or view expression reaches: through slices and both arms of
-    a conditional, so an alias check sees every memory an argument may name."""
+    """The array variables an array or view expression reaches: through slices, struct members and
+    both arms of a conditional, so an alias check sees every memory an argument may name."""
     if isinstance(e, SliceView):
         return array_roots(e.base)
     if isinstance(e, IfExp):
         return array_roots(e.then) + array_roots(e.orelse)
+    if isinstance(e, Member):
+        return array_roots(e.base)
     if isinstance(e, Local | GlobalRef) and isinstance(e.type, ArrayType | ViewType):
         return [e]
     return []

@@ -60,13 +60,19 @@ class Effects:
         return replace(self, names=frozenset(n for n in self.names if n.startswith("$")))
 
 
+def root_var(e: ir.Expr) -> ir.Local | ir.GlobalRef:
+    """The variable an array expression or a struct member is part of."""
+    if isinstance(e, ir.Member):
+        return root_var(e.base)
+    if isinstance(e, ir.Local | ir.GlobalRef):
+        return e
+    raise AssertionError(f"not an array variable: {e}")
+
+
 def root_name(e: ir.Expr) -> str:
     """The variable an array expression names: a local by name, a global as ``$symbol``."""
-    if isinstance(e, ir.Local):
-        return e.name
-    if isinstance(e, ir.GlobalRef):
-        return f"${e.symbol}"
-    raise AssertionError(f"not an array variable: {e}")
+    root = root_var(e)
+    return root.name if isinstance(root, ir.Local) else f"${root.symbol}"
 
 
 @dataclass
@@ -135,12 +141,10 @@ def code_effects(body: tuple[ir.Stmt, ...], callees: dict[str, Effects], raw: tu
 
 def _statement_effects(s: ir.Stmt, out: _Collected) -> None:
     if isinstance(s, ir.Assign):
-        t = s.target
-        out.names.add(t.name if isinstance(t, ir.Local) else f"${t.symbol}" if isinstance(t, ir.GlobalRef) else root_name(t.base))
-        if isinstance(t, ir.Index) and isinstance(t.base, ir.GlobalRef):
-            out.touched.add(t.base.symbol)
-        elif isinstance(t, ir.GlobalRef):
-            out.touched.add(t.symbol)
+        root = root_var(s.target.base if isinstance(s.target, ir.Index) else s.target)
+        out.names.add(root_name(root))
+        if isinstance(root, ir.GlobalRef):
+            out.touched.add(root.symbol)
     elif isinstance(s, ir.For):
         out.names.add(s.var.name)
     elif isinstance(s, ir.RegWrite) and isinstance(s.instance.type, ir.PeripheralType):

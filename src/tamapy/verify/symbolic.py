@@ -43,6 +43,7 @@ from tamapy.verify.state import (
     merge,
     merge_all,
 )
+from tamapy.verify.structs import Members
 
 
 @dataclass
@@ -71,6 +72,7 @@ class FunctionEncoder:
         """``id`` of each ``old(e)`` node of the post-conditions being encoded -> its entry value."""
         self.hw = Hardware(self)
         self.arith = Arithmetic(self)
+        self.members = Members(self)
 
     # ------------------------------------------------------------ helpers
 
@@ -270,8 +272,10 @@ class FunctionEncoder:
             return replace(state, vars={**state.vars, target.name: value})
         if isinstance(target, ir.GlobalRef):
             return replace(state, vars={**state.vars, f"${target.symbol}": value})
-        arr, index = self._element(target, state)
         assert isinstance(value, z3.BitVecRef)
+        if isinstance(target, ir.Member) or isinstance(target.base, ir.Member):
+            return self.members.assign(target, value, state)
+        arr, index = self._element(target, state)
         name = root_name(target.base)
         stored = z3.Store(arr, index, value)
         old = state.vars[name]  # a MutView parameter keeps its offset and length
@@ -436,6 +440,8 @@ class FunctionEncoder:
         return z3.If(c, a, b)
 
     def _index(self, e: ir.Index, state: State) -> Value:
+        if isinstance(e.base, ir.Member):
+            return self.members.element(e, state)
         arr, index = self._element(e, state)
         if isinstance(e.base.type, ir.ArrayType) and e.base.type.dma:
             # A DMA engine may write its buffers at any time: every read is a fresh value.
@@ -570,6 +576,7 @@ _EXPRESSIONS: dict[type, Callable[[FunctionEncoder, Any, State], Value]] = {
     ir.MmioRead: FunctionEncoder._mmio_read,
     ir.GhostRead: lambda enc, e, state: enc.hw.ghost(e.instance, e.name, state),
     ir.AddrOf: FunctionEncoder._addr_of,
+    ir.Member: lambda enc, e, state: enc.members.read(e, state),
     ir.ClockOn: lambda enc, e, state: enc.hw.clock_on(e, state),
     ir.Old: FunctionEncoder._old,
 }
