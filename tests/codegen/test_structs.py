@@ -113,7 +113,7 @@ def test_members_are_stored_where_the_layout_says(project: Path) -> None:
 
 def test_the_host_struct_holds_the_same_bytes() -> None:
     namespace: dict[str, object] = {}
-    exec(compile(STRUCTS, "structs.py", "exec", dont_inherit=True), namespace)  # noqa: S102 - the firmware, in CPython
+    exec(compile(STRUCTS, "structs.py", "exec", dont_inherit=True), namespace)
     desc = namespace["Desc"]()  # type: ignore[operator]
     namespace["fill"](desc, 0x01020304)  # type: ignore[operator]
     assert bytes(desc) == EXPECTED

@@ -26,7 +26,6 @@ CASES = [
     ("truediv", "def f(a: u32) -> u32:\n    return a / 2\n", "E106", 3, 12),
     ("str", "def f() -> None:\n    s: u32 = 'x'\n", "E107", 3, 14),
     ("class", "class Point:\n    pass\n", "E108", 2, 1),
-    ("struct", "@struct\nclass D:\n    a: u32\n", "E108", 3, 1),
     ("recursion", "def f(n: u32) -> u32:\n    if n == 0:\n        return 0\n    return f(n - 1)\n", "E109", 5, 12),
     ("mutual-recursion", "def f(n: u32) -> None:\n    g(n)\n\n\ndef g(n: u32) -> None:\n    f(n)\n", "E109", 7, 5),
     ("nested-def", "def f() -> None:\n    def g() -> None:\n        pass\n", "E110", 3, 5),

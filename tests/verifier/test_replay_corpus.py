@@ -68,10 +68,12 @@ REPLAYED = {
     "range_negate", "range_shift_overflow", "range_signed_to_unsigned", "range_sub_underflow",
     "shift_byte_width", "shift_loop_bound", "shift_mask_u64", "shift_negative_amount",
     "shift_nibble_off_by_one", "shift_signed_width",
+    "index_struct_member", "range_struct_member", "assert_struct_members_swapped", "assert_struct_caller_forgets",
 }
 """Corpus programs whose counterexample replays and fails in CPython for the reported reason."""
 ARRAY_PARAMETER = "an array or view parameter: a replay calls the function with integer and bool arguments only"
 NO_REPLAY: dict[str, str] = {
+    "post_struct_parameter": "a struct parameter: a replay calls the function with integer and bool arguments only",
     "assert_after_loop": ARRAY_PARAMETER,
     "index_mutview_past_end": ARRAY_PARAMETER,
     "division_array_element": ARRAY_PARAMETER,

@@ -10,7 +10,8 @@ or the digest).  Callers' data is copied through ``io`` in chunks, so any
 caller buffer works and only these addresses ever reach the DCP: the
 verifier proves it for CH0CMDPTR (a ``dma`` field); the packet words are
 written from ``addr_of`` of the same buffers (the verifier does not track
-addresses inside packets).
+addresses inside packets).  The packet is a ``@struct`` (``WorkPacket``),
+so each word is written by its name and the layout is the engine's.
 
 One packet at a time (``run``): clear the channel status, point CH0CMDPTR
 at the packet, add 1 to CH0SEMA, poll STAT.IRQ bit 0 (bounded), then check
@@ -52,7 +53,6 @@ from typing import Final
 
 from soc.imx6ul.regs import DCP
 from tamapy.fw import (
-    Array,
     Bytes,
     Dma,
     MutView,
@@ -65,6 +65,7 @@ from tamapy.fw import (
     invariant,
     poll,
     requires,
+    struct,
     u8,
     u32,
 )
@@ -130,8 +131,26 @@ class DcpStatus(IntEnum):
     BAD_LENGTH = 3
 
 
-packet: Dma[Array[u32, 8]] = Dma[Array[u32, 8]]()
-"""The work packet: next, control0, control1, source, destination, size, payload, status."""
+@struct
+class WorkPacket:
+    """A DCP work packet as the engine fetches it: eight little-endian words."""
+
+    next: u32
+    """Address of the next packet when chained (CONTROL0.CHAIN); 0 here."""
+    control0: u32
+    control1: u32
+    source: u32
+    destination: u32
+    size: u32
+    """Bytes to process from ``source``."""
+    payload: u32
+    """Address of the key, IV or digest buffer."""
+    status: u32
+    """Written back by the DCP when the packet completes."""
+
+
+packet: Dma[WorkPacket] = Dma[WorkPacket]()
+"""The one work packet channel 0 runs."""
 io: Dma[Bytes[1024]] = Dma[Bytes[1024]]()
 """Bounce buffer: the packet's source (and, for AES, its destination: in place)."""
 payload: Dma[Bytes[32]] = Dma[Bytes[32]]()
@@ -212,14 +231,14 @@ def run(control0: u32, control1: u32, size: u32) -> DcpStatus:
     destination: u32 = 0
     if control0 & WRITES_OUTPUT != 0:
         destination = addr_of(io)
-    packet[0] = 0
-    packet[1] = (control0 & NO_CHAIN) | INTERRUPT | DECR_SEMAPHORE
-    packet[2] = control1
-    packet[3] = addr_of(io)
-    packet[4] = destination
-    packet[5] = size
-    packet[6] = addr_of(payload)
-    packet[7] = 0
+    packet.next = 0
+    packet.control0 = (control0 & NO_CHAIN) | INTERRUPT | DECR_SEMAPHORE
+    packet.control1 = control1
+    packet.source = addr_of(io)
+    packet.destination = destination
+    packet.size = size
+    packet.payload = addr_of(payload)
+    packet.status = 0
     last_error = 0
     DCP.CH0STAT.clear(COMPLETE=1, HASH_MISMATCH=1, ERROR_SETUP=1, ERROR_PACKET=1, ERROR_SRC=1,
                       ERROR_DST=1, ERROR_PAGEFAULT=1, ERROR_CODE=0xFF, TAG=0xFF)

@@ -105,7 +105,11 @@ class Bytes(Array):
 
 class Dma(_Elements):
     """``Dma[Bytes[N]]``: an array in the board's DMA region (``addr_of`` gives its bus address);
-    not an ``Array``: it is passed only to ``Dma[...]`` parameters."""
+    not an ``Array``: it is passed only to ``Dma[...]`` parameters.  ``Dma[Packet]`` of a
+    ``@struct`` reads its members by name (typed ``Any`` here; tamapy checks them)."""
+
+    def __getattr__(self, name: str) -> Any: ...
+    def __setattr__(self, name: str, value: Any) -> None: ...
 
 class RegValue(int):
     """``RegValue[INSTANCE.REG]``: what ``REG.read()`` gives, an int whose fields read by name."""

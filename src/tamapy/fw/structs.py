@@ -9,7 +9,7 @@ offset that is a multiple of its element size, no implicit padding.
 
 from __future__ import annotations
 
-import sys
+import inspect
 from dataclasses import dataclass
 from typing import Any, SupportsIndex, TypeVar
 
@@ -67,12 +67,9 @@ class MemberArray:
 
 
 def _layout(cls: type) -> tuple[tuple[_Layout, ...], int]:
-    module = sys.modules.get(cls.__module__)
-    scope = vars(module) if module is not None else {}
     members: list[_Layout] = []
     offset = 0
-    for name, ann in cls.__dict__.get("__annotations__", {}).items():
-        t = eval(ann, scope) if isinstance(ann, str) else ann  # noqa: S307 - the class's own annotation
+    for name, t in inspect.get_annotations(cls, eval_str=True).items():  # in the class's module
         if isinstance(t, MachineType):
             member = _Layout(name, offset, t, None)
         elif isinstance(t, ArrayOf) and not t.dma:
