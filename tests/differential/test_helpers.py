@@ -155,3 +155,13 @@ def test_constant_tables(evk: Differential, i: int, j: int, k: int) -> None:
         assert (result.status, result.value) == ("returned", expected)
     else:
         assert (result.status, result.value) == ("panic", PANIC_BOUNDS)
+
+
+@SETTINGS
+@given(a=U32, b=U32, i=st.integers(0, 3))
+def test_struct_members(evk: Differential, a: int, b: int, i: int) -> None:
+    """Members of every width at their offsets, a bytes member written through a window, a member
+    array indexed: the same digest compiled and in CPython; an index past the member panics on both."""
+    result = evk.check(36, a, b, i)
+    assert (result.status, result.value if result.status == "panic" else None) == (
+        ("returned", None) if i < 3 else ("panic", PANIC_BOUNDS))

@@ -175,6 +175,8 @@ def run(op: u32, a: u32, b: u32, c: u32, d: u32) -> i64:
         return i64(subjects.written_windows(a, b, c))
     if op == 35:
         return subjects.tables(a, b, c)
+    if op == 36:
+        return i64(subjects.records(a, b, c))
     # enums and module globals
     if op == 70:
         return i64(subjects.classify_all(a, b, c))

@@ -9,7 +9,9 @@ from enum import IntEnum
 from typing import Final
 
 from soc.imx6ul.regs import DIFF1, DIFF2, UART, WDOG1
-from tamapy.fw import Array, Bytes, MutView, View, i8, i16, i32, i64, invariant, panic, poll, u8, u16, u32, u64
+from tamapy.fw import (
+    Array, Bytes, MutView, View, i8, i16, i32, i64, invariant, panic, poll, struct, u8, u16, u32, u64,
+)
 
 CRC8_POLY: Final = 0x07
 SORT_LEN: Final = 8
@@ -409,3 +411,50 @@ def tables(i: u32, j: u32, k: u32) -> i64:
     word: u32 = WORDS[i]
     low: u32 = u32(sum_view(WORDS[i:8]) & 0xFFFF)
     return i64(word ^ (u32(HALVES[j]) << 3)) * 300 + SIGNED[k] * 7 + low
+
+
+@struct
+class Record:
+    """Members of every width, signed ones, a bytes member and a word array, little-endian."""
+    tag: u8
+    level: i8
+    port: u16
+    length: u32
+    name: Bytes[6]
+    delta: i16
+    words: Array[u32, 3]
+    offset: i32
+    stamp: u64
+
+
+def record_total(r: Record) -> u32:
+    """A digest of every member, each weighted so that a member read from the wrong bytes shows."""
+    total: u64 = u64(r.tag) * 3 + u64(r.port) * 5 + u64(r.length) * 7 + (r.stamp & 0xFFFFFFFF) * 11
+    for k in range(0, 6):
+        total = (total * 31 + r.name[k]) & 0xFFFFFFFFFFFFFFFF
+    for k in range(0, 3):
+        total = (total * 37 + r.words[k]) & 0xFFFFFFFFFFFFFFFF
+    biased: i64 = i64(r.level) + 128 + (i64(r.delta) + 32768) * 3 + (i64(r.offset) + 0x80000000) * 5
+    total = (total + u64(biased)) & 0xFFFFFFFFFFFFFFFF
+    return u32((total ^ (total >> 32)) & 0xFFFFFFFF)
+
+
+def name_bytes(out: MutView[u8], seed: u32) -> None:
+    for k in range(0, len(out)):
+        out[k] = u8((seed >> (k * 4)) & 0xFF)
+
+
+def records(a: u32, b: u32, i: u32) -> u32:
+    """Members written by name and through a byte window, then read back; ``words[i]`` panics past 2."""
+    r: Record = Record()
+    r.tag = u8(a & 0xFF)
+    r.level = i8((a >> 8 & 0xFF) - 128)
+    r.port = u16(b & 0xFFFF)
+    r.length = a ^ b
+    name_bytes(r.name[a & 3:6], b)
+    r.delta = i16((b >> 16) - 32768)
+    r.words[i] = b
+    r.offset = i32(a >> 1) - i32(b >> 1)
+    r.stamp = u64(a) << 32 | b
+    r.length += 1 if r.length < 0xFFFFFFFF else 0
+    return record_total(r)
