@@ -173,7 +173,8 @@ class Exprs:
         (passing one would alias it: a precondition failure).
         """
         fits = [a for a in self.scope.arrays if a.elem == want.elem and a.name not in taken and (
-            want.length is None or (a.writable and a.length == want.length))]
+            want.length is None or (a.writable and a.length == want.length))
+            and ("." not in a.name or (want.length is None and a.elem == U8))]  # a member: only bytes, as a view
         return fits if risky else [a for a in fits if a.name not in h.globals_used] or fits
 
     def array_arg(self, want: Arr, h: Helper, taken: set[str]) -> str:

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from tests.soundness.statements import IND, Body
 from tests.soundness.types import ELEMENTS, SCALARS, U32, Arr, Helper, IntType, Param, Scope, Var
 
-HEADER = ("from tamapy.fw import Array, View, decreases, ensures, invariant, poll, requires, "
+HEADER = ("from tamapy.fw import Array, View, decreases, ensures, invariant, poll, requires, struct, "
           "i32, u8, u16, u32, u64")
+STRUCT = "R"
+"""The module's struct variable, when it has one; its members are globals named ``R.member``."""
 RISKS = (0.0, 0.0, 0.02, 0.05, 0.1, 0.2)
 """Per-program probability of a risky shape: from none (mostly proved) to many (near misses)."""
 INPUTS = 3
@@ -57,7 +59,33 @@ class Program:
 def _globals(rng: random.Random) -> tuple[Global, ...]:
     out = [Global(f"G{k}", rng.choice(SCALARS), None) for k in range(rng.randint(1, 3))]
     out += [Global(f"A{k}", rng.choice(ELEMENTS), rng.choice([4, 8, 5])) for k in range(rng.randint(1, 2))]
-    return tuple(out)
+    return tuple(out + _struct_members(rng))
+
+
+def _struct_members(rng: random.Random) -> list[Global]:
+    """The members of ``R`` in about half the programs: scalars and perhaps a member array, widest
+    elements first, so each member sits at a multiple of its element size with no padding."""
+    if rng.random() < 0.5:
+        return []
+    members = [Global(f"{STRUCT}.s{k}", rng.choice(SCALARS), None) for k in range(rng.randint(1, 3))]
+    if rng.random() < 0.6:
+        members.append(Global(f"{STRUCT}.w", rng.choice(ELEMENTS), 4))
+    return sorted(members, key=lambda g: -g.type.bits)
+
+
+def _declarations(rng: random.Random, globals_: tuple[Global, ...]) -> list[str]:
+    """Module variables with their initial values; the struct's members start zeroed."""
+    decls = [f"{g.name}: {g.type.name} = {rng.randint(max(g.type.lo, -9), min(g.type.hi, 99))}"
+             if g.length is None else
+             f"{g.name}: Array[{g.type.name}, {g.length}] = Array[{g.type.name}, {g.length}]()"
+             for g in globals_ if "." not in g.name]
+    members = [g for g in globals_ if g.name.startswith(f"{STRUCT}.")]
+    if members:
+        decls += ["", "", "@struct", "class Rec:"]
+        decls += [f"    {g.name[2:]}: " + (g.type.name if g.length is None else f"Array[{g.type.name}, {g.length}]")
+                  for g in members]
+        decls += ["", "", f"{STRUCT}: Rec = Rec()"]
+    return decls
 
 
 def _scope(globals_: tuple[Global, ...], helpers: list[Helper]) -> Scope:
@@ -72,7 +100,7 @@ def _helper_params(rng: random.Random, globals_: tuple[Global, ...]) -> list[Par
         t = rng.choice(SCALARS)
         bound = rng.choice([4, 5, 8]) if t == U32 and rng.random() < 0.5 else None
         params.append(Param(f"k{k}", t, None, bound))
-    shapes = [g for g in globals_ if g.length is not None]
+    shapes = [g for g in globals_ if g.length is not None and "." not in g.name]
     if shapes and rng.random() < 0.5:
         g = rng.choice(shapes)
         params.append(Param("arr", None, Arr("arr", g.type, g.length, True, False)))
@@ -124,7 +152,7 @@ def _function(rng: random.Random, head: str, scope: Scope, body: Body, decorator
     """Decorators, ``def`` line, ``global`` line, declarations, ``size`` statements, the final return."""
     statements = body.block(2, size)
     final = body.return_stmt()
-    written = sorted(scope.globals_written)
+    written = sorted(n for n in scope.globals_written if "." not in n)  # a member is stored, not bound
     lines = [*decorators, head]
     if written:
         lines.append(IND + f"global {', '.join(written)}")
@@ -147,7 +175,8 @@ def _helper(rng: random.Random, k: int, globals_: tuple[Global, ...], helpers: l
            f"{ret.name if ret else 'bool'}:"
     lines = _function(rng, head, scope, body, decorators, rng.randint(1, 2))
     text = "\n".join(lines)
-    used = {g.name for g in globals_ if g.length is not None and g.name in text} | scope.globals_used
+    used = {g.name for g in globals_ if g.length is not None
+            and (g.name in text or ("." in g.name and f"{STRUCT}." in text))} | scope.globals_used
     return lines, Helper(name, params, ret, used)
 
 
@@ -203,10 +232,7 @@ def generate(seed: int, index: int) -> Program:
         chunks.append(lines)
     entry, types, ret, requires = _entry(rng, globals_, helpers, risk)
     chunks.append(entry)
-    decls = [f"{g.name}: {g.type.name} = {rng.randint(max(g.type.lo, -9), min(g.type.hi, 99))}"
-             if g.length is None else
-             f"{g.name}: Array[{g.type.name}, {g.length}] = Array[{g.type.name}, {g.length}]()"
-             for g in globals_]
+    decls = _declarations(rng, globals_)
     source = "\n\n\n".join([HEADER + "\n\n" + "\n".join(decls)] + ["\n".join(c) for c in chunks]) + "\n"
     inputs = choose_inputs(rng, types, requires)
     return Program(seed, index, source, types, ret, requires, globals_, inputs, risk)

@@ -118,7 +118,9 @@ def expected_words(p: Program, result: int, module: object) -> list[int]:
     """The words the harness stores after ``entry`` returned ``result``, read off the host module."""
     words = value_words(p.ret, result)
     for g in p.globals:
-        value = getattr(module, g.name)
+        value: object = module
+        for part in g.name.split("."):  # a struct member is read through its struct
+            value = getattr(value, part)
         if g.length is None:
             words += value_words(g.type, int(value))
         else:
