@@ -117,3 +117,18 @@ def test_the_host_struct_holds_the_same_bytes() -> None:
     desc = namespace["Desc"]()  # type: ignore[operator]
     namespace["fill"](desc, 0x01020304)  # type: ignore[operator]
     assert bytes(desc) == EXPECTED
+
+
+def test_a_struct_parameter_is_described_member_by_member(project: Path) -> None:
+    """gdb's `print d` shows the members: DWARF has the struct with each member at its offset."""
+    result = compile_app(_app(project), "mcimx6ul-evk", verify=False)
+    dwarf = ELFFile(io.BytesIO(result.image.elf)).get_dwarf_info()
+    structs = [die for cu in dwarf.iter_CUs() for die in cu.iter_DIEs()
+               if die.tag == "DW_TAG_structure_type" and die.attributes["DW_AT_name"].value == b"Desc"]
+    assert structs, "the struct type of fill's parameter"
+    desc = structs[0]
+    members = {m.attributes["DW_AT_name"].value.decode(): m.attributes["DW_AT_data_member_location"].value
+               for m in desc.iter_children() if m.tag == "DW_TAG_member"}
+    assert members == {"tag": 0, "small": 1, "half": 2, "word": 4, "key": 8, "delta": 14, "words": 16,
+                       "neg": 28, "wide": 32}
+    assert desc.attributes["DW_AT_byte_size"].value == len(EXPECTED) == pystruct.calcsize("<BbHI6sh3IiQ")

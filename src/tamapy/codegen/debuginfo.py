@@ -60,6 +60,8 @@ class DebugInfo:
             return None
         if isinstance(t, ir.ViewType):
             return self._view(t)
+        if isinstance(t, ir.StructType):
+            return self._struct(t)
         if isinstance(t, ir.ArrayType):
             elem = self.type(t.elem)
             key = f"{t.elem.name}[{t.length}]"
@@ -93,6 +95,27 @@ class DebugInfo:
             )
         return self.types[key]
 
+    def _struct(self, t: ir.StructType) -> str:
+        """A ``@struct`` as the structure it is: each member by name at its offset (``print d`` shows them)."""
+        key = t.name
+        if key not in self.types:
+            members = []
+            for m in t.members:
+                kind = self.type(m.elem if m.count is None else ir.ArrayType(m.elem, m.count))
+                members.append(self._add(f'!DIDerivedType(tag: DW_TAG_member, name: "{m.name}", baseType: {kind}, '
+                                         f"size: {m.size * 8}, offset: {m.offset * 8})"))
+            self.types[key] = self._add(
+                f'!DICompositeType(tag: DW_TAG_structure_type, name: "{t.name.rsplit(".", 1)[-1]}", '
+                f"size: {t.size * 8}, elements: !{{{', '.join(members)}}})"
+            )
+        return self.types[key]
+
+    def _pointer(self, target: str) -> str:
+        key = f"*{target}"
+        if key not in self.types:
+            self.types[key] = self._add(f"!DIDerivedType(tag: DW_TAG_pointer_type, baseType: {target}, size: 32)")
+        return self.types[key]
+
     def _basic(self, name: str, bits: int, encoding: str) -> str:
         if name not in self.types:
             self.types[name] = self._add(f'!DIBasicType(name: "{name}", size: {bits}, encoding: {encoding})')
@@ -100,10 +123,13 @@ class DebugInfo:
 
     def variable(self, name: str, t: ir.Type, span: ir.Span, scope: str, arg: int | None) -> str | None:
         """A parameter (``arg`` is its 1-based position) or local of the function ``scope``;
-        None for the core form's temporaries and for types without a description."""
+        None for the core form's temporaries and for types without a description.  An array
+        or struct parameter is passed by reference: it is described as the pointer it is."""
         kind = self.type(t)
         if kind is None or name.startswith(TEMP_PREFIX):
             return None
+        if arg is not None and isinstance(t, ir.ArrayType):
+            kind = self._pointer(kind)
         number = f", arg: {arg}" if arg is not None else ""
         return self._add(
             f'!DILocalVariable(name: "{name}"{number}, scope: {scope}, file: {self.file(span.file)}, '

@@ -97,7 +97,9 @@ class FunctionLowering(ExpressionLowering):
             if var is None:
                 continue
             loc = self.debug.location(span.line, span.col, self.scope)
-            if isinstance(t, ir.ViewType):  # two allocas, one for each half of the structure
+            if arg is not None and isinstance(t, ir.ArrayType):  # by reference: the pointer argument itself
+                self.declares.append(f"    #dbg_value(ptr %p.{name}, {var}, !DIExpression(), {loc})")
+            elif isinstance(t, ir.ViewType):  # two allocas, one for each half of the structure
                 for part, offset in (("", 0), (".len", 32)):
                     where = f"!DIExpression(DW_OP_LLVM_fragment, {offset}, 32)"
                     self.declares.append(f"    #dbg_declare(ptr %l.{name}{part}, {var}, {where}, {loc})")
