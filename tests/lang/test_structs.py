@@ -139,3 +139,12 @@ def test_host_rejects_a_layout_the_checker_rejects() -> None:
         class Bad:
             flag: u8
             word: u32
+
+
+def test_a_struct_variable_imports_like_an_array(project: Path) -> None:
+    """``from m import packet`` binds the one struct object (no copy), so it is accepted."""
+    examples = project / "firmware" / "examples"
+    (examples / "shared.py").write_text(HEADER + D + "packet: D = D()\n")
+    (examples / "user.py").write_text("from examples.shared import packet\nfrom tamapy.fw import u32\n\n\n"
+                                      "def bump() -> u32:\n    packet.a += 1\n    return packet.a\n")
+    assert check_paths([examples / "shared.py", examples / "user.py"], "mcimx6ul-evk") == 2

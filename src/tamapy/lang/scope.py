@@ -264,8 +264,11 @@ class Tables:
             self.report(m, node, "E115", f"module `{src}` defines no `{name}`", "check the spelling")
             return None
         ann = getattr(scope.nodes.get(name), "annotation", None)
-        if isinstance(sym, GlobalSym) and isinstance(ann, ast.Name) and ann.id != "Final":
+        declared_class = scope.nodes.get(ann.id) if isinstance(ann, ast.Name) else None
+        is_struct = isinstance(declared_class, ast.ClassDef) and bool(declared_class.decorator_list)
+        if isinstance(sym, GlobalSym) and isinstance(ann, ast.Name) and ann.id != "Final" and not is_struct:
             # A scalar variable: Python binds the value it had at import time; the subset would read it live.
+            # (A struct variable, like an array, is one object: importing it binds that object.)
             self.report(m, node, "E123", f"`{name}` is a mutable module variable of `{src}`: "
                         "`from ... import` would bind a copy of its value",
                         f"import the module and write `{src.split('.')[-1]}.{name}`")
