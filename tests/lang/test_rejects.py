@@ -232,3 +232,16 @@ def test_source_is_not_valid_utf8(project: Path) -> None:
     with pytest.raises(TamapyError) as info:
         check_paths([path], "mcimx6ul-evk")
     assert info.value.diagnostics[0].code == "E001"
+
+
+def test_an_application_main_is_never_called(project: Path) -> None:
+    """`main` is proved from the reset state (globals at their initial values): a second call
+    would start from another state, so no code may call it (here the panic path would)."""
+    app = project / "firmware" / "examples" / "again"
+    app.mkdir()
+    (app / "main.py").write_text(HEADER + "count: u32 = 0\n\n\ndef main() -> None:\n    global count\n"
+                                 "    assert count == 0\n    count = 1\n\n\ndef again() -> None:\n    main()\n")
+    with pytest.raises(TamapyError) as info:
+        check_paths([app / "main.py"], "mcimx6ul-evk")
+    first = info.value.diagnostics[0]
+    assert (first.code, first.line, first.col) == ("E209", 12, 5)

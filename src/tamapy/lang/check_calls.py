@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from tamapy.abi import APP_MODULE, ENTRY_NAME
 from tamapy.lang import ir
 from tamapy.lang.check_base import LIT, MMIO_WIDTHS
 from tamapy.lang.check_registers import RegisterRules
@@ -69,6 +70,9 @@ class CallChecker(RegisterRules):
             raise self.fail(node, "E204", f"`{func.id}()` is not in the subset", "see docs/subset.md")
         if not isinstance(sym, FuncSym):
             raise self.fail(node, "E204", f"`{ast.unparse(func)}` is not a function", "call a firmware function")
+        if sym.qualname.split(".")[-2:] == [APP_MODULE, ENTRY_NAME]:
+            raise self.fail(node, "E209", "an application's `main` runs once, from reset: it is proved from the reset "
+                            "state, which a later call would not start from", "move the work into a function both call")
         if node.keywords:
             raise self.fail(node, "E203", "keyword arguments are not supported", "pass arguments by position")
         if len(node.args) != len(sym.params):
