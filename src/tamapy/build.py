@@ -31,7 +31,7 @@ from tamapy.link.imx import image_files
 from tamapy.outputs import write_atomic
 from tamapy.project import find_project
 from tamapy.specs import list_boards, list_socs, load_board, load_soc
-from tamapy.verify import ProofStore, Report, verify_program
+from tamapy.verify import ProofCache, ProofStore, Report, cache_dir, verify_program
 from tamapy.verify.obligation import Obligation, Status
 from tamapy.verify.stack import stack_obligations
 
@@ -73,12 +73,15 @@ def app_name(app: Path) -> str:
     return path.parent.name if path.is_file() else path.name
 
 
-def compile_app(app: Path, board: str, *, verify: bool = True, workers: int | None = None) -> BuildResult:
-    """Everything up to the linked image, its boot images and its proofs, in memory."""
+def compile_app(app: Path, board: str, *, verify: bool = True, workers: int | None = None,
+                cache: Path | None = None) -> BuildResult:
+    """Everything up to the linked image, its boot images and its proofs, in memory; proofs come
+    from the certificates or the proof cache (``cache``, default :func:`verify.cache_dir`) by key."""
     program = load_program(app, board)
     report = None
     if verify:
-        report = verify_program(program, ProofStore(find_project(app).root), workers=workers)
+        root = find_project(app).root
+        report = verify_program(program, ProofStore(root), workers=workers, cache=ProofCache(cache_dir(root, cache)))
     name = app_name(app)
     text = lower_program(program)
     obj, _ = compile_ir(text, program.board.triple, program.board.cpu, name)
@@ -104,13 +107,13 @@ def compile_app(app: Path, board: str, *, verify: bool = True, workers: int | No
     return BuildResult(program, image, images, text, report, stack)
 
 
-def build(app: Path, board: str, out_dir: Path, *, unverified: bool = False) -> BuildResult:
+def build(app: Path, board: str, out_dir: Path, *, unverified: bool = False, cache: Path | None = None) -> BuildResult:
     """Compile and write ``<app>.elf/.bin/.imx``, ``<app>.ll`` and ``<app>.build.json`` to ``out_dir``.
 
     Raises BuildRefused when an obligation is not proved, unless ``unverified``.
     """
     write_stubs(find_project(app).root, only_existing=True)
-    result = compile_app(app, board, verify=True)
+    result = compile_app(app, board, verify=True, cache=cache)
     if not result.verified and not unverified:
         raise BuildRefused(result)
     name = app_name(app)

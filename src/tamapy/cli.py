@@ -44,7 +44,7 @@ def _progress(done: int, total: int) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from tamapy.project import find_project
-    from tamapy.verify import ProofStore, verify_tree
+    from tamapy.verify import ProofCache, ProofStore, cache_dir, verify_tree
     from tamapy.verify.outputs import OutputOptions, write_outputs
 
     def path(name: str | None) -> Path | None:
@@ -58,7 +58,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     project = find_project(paths[0])
     store = ProofStore(project.root)
     report = verify_tree(paths, args.board, workers=args.jobs, timeout_ms=timeout_ms,
-                         store=store, with_smt2=options.needs_scripts, progress=_progress)
+                         store=store, with_smt2=options.needs_scripts, progress=_progress,
+                         cache=ProofCache(cache_dir(project.root, _cache(args))))
     outputs_status = write_outputs(report, options, project.root)
     leftover, gone_files = store.leftovers(list(report.results), lambda m: _module_covered(project, m, paths))
     if not args.check:
@@ -77,6 +78,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
             print(f"certificate of a function that no longer exists: {name}", file=sys.stderr)
         return 1
     return 0 if report.all_proved and outputs_status == 0 else 1
+
+
+def _cache(args: argparse.Namespace) -> Path | None:
+    return Path(args.cache) if args.cache else None
 
 
 def _module_covered(project: Project, module: str, paths: list[Path]) -> bool:
@@ -124,7 +129,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     app, out = Path(args.app), Path(args.output)
     key = load_signing_key(Path(args.sign)) if args.sign else None  # a bad key fails before building
     try:
-        result = build(app, args.board, out, unverified=args.unverified)
+        result = build(app, args.board, out, unverified=args.unverified, cache=_cache(args))
     except BuildRefused as exc:
         return _refused(exc)
     if key is not None:
@@ -165,7 +170,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="tamapy-run-") as tmp:
         out = Path(args.output) if args.output else Path(tmp)
         try:
-            result = build(Path(args.app), args.board, out, unverified=args.unverified)
+            result = build(Path(args.app), args.board, out, unverified=args.unverified, cache=_cache(args))
         except BuildRefused as exc:
             return _refused(exc)
         assert result.elf_path is not None
@@ -245,6 +250,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--replay", metavar="DIR", help="write a pytest file per failed obligation that replays it in CPython")
     v.add_argument("--smt2", metavar="DIR", help="export every obligation as SMT-LIB2")
     v.add_argument("--recheck", choices=["cvc5"], help="re-check every obligation with a second solver")
+    v.add_argument("--cache", metavar="DIR", help="the proof cache directory, shared by boards, apps and checkouts (default: $TAMAPY_CACHE, else .tamapy/proofs)")
     v.set_defaults(func=cmd_verify)
 
     _add_stubs(sub)
@@ -256,6 +262,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--unverified", action="store_true", help="build even if obligations are unproved; the image is marked unverified")
     b.add_argument("--sign", metavar="KEY", help="sign in-toto/SLSA provenance with this private key (DSSE envelope)")
     b.add_argument("--reproduce", action="store_true", help="rebuild in a fresh directory and compare every byte")
+    b.add_argument("--cache", metavar="DIR", help="the proof cache directory, shared by boards, apps and checkouts (default: $TAMAPY_CACHE, else .tamapy/proofs)")
     b.set_defaults(func=cmd_build)
 
     im = sub.add_parser("image", help="inspect boot images").add_subparsers(dest="image_command", required=True)
@@ -287,6 +294,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--max-insns", type=int, default=200_000_000, help="simulator instruction budget")
     r.add_argument("-o", "--output", help="keep the build outputs in this directory")
     r.add_argument("--unverified", action="store_true", help="run even if obligations are unproved")
+    r.add_argument("--cache", metavar="DIR", help="the proof cache directory, shared by boards, apps and checkouts (default: $TAMAPY_CACHE, else .tamapy/proofs)")
     r.add_argument("--inject", action="append", default=[], metavar="FAULT",
                    help="inject a hardware fault into the simulator (repeatable): rngb-selftest-fail, "
                         "rngb-error, dcp-channel-error, dcp-hang, uart-stuck, wdog-unserviced")

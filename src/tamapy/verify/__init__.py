@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tamapy.abi import APP_MODULE, ENTRY_NAME
 from tamapy.lang import ir
 from tamapy.lang.program import CheckedModules, check_tree
 from tamapy.specs.model import Board, Soc
@@ -15,10 +16,12 @@ from tamapy.verify.engine import (
     Job,
     compute_effects,
     default_jobs,
+    make_job,
+    soc_digest,
     verify_functions,
 )
 from tamapy.verify.obligation import Category, Counterexample, Obligation, Status
-from tamapy.verify.store import ProofStore
+from tamapy.verify.store import ProofCache, ProofStore, cache_dir
 
 
 @dataclass(frozen=True)
@@ -59,22 +62,36 @@ def dma_region(board: Board) -> tuple[int, int, int] | None:
 
 def make_jobs(
     functions: dict[str, ir.Function], calls: Mapping[str, tuple[ir.CallSite, ...]], globals_: tuple[ir.GlobalVar, ...],
-    soc: Soc, board: Board, names: list[str], entry: str | None, timeout_ms: int, with_smt2: bool,
+    soc: Soc, board: Board, names: list[str], entries: set[str], timeout_ms: int, with_smt2: bool,
 ) -> list[Job]:
+    """One job per function of ``names``; those in ``entries`` are applications' ``main`` (from reset)."""
     effects = compute_effects(functions, calls)
     table = {g.symbol: g for g in globals_}
     dma = dma_region(board)
-    return [Job(n, calls[n], functions, effects, table, soc, entry, timeout_ms, with_smt2, dma) for n in sorted(names)]
+    digest = soc_digest(soc)
+    return [make_job(n, functions, calls, effects, table, soc, digest, n in entries, timeout_ms, with_smt2, dma)
+            for n in sorted(names)]
+
+
+def app_entries(functions: Mapping[str, ir.Function]) -> set[str]:
+    """The applications' ``main`` functions among ``functions`` (``def main`` of a ``main.py``):
+    proved from reset by ``verify`` as by ``build``, so both reach the same certificate."""
+    return {n for n in functions if n.split(".")[-2:] == [APP_MODULE, ENTRY_NAME]}
 
 
 def verify_program(
-    program: ir.Program, store: ProofStore | None, *, workers: int | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS
+    program: ir.Program, store: ProofStore | None, *, workers: int | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS,
+    cache: ProofCache | None = None,
 ) -> Report:
-    """Verify the functions of one application, ``main`` starting from the reset state."""
+    """Verify the functions of one application, ``main`` starting from the reset state; what is
+    proved anew goes to ``cache``, so the next build on any board finds it."""
     functions = {f.qualname: f for f in program.functions}
-    jobs = make_jobs(functions, program.calls, program.globals, program.soc, program.board, list(functions), program.entry, timeout_ms, False)
+    jobs = make_jobs(functions, program.calls, program.globals, program.soc, program.board, list(functions),
+                     {program.entry}, timeout_ms, False)
     cached = store.cached() if store else {}
-    results = verify_functions(jobs, cached, workers or default_jobs())
+    results = verify_functions(jobs, cached, workers or default_jobs(), lookup=cache.get if cache else None)
+    if cache is not None:
+        cache.put([r for r in results if r.proved_now])
     return Report(tuple(results), (), functions, {g.symbol: g for g in program.globals})
 
 
@@ -87,13 +104,15 @@ def verify_tree(
     store: ProofStore | None = None,
     with_smt2: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    cache: ProofCache | None = None,
 ) -> Report:
     """Verify every function of the modules under ``paths`` (and what they import).
 
     Functions of board packages are verified for their own board, the rest for
     ``board``; each function once.  ``store`` supplies cached results and
     records which certificates are stale; it is not written here.
-    ``with_smt2`` keeps every obligation's script (and bypasses the cache).
+    ``with_smt2`` keeps every obligation's script (and bypasses the cache).  ``cache``, the
+    shared proof cache, supplies results by key and receives what is proved anew.
     """
     checked_sets, _ = check_tree(paths, board)
     jobs: list[Job] = []
@@ -101,9 +120,12 @@ def verify_tree(
     for checked in checked_sets:
         fresh = [n for n in checked.functions if n not in seen and _in_scope(checked, n, paths)]
         seen |= set(fresh)
-        jobs += make_jobs(checked.functions, checked.calls, checked.globals, checked.soc, checked.board, fresh, None, timeout_ms, with_smt2)
+        jobs += make_jobs(checked.functions, checked.calls, checked.globals, checked.soc, checked.board, fresh,
+                          app_entries(checked.functions), timeout_ms, with_smt2)
     cached = store.cached() if store else {}
-    results = verify_functions(jobs, cached, workers or default_jobs(), progress)
+    results = verify_functions(jobs, cached, workers or default_jobs(), progress, cache.get if cache else None)
+    if cache is not None:
+        cache.put([r for r in results if r.proved_now and not with_smt2])
     stale = tuple(sorted(r.function for r in results if not r.cached)) if store else ()
     functions, globals_ = checked_ir(checked_sets)
     return Report(tuple(results), stale, functions, globals_)
@@ -133,8 +155,10 @@ __all__ = [
     "Counterexample",
     "FunctionResult",
     "Obligation",
+    "ProofCache",
     "ProofStore",
     "Report",
     "Status",
+    "cache_dir",
     "verify_tree",
 ]

@@ -15,14 +15,14 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
 from tamapy import __version__
 from tamapy.lang import ir
 from tamapy.specs.model import Soc
-from tamapy.verify.effects import Effects, function_effects
+from tamapy.verify.effects import ANY_GLOBAL, Effects, function_effects
 from tamapy.verify.obligation import Obligation
 from tamapy.verify.solve import SOLVER, smt2, solve
 from tamapy.verify.state import Context
@@ -50,11 +50,22 @@ class FunctionResult:
     key: str
     obligations: tuple[Obligation, ...]
     cached: bool = False
+    """Taken from the project's certificate (``proofs/``) for this key."""
+    shared: bool = False
+    """Taken from the proof cache (another board, app or checkout proved the same key)."""
+
+    @property
+    def proved_now(self) -> bool:
+        return not self.cached and not self.shared
 
 
 @dataclass(frozen=True)
 class Job:
-    """Everything a worker process needs to verify one function (all picklable)."""
+    """Everything a worker process needs to verify one function (all picklable), and nothing
+    else: the function, its callees' interfaces (bodies dropped) and effects, the globals it or
+    its callees may name, the register specs, the board's DMA region.  The cache key is the
+    hash of exactly this, so a proof is reused only where every input it could have read is
+    the same."""
 
     function: str
     calls: tuple[ir.CallSite, ...]
@@ -64,9 +75,29 @@ class Job:
     globals: dict[str, ir.GlobalVar]
     soc: Soc
     entry: str | None
+    """The function itself when it is an application's ``main`` (proved from reset), else None."""
     timeout_ms: int
     with_smt2: bool
     dma: tuple[int, int, int] | None = None
+    soc_digest: str = ""
+    """SHA-256 of ``repr(soc)``, computed once for all of a program's jobs."""
+
+
+def soc_digest(soc: Soc) -> str:
+    return hashlib.sha256(repr(soc).encode()).hexdigest()
+
+
+def make_job(name: str, functions: Mapping[str, ir.Function], calls: Mapping[str, tuple[ir.CallSite, ...]],
+             effects: Mapping[str, Effects], globals_: Mapping[str, ir.GlobalVar], soc: Soc, digest: str,
+             is_entry: bool, timeout_ms: int, with_smt2: bool, dma: tuple[int, int, int] | None) -> Job:
+    """The job of ``name``: callees as interfaces (a caller is proved against contracts only), the
+    globals its effects may touch (all of them after a raw access that may reach any)."""
+    callees = sorted({c for c, _ in calls[name] if c in functions and c != name})
+    seen = {name: functions[name], **{c: replace(functions[c], body=(), locals=()) for c in callees}}
+    own = effects[name]
+    reach = globals_ if ANY_GLOBAL in own.names else {s: g for s, g in globals_.items() if s in own.touched}
+    return Job(name, calls[name], seen, {n: effects[n] for n in seen}, dict(sorted(reach.items())), soc,
+               name if is_entry else None, timeout_ms, with_smt2, dma, digest)
 
 
 def compute_effects(functions: dict[str, ir.Function], calls: Mapping[str, tuple[ir.CallSite, ...]]) -> dict[str, Effects]:
@@ -85,22 +116,17 @@ def compute_effects(functions: dict[str, ir.Function], calls: Mapping[str, tuple
 
 
 def cache_key(job: Job) -> str:
-    fn = job.functions[job.function]
-    calls = job.calls
+    """SHA-256 over everything in ``job`` the encoder can read (and the verifier and solver)."""
     h = hashlib.sha256()
     h.update(f"tamapy {__version__} {VERIFIER_DIGEST}\n{SOLVER}\ntimeout {job.timeout_ms}\n".encode())
-    h.update(repr(fn).encode())
-    for callee in sorted({c for c, _ in calls}):
-        f = job.functions.get(callee)
-        if f is not None:
-            h.update(repr((f.qualname, f.params, f.ret, f.requires, f.ensures)).encode())
-            h.update(_canonical(job.effects.get(callee)).encode())
-    used = function_effects(fn, {}).touched  # the globals its body, contracts and annotations name
-    for symbol in sorted(job.globals):
-        if job.function == job.entry or symbol in used:
-            h.update(repr(job.globals[symbol]).encode())
-    h.update(repr(job.soc).encode())
-    h.update(f"entry={job.function == job.entry} dma={job.dma}".encode())
+    h.update(f"{job.function}\n{job.calls!r}\n".encode())
+    for name, f in sorted(job.functions.items()):
+        h.update(repr(f).encode())
+        h.update(_canonical(job.effects.get(name)).encode())
+    for g in job.globals.values():
+        h.update(repr(g).encode())
+    h.update(f"soc {job.soc_digest or soc_digest(job.soc)}\n".encode())
+    h.update(f"entry={job.entry == job.function} dma={job.dma}".encode())
     return h.hexdigest()
 
 
@@ -135,16 +161,21 @@ def verify_functions(
     cached: dict[str, tuple[str, tuple[Obligation, ...]]],
     workers: int,
     progress: Callable[[int, int], None] | None = None,
+    lookup: Callable[[str], tuple[Obligation, ...] | None] | None = None,
 ) -> list[FunctionResult]:
-    """Results for every job: from ``cached`` (function -> (key, obligations)) when the key matches."""
+    """Results for every job: from ``cached`` (function -> (key, obligations)) when the key
+    matches, else from ``lookup(key)`` (the proof cache), else proved."""
     results: dict[str, FunctionResult] = {}
     todo: list[tuple[Job, str]] = []
     for job in jobs:
         fn = job.functions[job.function]
         key = cache_key(job)
         hit = cached.get(job.function)
+        shared = lookup(key) if lookup is not None and not job.with_smt2 else None
         if hit is not None and hit[0] == key and not job.with_smt2:
             results[job.function] = FunctionResult(job.function, fn.module, key, hit[1], cached=True)
+        elif shared is not None:
+            results[job.function] = FunctionResult(job.function, fn.module, key, shared, shared=True)
         else:
             todo.append((job, key))
     done = len(results)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -172,3 +173,58 @@ class ProofStore:
         for path in self.files():
             h.update(path.relative_to(self.root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
         return h.hexdigest()
+
+
+CACHE_ENV = "TAMAPY_CACHE"
+"""The environment variable naming a shared proof cache directory (``--cache`` overrides it)."""
+
+
+def cache_dir(root: Path, given: Path | None = None) -> Path:
+    """Where the proof cache of the project at ``root`` is: ``given``, else ``$TAMAPY_CACHE``,
+    else ``.tamapy/proofs`` in the project (ignored by git)."""
+    if given is not None:
+        return given
+    env = os.environ.get(CACHE_ENV)
+    return Path(env) if env else root / ".tamapy" / "proofs"
+
+
+class ProofCache:
+    """Results by cache key, one file each (``<key[:2]>/<key>.json``), shared by boards, apps,
+    checkouts and machines: a key is the hash of everything a proof read, so an entry is valid
+    wherever its key comes up.  Writers only put whole files (atomically, by rename), so
+    concurrent writers are safe: two writing one key write the same content.  An entry that
+    fails its digest is ignored and proved again.  Like certificates, the cache saves work;
+    it is not evidence for a revision that is not trusted (re-prove there)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.dir = directory
+
+    def _path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> tuple[Obligation, ...] | None:
+        try:
+            doc = json.loads(self._path(key).read_text())
+            name = doc["function"]
+            if doc.get("format") != FORMAT or doc.get("digest") != entry_digest(name, key, doc["obligations"]):
+                return None
+            return tuple(obligation_from_json(o, name) for o in doc["obligations"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, results: Sequence[FunctionResult]) -> int:
+        """Add the results the cache does not hold yet; returns how many were added."""
+        added = 0
+        for r in results:
+            path = self._path(r.key)
+            if self.get(r.key) is not None:
+                continue  # held already (an entry that fails its digest is replaced)
+            obligations = [obligation_json(o) for o in r.obligations]
+            doc = {"format": FORMAT, "function": r.function, "key": r.key, "obligations": obligations,
+                   "digest": entry_digest(r.function, r.key, obligations)}
+            try:
+                write_atomic(path, (json.dumps(doc, indent=1, sort_keys=True) + "\n").encode())
+            except OSError:
+                continue  # a cache that cannot be written only costs time
+            added += 1
+        return added

@@ -1,0 +1,81 @@
+"""The shared proof cache: a proof is reused wherever its key comes up (another board, the
+other of verify and build, another checkout), and only there; an altered entry is proved again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tamapy.build import compile_app
+from tamapy.verify import ProofCache, ProofStore, Status, verify_tree
+
+BROKEN = '''from tamapy.fw import u32
+
+
+def halve(x: u32) -> u32:
+    return 100 // x
+'''
+
+
+def _keys(results: tuple[object, ...]) -> dict[str, str]:
+    return {r.function: r.key for r in results}  # type: ignore[attr-defined]
+
+
+def test_a_warm_build_on_any_board_proves_nothing_again(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    app = project / "firmware" / "examples" / "hello"
+    evk = compile_app(app, "mcimx6ul-evk", cache=cache).report
+    assert evk is not None and evk.all_proved and all(r.proved_now for r in evk.results)
+    armory = compile_app(app, "usbarmory-mk2", cache=cache).report
+    assert armory is not None and armory.all_proved
+    before = _keys(evk.results)
+    shared = {r.function for r in armory.results if r.shared}
+    fresh = {r.function for r in armory.results if r.proved_now}
+    assert shared and fresh, "board-independent code is shared, the board's console is not"
+    assert all(before.get(r.function) == r.key for r in armory.results if r.shared)
+    assert all(before.get(r.function) != r.key for r in armory.results if r.proved_now)
+    assert any(name.startswith("board.") or "console" in name for name in fresh), fresh
+    for board in ("usbarmory-mk2", "mcimx6ul-evk"):
+        again = compile_app(app, board, cache=cache).report
+        assert again is not None and not [r.function for r in again.results if r.proved_now], board
+
+
+def test_verify_proves_main_as_build_does(project: Path, tmp_path: Path) -> None:
+    """`verify` proves an application's main from reset, so a build finds its certificate."""
+    app = project / "firmware" / "examples" / "hello"
+    store = ProofStore(project)
+    report = verify_tree([app], "mcimx6ul-evk", workers=1, store=store)
+    store.write(list(report.results))
+    built = compile_app(app, "mcimx6ul-evk", cache=tmp_path / "empty").report
+    assert built is not None
+    main = next(r for r in built.results if r.function == "examples.hello.main.main")
+    assert main.cached and not main.shared
+
+
+def test_an_altered_cache_entry_is_proved_again(project: Path, tmp_path: Path) -> None:
+    path = project / "firmware" / "examples" / "lib.py"
+    path.write_text(BROKEN)
+    cache = ProofCache(tmp_path / "cache")
+    first = verify_tree([path], "mcimx6ul-evk", workers=1, cache=cache)
+    statuses = [o.status for o in first.obligations]
+    assert Status.FAILED in statuses
+    (entry,) = (tmp_path / "cache").rglob("*.json")
+    doc = json.loads(entry.read_text())
+    for o in doc["obligations"]:
+        o["status"] = "proved"  # the digest no longer matches
+    entry.write_text(json.dumps(doc))
+    again = verify_tree([path], "mcimx6ul-evk", workers=1, cache=cache)
+    assert [o.status for o in again.obligations] == statuses
+    assert all(r.proved_now for r in again.results)
+    third = verify_tree([path], "mcimx6ul-evk", workers=1, cache=cache)
+    assert all(r.shared for r in third.results), "the altered entry was replaced by the new proof"
+    assert [o.status for o in third.obligations] == statuses
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(project: Path, tmp_path: Path) -> None:
+    path = project / "firmware" / "examples" / "lib.py"
+    path.write_text(BROKEN.replace("100 // x", "x // 2"))
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    report = verify_tree([path], "mcimx6ul-evk", workers=1, cache=ProofCache(blocked))
+    assert report.all_proved
