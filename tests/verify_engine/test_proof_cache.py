@@ -79,3 +79,48 @@ def test_a_cache_that_cannot_be_written_only_costs_time(project: Path, tmp_path:
     blocked.write_text("not a directory")
     report = verify_tree([path], "mcimx6ul-evk", workers=1, cache=ProofCache(blocked))
     assert report.all_proved
+
+
+EXTRA = '''[peripheral]
+name = "EXTRA"
+description = "a block no firmware uses"
+size = 0x1000
+
+[instances]
+EXTRA1 = 0x02310000
+
+[registers.CTRL]
+offset = 0x0
+[registers.CTRL.fields]
+EN = { bits = "0:0" }
+'''
+
+USER = '''from soc.imx6ul.regs import UART1
+from tamapy.fw import clock_enabled, requires, u32
+
+
+@requires(lambda: clock_enabled(UART1))
+def enable() -> None:
+    UART1.UCR1.modify(UARTEN=1)
+
+
+def half(x: u32) -> u32:
+    return x // 2
+'''
+
+
+def test_certificates_survive_a_spec_file_no_proof_reads(project: Path) -> None:
+    """A proof reads the register maps of the peripherals its code names, and CCM's gates: a new
+    block elsewhere changes no key; a change to a map the code uses does."""
+    path = project / "firmware" / "examples" / "user.py"
+    path.write_text(USER)
+    store = ProofStore(project)
+    first = verify_tree([path], "mcimx6ul-evk", workers=1, store=store)
+    store.write(list(first.results))
+    (project / "specs" / "soc" / "imx6ul" / "extra.toml").write_text(EXTRA)
+    second = verify_tree([path], "mcimx6ul-evk", workers=1, store=store)
+    assert all(r.cached for r in second.results) and second.stale == ()
+    uart = project / "specs" / "soc" / "imx6ul" / "uart.toml"
+    uart.write_text(uart.read_text().replace('description = "', 'description = "(edited) ', 1))
+    third = verify_tree([path], "mcimx6ul-evk", workers=1, store=store)
+    assert {r.function.rsplit(".", 1)[1]: r.cached for r in third.results} == {"enable": False, "half": True}

@@ -14,10 +14,10 @@ from tamapy.verify.engine import (
     DEFAULT_TIMEOUT_MS,
     FunctionResult,
     Job,
+    SocViews,
     compute_effects,
     default_jobs,
     make_job,
-    soc_digest,
     verify_functions,
 )
 from tamapy.verify.obligation import Category, Counterexample, Obligation, Status
@@ -68,8 +68,8 @@ def make_jobs(
     effects = compute_effects(functions, calls)
     table = {g.symbol: g for g in globals_}
     dma = dma_region(board)
-    digest = soc_digest(soc)
-    return [make_job(n, functions, calls, effects, table, soc, digest, n in entries, timeout_ms, with_smt2, dma)
+    views: SocViews = {}
+    return [make_job(n, functions, calls, effects, table, soc, views, n in entries, timeout_ms, with_smt2, dma)
             for n in sorted(names)]
 
 

@@ -11,6 +11,7 @@ keys change).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -21,8 +22,9 @@ from typing import Final
 
 from tamapy import __version__
 from tamapy.lang import ir
-from tamapy.specs.model import Soc
-from tamapy.verify.effects import ANY_GLOBAL, Effects, function_effects
+from tamapy.lang.ir import Span
+from tamapy.specs.model import Peripheral, Register, Soc
+from tamapy.verify.effects import ANY_GLOBAL, ANY_PERIPHERAL, Effects, function_effects
 from tamapy.verify.obligation import Obligation
 from tamapy.verify.solve import SOLVER, smt2, solve
 from tamapy.verify.state import Context
@@ -80,24 +82,68 @@ class Job:
     with_smt2: bool
     dma: tuple[int, int, int] | None = None
     soc_digest: str = ""
-    """SHA-256 of ``repr(soc)``, computed once for all of a program's jobs."""
+    """SHA-256 of ``repr(soc)`` (``soc`` as pruned for this job), computed once per pruning."""
 
 
 def soc_digest(soc: Soc) -> str:
     return hashlib.sha256(repr(soc).encode()).hexdigest()
 
 
+SocViews = dict[frozenset[str], tuple[Soc, str]]
+"""Pruned register maps already made for one program, by the peripherals they keep, with digests."""
+
+
 def make_job(name: str, functions: Mapping[str, ir.Function], calls: Mapping[str, tuple[ir.CallSite, ...]],
-             effects: Mapping[str, Effects], globals_: Mapping[str, ir.GlobalVar], soc: Soc, digest: str,
+             effects: Mapping[str, Effects], globals_: Mapping[str, ir.GlobalVar], soc: Soc, views: SocViews,
              is_entry: bool, timeout_ms: int, with_smt2: bool, dma: tuple[int, int, int] | None) -> Job:
     """The job of ``name``: callees as interfaces (a caller is proved against contracts only), the
-    globals its effects may touch (all of them after a raw access that may reach any)."""
+    globals its effects may touch (all of them after a raw access that may reach any), and the
+    register maps of the peripherals its IR names (all of them after a raw access to any)."""
     callees = sorted({c for c, _ in calls[name] if c in functions and c != name})
     seen = {name: functions[name], **{c: replace(functions[c], body=(), locals=()) for c in callees}}
     own = effects[name]
     reach = globals_ if ANY_GLOBAL in own.names else {s: g for s, g in globals_.items() if s in own.touched}
-    return Job(name, calls[name], seen, {n: effects[n] for n in seen}, dict(sorted(reach.items())), soc,
+    job_effects = {n: effects[n] for n in seen}
+    view, digest = _soc_view(soc, _named_peripherals(seen.values(), job_effects.values()), views)
+    return Job(name, calls[name], seen, job_effects, dict(sorted(reach.items())), view,
                name if is_entry else None, timeout_ms, with_smt2, dma, digest)
+
+
+def _named_peripherals(functions: Iterable[ir.Function], effects: Iterable[Effects]) -> frozenset[str] | None:
+    """Every peripheral the IR names (in types, register accesses, ghost reads and clock predicates:
+    each carries its ``Peripheral``) or trusted code declares; None if raw access may reach any.
+    Clock gates and protocol invariants of other peripherals are never read by such a proof."""
+    names: set[str] = set()
+    for e in effects:
+        if ANY_PERIPHERAL in e.peripherals:
+            return None
+        names |= e.peripherals
+    for fn in functions:
+        _collect_peripherals(fn, names)
+    return frozenset(names)
+
+
+def _collect_peripherals(value: object, out: set[str]) -> None:
+    if isinstance(value, Peripheral):
+        out.add(value.name)
+    elif isinstance(value, tuple):
+        for item in value:
+            _collect_peripherals(item, out)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type | Register | Span):
+        for f in dataclasses.fields(value):
+            _collect_peripherals(getattr(value, f.name), out)
+
+
+def _soc_view(soc: Soc, names: frozenset[str] | None, views: SocViews) -> tuple[Soc, str]:
+    """``soc`` with only the peripherals ``names`` (and CCM, which holds every clock gate)."""
+    if names is None:
+        names = frozenset(p.name for p in soc.peripherals)
+    if names not in views:
+        gated = any(p.clocks for p in soc.peripherals if p.name in names)
+        kept = tuple(p for p in soc.peripherals if p.name in names or (gated and p.name == "CCM"))
+        view = replace(soc, peripherals=kept)
+        views[names] = (view, soc_digest(view))
+    return views[names]
 
 
 def compute_effects(functions: dict[str, ir.Function], calls: Mapping[str, tuple[ir.CallSite, ...]]) -> dict[str, Effects]:
