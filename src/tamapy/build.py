@@ -13,6 +13,7 @@ written atomically.  A build also keeps the project's type stubs current
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from tamapy.codegen import compile_ir, lower_program
 from tamapy.codegen.startup import FAULTS, RESET, VECTORS
+from tamapy.codegen.target import llvm_identity
 from tamapy.fw.stubs import BOARD_STUB, render_board_stub, render_regs_stub, stub_path
 from tamapy.lang import load_program
 from tamapy.lang.ir import Program
@@ -74,9 +76,10 @@ def app_name(app: Path) -> str:
 
 
 def compile_app(app: Path, board: str, *, verify: bool = True, workers: int | None = None,
-                cache: Path | None = None) -> BuildResult:
+                cache: Path | None = None, objects: Path | None = None) -> BuildResult:
     """Everything up to the linked image, its boot images and its proofs, in memory; proofs come
-    from the certificates or the proof cache (``cache``, default :func:`verify.cache_dir`) by key."""
+    from the certificates or the proof cache (``cache``, default :func:`verify.cache_dir`) by key,
+    the object from ``objects`` (a local directory of LLVM outputs) when given and it has one."""
     program = load_program(app, board)
     report = None
     if verify:
@@ -84,7 +87,7 @@ def compile_app(app: Path, board: str, *, verify: bool = True, workers: int | No
         report = verify_program(program, ProofStore(root), workers=workers, cache=ProofCache(cache_dir(root, cache)))
     name = app_name(app)
     text = lower_program(program)
-    obj, _ = compile_ir(text, program.board.triple, program.board.cpu, name)
+    obj = _object(text, program, name, objects)
     dma = program.board.region(program.board.dma_region)
     layout = LinkLayout(
         load_address=program.board.load_address,
@@ -107,13 +110,38 @@ def compile_app(app: Path, board: str, *, verify: bool = True, workers: int | No
     return BuildResult(program, image, images, text, report, stack)
 
 
-def build(app: Path, board: str, out_dir: Path, *, unverified: bool = False, cache: Path | None = None) -> BuildResult:
+def _object(text: str, program: Program, name: str, objects: Path | None) -> bytes:
+    """LLVM's object for ``text``, reused from ``objects`` by the digest of everything LLVM reads
+    (the IR, target, CPU and features, LLVM's version): the same input gives the same bytes."""
+    board = program.board
+    if objects is None:
+        return compile_ir(text, board.triple, board.cpu, name)[0]
+    digest = hashlib.sha256(f"{llvm_identity()}\n{board.triple} {board.cpu}\n{text}".encode()).hexdigest()
+    path = objects / f"{digest}.o"
+    if path.is_file():
+        return path.read_bytes()
+    obj = compile_ir(text, board.triple, board.cpu, name)[0]
+    with contextlib.suppress(OSError):  # an object cache that cannot be written only costs time
+        write_atomic(path, obj)
+    return obj
+
+
+def object_cache(app: Path) -> Path:
+    """The project's own directory of LLVM outputs (never shared: an object is not checkable
+    by its digest the way a proof is, so it stays where only this checkout writes)."""
+    return find_project(app).root / ".tamapy" / "objects"
+
+
+def build(app: Path, board: str, out_dir: Path, *, unverified: bool = False, cache: Path | None = None,
+          reuse_objects: bool = True) -> BuildResult:
     """Compile and write ``<app>.elf/.bin/.imx``, ``<app>.ll`` and ``<app>.build.json`` to ``out_dir``.
 
-    Raises BuildRefused when an obligation is not proved, unless ``unverified``.
+    Raises BuildRefused when an obligation is not proved, unless ``unverified``.  ``reuse_objects``:
+    take LLVM's output from the project's object cache when the IR is unchanged (a signed build
+    compiles afresh, so its provenance never rests on a cached file).
     """
     write_stubs(find_project(app).root, only_existing=True)
-    result = compile_app(app, board, verify=True, cache=cache)
+    result = compile_app(app, board, verify=True, cache=cache, objects=object_cache(app) if reuse_objects else None)
     if not result.verified and not unverified:
         raise BuildRefused(result)
     name = app_name(app)

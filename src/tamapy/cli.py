@@ -129,7 +129,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     app, out = Path(args.app), Path(args.output)
     key = load_signing_key(Path(args.sign)) if args.sign else None  # a bad key fails before building
     try:
-        result = build(app, args.board, out, unverified=args.unverified, cache=_cache(args))
+        result = build(app, args.board, out, unverified=args.unverified, cache=_cache(args), reuse_objects=key is None)
     except BuildRefused as exc:
         return _refused(exc)
     if key is not None:

@@ -25,6 +25,11 @@ def _initialise() -> None:
     llvm.initialize_all_asmprinters()
 
 
+def llvm_identity() -> str:
+    """What besides the IR decides LLVM's output: its version, the features and the -O level."""
+    return f"llvm {'.'.join(map(str, llvm.llvm_version_info))} {CPU_FEATURES} O2"
+
+
 def target_machine(triple: str, cpu: str) -> llvm.TargetMachine:
     _initialise()
     target = llvm.Target.from_triple(triple)
