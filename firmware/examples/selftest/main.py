@@ -106,7 +106,7 @@ def serve() -> None:
             out.line(b"error: line too long (at most 512 characters)")
         elif got == line.OVERRUN:
             out.line(b"error: no line end")
-        elif shell.execute(linebuf, got) == shell.EXIT:
+        elif shell.execute(linebuf, got) == shell.Next.EXIT:
             finish(exit_code())
             return
 
