@@ -116,9 +116,7 @@ def serve() -> None:
 def open_clock_gates() -> None:
     """The gates of every block the self-test drives (each call keeps the gates opened before)."""
     ccm.enable_gpt1()
-    ccm.enable_wdog1()
-    ccm.enable_wdog2()
-    ccm.enable_wdog3()
+    ccm.enable_wdogs()
     ccm.enable_ocotp()
     ccm.enable_dcp()
 
