@@ -68,10 +68,6 @@ u32: the type checker resolves ``dcp.DcpStatus`` in a signature only if module
 ``soc.imx6ul.dcp`` sorts before this one (it completes enums module by module, in
 name order), and ``from soc.imx6ul.dcp import DcpStatus`` never works in annotations."""
 
-RNG_UNTESTED: Final = 0
-RNG_HEALTHY: Final = 1
-RNG_FAILED: Final = 2
-
 
 # What a crypto or RNG operation gave.
 class CryptoStatus(IntEnum):
@@ -90,6 +86,11 @@ class CryptoStatus(IntEnum):
 
 dcp_ready: bool = False
 """The DCP has been initialised (``dcp.init``) since reset."""
+
+# The values of rng_state (a module variable cannot be of an enum type).
+RNG_UNTESTED: Final = 0
+RNG_HEALTHY: Final = 1
+RNG_FAILED: Final = 2
 rng_state: u32 = RNG_UNTESTED
 """RNG_UNTESTED until the first self test, then RNG_HEALTHY or RNG_FAILED."""
 
@@ -113,11 +114,15 @@ def from_dcp(code: u32) -> CryptoStatus:
 @ensures(lambda code, result: result == CryptoStatus.OK or result == CryptoStatus.TIMEOUT
          or result == CryptoStatus.UNHEALTHY)
 @ensures(lambda code, result: result != CryptoStatus.OK or code == u32(rngb.RngStatus.OK))
-def from_rng(code: u32) -> CryptoStatus:
-    """The interface status of an RNGB driver status (``u32(rngb.RngStatus)``): every failure
-    but a time-out is UNHEALTHY."""
+def rng_result(code: u32) -> CryptoStatus:
+    """The interface status of an RNGB driver status (``u32(rngb.RngStatus)``), and what it
+    says of the generator: OK leaves it HEALTHY, any failure FAILED (a time-out is TIMEOUT,
+    every other failure UNHEALTHY)."""
+    global rng_state
     if code == u32(rngb.RngStatus.OK):
+        rng_state = RNG_HEALTHY
         return CryptoStatus.OK
+    rng_state = RNG_FAILED
     if code == u32(rngb.RngStatus.TIMEOUT):
         return CryptoStatus.TIMEOUT
     return CryptoStatus.UNHEALTHY
@@ -313,21 +318,14 @@ def derive_key(diversifier: View[u8], out: Bytes[16]) -> CryptoStatus:
 def rng_self_test() -> CryptoStatus:
     """(Re)start the RNGB: reset, self test, seed.  OK only if the generator is healthy;
     reads are allowed from then on, until a failure."""
-    global rng_state
     if not soc.has_rngb():
         return CryptoStatus.UNAVAILABLE
-    status: CryptoStatus = from_rng(u32(rngb.init()))
-    if status == CryptoStatus.OK:
-        rng_state = RNG_HEALTHY
-    else:
-        rng_state = RNG_FAILED
-    return status
+    return rng_result(u32(rngb.init()))
 
 
 def rng_read(out: MutView[u32], n: u32) -> CryptoStatus:
     """``out[0:n]`` = ``n`` random words from the RNGB, or nothing at all: every word of
     ``out`` (of the caller's size) is zero unless OK."""
-    global rng_state
     for i in range(0, len(out)):
         out[i] = 0
     if not soc.has_rngb():
@@ -338,9 +336,8 @@ def rng_read(out: MutView[u32], n: u32) -> CryptoStatus:
             return first
     if rng_state != RNG_HEALTHY:
         return CryptoStatus.UNHEALTHY
-    status: CryptoStatus = from_rng(u32(rngb.read_words(out, n)))
+    status: CryptoStatus = rng_result(u32(rngb.read_words(out, n)))
     if status != CryptoStatus.OK:
-        rng_state = RNG_FAILED
         for i in range(0, len(out)):
             out[i] = 0
     return status
