@@ -32,9 +32,9 @@ HOLE_BANK: Final = 6
 """The first bank above the shadow hole (its words are FUSE_HI's)."""
 BUSY_POLL_LIMIT: Final = 100_000
 """CTRL.BUSY polls: a shadow reload or a read takes microseconds."""
-UID_LOW_BANK: Final = 0
-UID_LOW_WORD: Final = 1
-UID_HIGH_WORD: Final = 2
+UID_BANK: Final = 0
+UID_WORD: Final = 1
+"""The unique ID's fuse words: bank 0, word 1 (CFG0, the low half) then word 2 (CFG1)."""
 
 
 # What a fuse read gave.
@@ -87,17 +87,13 @@ def unique_id(out: Bytes[8]) -> FuseStatus:
     """The 64-bit unique ID: CFG0 then CFG1, each little-endian.  On an error ``out``
     is all zero."""
     word: Array[u32, 1] = Array[u32, 1]()
-    for i in range(0, 8):
-        out[i] = 0
-    status: FuseStatus = read_fuse(UID_LOW_BANK, UID_LOW_WORD, word)
-    if status != FuseStatus.OK:
-        return status
-    low: u32 = word[0]
-    status = read_fuse(UID_LOW_BANK, UID_HIGH_WORD, word)
-    if status != FuseStatus.OK:
-        return status
-    put_le32(out, 0, low)
-    put_le32(out, 4, word[0])
+    for half in range(0, 2):
+        status: FuseStatus = read_fuse(UID_BANK, UID_WORD + half, word)
+        if status != FuseStatus.OK:
+            for i in range(0, 8):
+                out[i] = 0
+            return status
+        put_le32(out, 4 * half, word[0])
     return FuseStatus.OK
 
 

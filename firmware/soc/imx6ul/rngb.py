@@ -43,9 +43,6 @@ FIFO_POLL_LIMIT: Final = 100_000
 """SR polls for one word (5 words per 112 clocks once seeded)."""
 SEED_ATTEMPTS: Final = 3
 
-ESR_SATE: Final = 0x8
-"""ESR with only the statistical-test error: the seed may be retried."""
-
 
 # What a generator operation gave.
 class RngStatus(IntEnum):
@@ -55,6 +52,13 @@ class RngStatus(IntEnum):
     SEED_FAILED = 3
     ERROR = 4
     NOT_READY = 5
+
+
+@ensures(lambda esr, result: result == (esr.SATE == 1 and esr.LFE == 0 and esr.OSCE == 0 and esr.STE == 0
+                                        and esr.FUFE == 0))
+def retry_seed(esr: RegValue[RNGB.ESR]) -> bool:
+    """Whether an ESR value shows the statistical-test error alone: the seed may be retried."""
+    return esr.SATE == 1 and esr.LFE == 0 and esr.OSCE == 0 and esr.STE == 0 and esr.FUFE == 0
 
 
 @ensures(lambda sr, result: result == (sr.STDN == 1 and sr.SDN == 1 and sr.ST_PF == 0 and sr.ERR == 0))
@@ -89,7 +93,7 @@ def seed() -> RngStatus:
             return RngStatus.TIMEOUT
         if RNGB.SR.ERR == 0:
             return RngStatus.OK
-        if RNGB.ESR.read() != ESR_SATE:
+        if not retry_seed(RNGB.ESR.read()):
             return RngStatus.SEED_FAILED
         RNGB.CMD.write(CE=1)
     return RngStatus.SEED_FAILED
