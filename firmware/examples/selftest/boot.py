@@ -48,9 +48,9 @@ HMAC_MAC: Final = (
     b"\x5a\x00\x3f\x08\x9d\x27\x39\x83\x9d\xec\x58\xb9\x64\xec\x38\x43"
 )
 RANDOM_BYTES: Final = 32
-RANDOM_WORDS: Final = 8
-MAX_RANDOM: Final = 256
-"""Largest byte count ``word_bytes`` converts (64 words)."""
+RANDOM_WORDS: Final = RANDOM_BYTES // 4
+MAX_RANDOM: Final = 4 * api.MAX_WORDS
+"""Largest byte count ``word_bytes`` converts (the words of the largest ``api.rng_read``)."""
 MAX_COUNT: Final = 1000
 
 passed: u32 = 0

@@ -32,9 +32,6 @@ HOLE_BANK: Final = 6
 """The first bank above the shadow hole (its words are FUSE_HI's)."""
 BUSY_POLL_LIMIT: Final = 100_000
 """CTRL.BUSY polls: a shadow reload or a read takes microseconds."""
-UID_BANK: Final = 0
-UID_WORD: Final = 1
-"""The unique ID's fuse words: bank 0, word 1 (CFG0, the low half) then word 2 (CFG1)."""
 
 
 # What a fuse read gave.
@@ -80,6 +77,11 @@ def put_le32(out: Bytes[8], at: u32, value: u32) -> None:
     """``out[at:at + 4]`` = ``value``, little-endian."""
     for i in range(0, 4):
         out[at + i] = u8((value >> (8 * i)) & 0xFF)
+
+
+UID_BANK: Final = 0
+UID_WORD: Final = 1
+"""The unique ID's fuse words: bank 0, word 1 (CFG0, the low half) then word 2 (CFG1)."""
 
 
 @requires(lambda out: clock_enabled(OCOTP))

@@ -35,13 +35,6 @@ from tamapy.fw import Array, MutView, RegValue, ensures, invariant, poll, requir
 
 MAX_WORDS: Final = 64
 """Largest request of ``read_words`` (the words it gathers before releasing any)."""
-SELFTEST_POLL_LIMIT: Final = 1_000_000
-"""SR polls for the self test (Linux allows 2.5 ms)."""
-SEED_POLL_LIMIT: Final = 10_000_000
-"""SR polls for a seed (about 2 million RNG clocks; Linux allows 200 ms)."""
-FIFO_POLL_LIMIT: Final = 100_000
-"""SR polls for one word (5 words per 112 clocks once seeded)."""
-SEED_ATTEMPTS: Final = 3
 
 
 # What a generator operation gave.
@@ -74,6 +67,10 @@ def reset() -> None:
     RNGB.CMD.write(SR=1)
 
 
+SELFTEST_POLL_LIMIT: Final = 1_000_000
+"""SR polls for the self test (Linux allows 2.5 ms)."""
+
+
 def self_test() -> RngStatus:
     """Run the self test; SELFTEST_FAILED if it reported a failure or an error."""
     RNGB.CMD.write(ST=1)
@@ -83,6 +80,11 @@ def self_test() -> RngStatus:
     if sr.ERR == 1 or sr.ST_PF != 0 or sr.STDN == 0:
         return RngStatus.SELFTEST_FAILED
     return RngStatus.OK
+
+
+SEED_POLL_LIMIT: Final = 10_000_000
+"""SR polls for a seed (about 2 million RNG clocks; Linux allows 200 ms)."""
+SEED_ATTEMPTS: Final = 3
 
 
 def seed() -> RngStatus:
@@ -114,6 +116,10 @@ def init() -> RngStatus:
     if not healthy(RNGB.SR.read()):
         return RngStatus.ERROR
     return RngStatus.OK
+
+
+FIFO_POLL_LIMIT: Final = 100_000
+"""SR polls for one word (5 words per 112 clocks once seeded)."""
 
 
 @requires(lambda buf, i: i < MAX_WORDS)

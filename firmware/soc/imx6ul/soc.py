@@ -21,9 +21,6 @@ from typing import Final
 from soc.imx6ul.regs import CCM_ANALOG, OCOTP
 from tamapy.fw import clock_enabled, ensures, requires, u32
 
-FAMILY_UL: Final = 0x64
-FAMILY_ULL: Final = 0x65
-
 
 # The part (real, or what an emulator presents: ``emulated()``), or unknown.
 class Model(IntEnum):
@@ -31,6 +28,11 @@ class Model(IntEnum):
     UL = 1
     ULL = 2
     ULZ = 3
+
+
+FAMILY_UL: Final = 0x64
+FAMILY_ULL: Final = 0x65
+"""``family()`` of the i.MX6UL, and of the i.MX6ULL and i.MX6ULZ."""
 
 
 def family() -> u32:
