@@ -25,6 +25,14 @@ from typing import Final
 from soc.imx6ul.regs import OCOTP
 from tamapy.fw import Array, Bytes, clock_enabled, poll, requires, u8, u32
 
+
+# What a fuse read gave.
+class FuseStatus(IntEnum):
+    OK = 0
+    TIMEOUT = 1
+    LOCKED = 2
+
+
 BANKS: Final = 8
 """Banks the register map describes (the i.MX6ULL/ULZ has 8; the i.MX6UL's 8-15 are left out)."""
 WORDS_PER_BANK: Final = 8
@@ -32,13 +40,6 @@ HOLE_BANK: Final = 6
 """The first bank above the shadow hole (its words are FUSE_HI's)."""
 BUSY_POLL_LIMIT: Final = 100_000
 """CTRL.BUSY polls: a shadow reload or a read takes microseconds."""
-
-
-# What a fuse read gave.
-class FuseStatus(IntEnum):
-    OK = 0
-    TIMEOUT = 1
-    LOCKED = 2
 
 
 @requires(lambda: clock_enabled(OCOTP))
