@@ -1,7 +1,7 @@
 """The image measurement and the attestation quote.
 
 Measurement: SHA-256 (in software, ``crypto.sha256_sw``) of the first
-MEASURE_BYTES (44 KiB) of the loaded image, from the load address IMAGE_BASE
+MEASURE_BYTES (40 KiB) of the loaded image, from the load address IMAGE_BASE
 (0x80010000 on both boards: ``[image] load_address`` in specs/boards/*.toml),
 read as it sits in memory.  The linker puts the text segment (vector table,
 startup code, every compiled function) there, then, page-aligned, the
@@ -33,7 +33,7 @@ from tamapy.fw import Array, Bytes, View, clock_enabled, mmio, requires, trusted
 IMAGE_BASE: Final = 0x80010000
 """The load address of both boards' images (specs/boards/*.toml, [image] load_address)."""
 PAGE: Final = 1024
-MEASURE_PAGES: Final = 44
+MEASURE_PAGES: Final = 40
 MEASURE_BYTES: Final = MEASURE_PAGES * PAGE
 MAX_NONCE: Final = 64
 QUOTE_DIVERSIFIER: Final = b"tamapy-quote-key"
