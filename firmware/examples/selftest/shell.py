@@ -32,10 +32,10 @@ MAX_LINE: Final = 512
 SPACE: Final = 0x20
 MAX_RAND: Final = boot.MAX_RANDOM
 BAD_COUNT: Final = 0xFFFF_FFFF
+"""What a parse of an argument gives when there is none to use (above every count)."""
 MAX_DIGITS: Final = 4
 RESET_WAIT_US: Final = 10_000
 """How long to wait for the reset to take effect before saying it did not."""
-
 
 arg: Bytes[256] = Bytes[256]()
 key: Bytes[256] = Bytes[256]()
@@ -124,7 +124,7 @@ def last_hex_field(buf: Bytes[512], pos: u32, n: u32, dst: Bytes[256], usage: Vi
     ``hexcodec.MAX_BYTES``) if another field follows."""
     if next_field(buf, pos, n) != n:
         out.line(usage)
-        return hexcodec.TOO_LONG
+        return BAD_COUNT
     return hex_field(buf, pos, n, dst)
 
 
