@@ -56,21 +56,6 @@ MAX_DATA: Final = 4096
 """Longest AES input: the size of the output arrays."""
 MAX_WORDS: Final = 64
 """Largest ``rng_read`` request, in 32-bit words (the size of its output array)."""
-HMAC_BLOCK: Final = 64
-IPAD: Final = 0x36
-OPAD: Final = 0x5C
-CHUNK: Final = 1024
-"""Bytes per DCP hash packet (the driver's bounce buffer)."""
-
-DCP_OK: Final = 0
-"""``u32(dcp.DcpStatus.OK)``.  Driver statuses cross into this module's signatures as
-u32: the type checker resolves ``dcp.DcpStatus`` in a signature only if module
-``soc.imx6ul.dcp`` sorts before this one (it completes enums module by module, in
-name order), and ``from soc.imx6ul.dcp import DcpStatus`` never works in annotations."""
-
-RNG_UNTESTED: Final = 0
-RNG_HEALTHY: Final = 1
-RNG_FAILED: Final = 2
 
 
 # What a crypto or RNG operation gave.
@@ -90,6 +75,11 @@ class CryptoStatus(IntEnum):
 
 dcp_ready: bool = False
 """The DCP has been initialised (``dcp.init``) since reset."""
+
+# The values of rng_state (a module variable cannot be of an enum type).
+RNG_UNTESTED: Final = 0
+RNG_HEALTHY: Final = 1
+RNG_FAILED: Final = 2
 rng_state: u32 = RNG_UNTESTED
 """RNG_UNTESTED until the first self test, then RNG_HEALTHY or RNG_FAILED."""
 
@@ -98,10 +88,15 @@ rng_state: u32 = RNG_UNTESTED
 
 
 @ensures(lambda code, result: result != CryptoStatus.UNAVAILABLE and result != CryptoStatus.UNHEALTHY
-         and (result == CryptoStatus.OK) == (code == DCP_OK))
+         and (result == CryptoStatus.OK) == (code == u32(dcp.DcpStatus.OK)))
 def from_dcp(code: u32) -> CryptoStatus:
-    """The interface status of a DCP driver status (``u32(dcp.DcpStatus)``)."""
-    if code == DCP_OK:
+    """The interface status of a DCP driver status (``u32(dcp.DcpStatus)``).
+
+    Driver statuses cross into this module's signatures as u32: the type checker
+    resolves ``dcp.DcpStatus`` in a signature only if module ``soc.imx6ul.dcp`` sorts
+    before this one (it completes enums module by module, in name order), and
+    ``from soc.imx6ul.dcp import DcpStatus`` never works in annotations."""
+    if code == u32(dcp.DcpStatus.OK):
         return CryptoStatus.OK
     if code == u32(dcp.DcpStatus.TIMEOUT):
         return CryptoStatus.TIMEOUT
@@ -113,11 +108,15 @@ def from_dcp(code: u32) -> CryptoStatus:
 @ensures(lambda code, result: result == CryptoStatus.OK or result == CryptoStatus.TIMEOUT
          or result == CryptoStatus.UNHEALTHY)
 @ensures(lambda code, result: result != CryptoStatus.OK or code == u32(rngb.RngStatus.OK))
-def from_rng(code: u32) -> CryptoStatus:
-    """The interface status of an RNGB driver status (``u32(rngb.RngStatus)``): every failure
-    but a time-out is UNHEALTHY."""
+def rng_result(code: u32) -> CryptoStatus:
+    """The interface status of an RNGB driver status (``u32(rngb.RngStatus)``), and what it
+    says of the generator: OK leaves it HEALTHY, any failure FAILED (a time-out is TIMEOUT,
+    every other failure UNHEALTHY)."""
+    global rng_state
     if code == u32(rngb.RngStatus.OK):
+        rng_state = RNG_HEALTHY
         return CryptoStatus.OK
+    rng_state = RNG_FAILED
     if code == u32(rngb.RngStatus.TIMEOUT):
         return CryptoStatus.TIMEOUT
     return CryptoStatus.UNHEALTHY
@@ -169,7 +168,7 @@ def hmac_dcp(key: View[u8], message: View[u8], mac: Bytes[32]) -> u32:
     Returns ``u32(dcp.DcpStatus)``."""
     zero32(mac)
     k0: Bytes[64] = Bytes[64]()
-    if len(key) > HMAC_BLOCK:
+    if len(key) > dcp.SHA_BLOCK:
         hashed: Bytes[32] = Bytes[32]()
         first_status: dcp.DcpStatus = dcp.sha256(key, hashed)
         if first_status != dcp.DcpStatus.OK:
@@ -180,30 +179,30 @@ def hmac_dcp(key: View[u8], message: View[u8], mac: Bytes[32]) -> u32:
         for i in range(0, len(key)):
             k0[i] = key[i]
     block: Bytes[96] = Bytes[96]()
-    for i in range(0, HMAC_BLOCK):
-        block[i] = k0[i] ^ IPAD
+    for i in range(0, dcp.SHA_BLOCK):
+        block[i] = k0[i] ^ hmac_sw.IPAD
     n: u32 = len(message)
     dcp.enable_channel0()
-    status: dcp.DcpStatus = dcp.hash_chunk(block[0:HMAC_BLOCK], True, n == 0)
+    status: dcp.DcpStatus = dcp.hash_chunk(block[0:dcp.SHA_BLOCK], True, n == 0)
     pos: u32 = 0
-    while status == dcp.DcpStatus.OK and n - pos > CHUNK:
+    while status == dcp.DcpStatus.OK and n - pos > dcp.CHUNK:
         invariant(pos <= n)
         decreases(n - pos)
         dcp.enable_channel0()
-        status = dcp.hash_chunk(message[pos:pos + CHUNK], False, False)
-        pos += CHUNK
+        status = dcp.hash_chunk(message[pos:pos + dcp.CHUNK], False, False)
+        pos += dcp.CHUNK
     if status == dcp.DcpStatus.OK and n > 0:
         dcp.enable_channel0()
         status = dcp.hash_chunk(message[pos:n], False, True)
     if status != dcp.DcpStatus.OK:
-        dcp.wipe(CHUNK)
+        dcp.wipe(dcp.CHUNK)
         dcp.enable_channel0()
         return u32(status)
-    for i in range(0, HMAC_BLOCK):
-        block[i] = k0[i] ^ OPAD
+    for i in range(0, dcp.SHA_BLOCK):
+        block[i] = k0[i] ^ hmac_sw.OPAD
     for i in range(0, DIGEST_BYTES):
-        block[HMAC_BLOCK + i] = dcp.payload[DIGEST_BYTES - 1 - i]
-    dcp.wipe(CHUNK)
+        block[dcp.SHA_BLOCK + i] = dcp.payload[DIGEST_BYTES - 1 - i]
+    dcp.wipe(dcp.CHUNK)
     dcp.enable_channel0()
     return u32(dcp.sha256(block, mac))
 
@@ -313,21 +312,14 @@ def derive_key(diversifier: View[u8], out: Bytes[16]) -> CryptoStatus:
 def rng_self_test() -> CryptoStatus:
     """(Re)start the RNGB: reset, self test, seed.  OK only if the generator is healthy;
     reads are allowed from then on, until a failure."""
-    global rng_state
     if not soc.has_rngb():
         return CryptoStatus.UNAVAILABLE
-    status: CryptoStatus = from_rng(u32(rngb.init()))
-    if status == CryptoStatus.OK:
-        rng_state = RNG_HEALTHY
-    else:
-        rng_state = RNG_FAILED
-    return status
+    return rng_result(u32(rngb.init()))
 
 
 def rng_read(out: MutView[u32], n: u32) -> CryptoStatus:
     """``out[0:n]`` = ``n`` random words from the RNGB, or nothing at all: every word of
     ``out`` (of the caller's size) is zero unless OK."""
-    global rng_state
     for i in range(0, len(out)):
         out[i] = 0
     if not soc.has_rngb():
@@ -338,9 +330,8 @@ def rng_read(out: MutView[u32], n: u32) -> CryptoStatus:
             return first
     if rng_state != RNG_HEALTHY:
         return CryptoStatus.UNHEALTHY
-    status: CryptoStatus = from_rng(u32(rngb.read_words(out, n)))
+    status: CryptoStatus = rng_result(u32(rngb.read_words(out, n)))
     if status != CryptoStatus.OK:
-        rng_state = RNG_FAILED
         for i in range(0, len(out)):
             out[i] = 0
     return status

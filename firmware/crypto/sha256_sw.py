@@ -32,15 +32,8 @@ MASK32: Final = 0xFFFF_FFFF
 MAX_TOTAL: Final[u64] = 0x1FFF_FFFF_FFFF_FFFF
 """Longest message, in bytes: its length in bits, 8 * MAX_TOTAL, fits 64 bits."""
 
-# The initial hash value H(0) of FIPS 180-4 5.3.3.
-H0: Final = 0x6A09E667
-H1: Final = 0xBB67AE85
-H2: Final = 0x3C6EF372
-H3: Final = 0xA54FF53A
-H4: Final = 0x510E527F
-H5: Final = 0x9B05688C
-H6: Final = 0x1F83D9AB
-H7: Final = 0x5BE0CD19
+H0: Final = Array[u32, 8](0x6A09E667, 0xBB67AE85, 0x3C6EF372, 0xA54FF53A, 0x510E527F, 0x9B05688C, 0x1F83D9AB, 0x5BE0CD19)
+"""The initial hash value H(0) of FIPS 180-4 5.3.3: its words H0..H7."""
 
 K: Final = Array[u32, 64](
     0x428A2F98, 0x71374491, 0xB5C0FBCF, 0xE9B5DBA5, 0x3956C25B, 0x59F111F1, 0x923F82A4, 0xAB1C5ED5,
@@ -155,14 +148,8 @@ def compress(state: Array[u32, 8], chunk: View[u8]) -> None:
 
 def start(state: Array[u32, 8]) -> None:
     """Set the chaining state to the initial hash value H(0)."""
-    state[0] = H0
-    state[1] = H1
-    state[2] = H2
-    state[3] = H3
-    state[4] = H4
-    state[5] = H5
-    state[6] = H6
-    state[7] = H7
+    for i in range(0, 8):
+        state[i] = H0[i]
 
 
 @ensures(lambda result, state, data: result <= len(data) and len(data) - result < 64)

@@ -7,8 +7,9 @@ binary and boot image made from it), then ``verify.stack`` bounds the stack
 on the linked machine code.  The result carries every image's bytes, so
 what is written, signed and compared is computed once.  Unproven code is
 refused unless the build is explicitly marked unverified.  Outputs are
-written atomically.  A build also keeps the project's type stubs current
-(:func:`write_stubs`, the work of ``tamapy stubs``).
+written atomically.  A build also writes the project's type stubs (generated,
+not committed: :func:`write_stubs`, the work of ``tamapy stubs``), so an
+editor has them after the first build.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ def build(app: Path, board: str, out_dir: Path, *, unverified: bool = False, cac
     take LLVM's output from the project's object cache when the IR is unchanged (a signed build
     compiles afresh, so its provenance never rests on a cached file).
     """
-    write_stubs(find_project(app).root, only_existing=True)
+    write_stubs(find_project(app).root)
     result = compile_app(app, board, verify=True, cache=cache, objects=object_cache(app) if reuse_objects else None)
     if not result.verified and not unverified:
         raise BuildRefused(result)
@@ -207,14 +208,12 @@ def stub_files(root: Path) -> dict[Path, Callable[[], bytes]]:
     return files
 
 
-def write_stubs(root: Path, *, check: bool = False, only_existing: bool = False) -> list[Path]:
-    """Bring the stubs up to date (atomically, and only those that differ); the paths that
-    differed.  With ``check`` nothing is written; with ``only_existing`` a stub is refreshed
-    only if the project already has one (a build keeps committed stubs current and adds none)."""
+def write_stubs(root: Path, *, check: bool = False) -> list[Path]:
+    """Bring the stubs up to date, writing those missing or stale (atomically, and only those
+    that differ); the paths that differed.  With ``check`` nothing is written (for a project
+    that commits its stubs)."""
     stale: list[Path] = []
     for path, render in sorted(stub_files(root).items()):
-        if only_existing and not path.is_file():
-            continue
         data = render()
         if path.is_file() and path.read_bytes() == data:
             continue

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tamapy.build import stub_files
+
 APP_HEADER = "from tamapy.fw import Bytes, u8, u32\n\n\n"
 
 
@@ -50,12 +52,16 @@ def test_unverified_build_is_marked_unverified(project: Path) -> None:
     assert "UNVERIFIED" in proc.stdout
 
 
-def test_proven_build_is_marked_verified(project: Path) -> None:
+def test_proven_build_is_marked_verified_and_writes_the_stubs(project: Path) -> None:
+    stubs = stub_files(project)
+    for path in stubs:
+        path.unlink(missing_ok=True)  # a fresh checkout: the stubs are generated, not committed
     source = "def main() -> None:\n    x: u32 = 3\n    y: u32 = x * 2\n    assert y == 6\n"
     proc = _build(project, _app(project, "fine", source))
     assert proc.returncode == 0, proc.stderr
     facts = json.loads((project / "out" / "fine.build.json").read_text())
     assert facts["verified"] is True and facts["obligations"]["failed"] == 0
+    assert {path: path.read_bytes() for path in stubs} == {path: render() for path, render in stubs.items()}
 
 
 def test_stack_bound_over_the_board_stack_is_refused(project: Path) -> None:

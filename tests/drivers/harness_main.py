@@ -221,9 +221,7 @@ def op_rtc(ticks: u64, us: u32) -> None:
 
 def open_clock_gates() -> None:
     ccm.enable_gpt1()
-    ccm.enable_wdog1()
-    ccm.enable_wdog2()
-    ccm.enable_wdog3()
+    ccm.enable_wdogs()
     ccm.enable_ocotp()
     ccm.enable_snvs()
     ccm.enable_dcp()

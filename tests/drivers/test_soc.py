@@ -10,7 +10,6 @@ from tamapy.sim.context import default_unique_id
 from tests.drivers.support import (
     DCP_BASE,
     DCP_SIZE,
-    EMULATED_UL,
     EVK,
     FUSE_LOCKED,
     FUSE_OK,
@@ -19,6 +18,7 @@ from tests.drivers.support import (
     OP_SOC,
     RNGB_BASE,
     RNGB_SIZE,
+    UL,
     ULL,
     ULZ,
     Harness,
@@ -39,7 +39,7 @@ def test_usbarmory_is_an_imx6ulz_with_dcp_and_rngb(mk2: Harness) -> None:
 
 
 def test_evk_is_an_emulated_imx6ul_without_dcp_or_rngb(evk: Harness) -> None:
-    assert detect(evk) == [EMULATED_UL, 0, 0, 0x64, 0]
+    assert detect(evk) == [UL, 0, 0, 0x64, 0]  # revision 0.0: emulated
 
 
 def test_an_imx6ull_without_the_ulz_mark(mk2: Harness) -> None:

@@ -92,9 +92,7 @@ def main() -> None:
     if not console.init():
         finish(1)
         return
-    ccm.enable_wdog1()
-    ccm.enable_wdog2()
-    ccm.enable_wdog3()
+    ccm.enable_wdogs()
     ccm.enable_ocotp()
     ccm.enable_dcp()
     wdog.disable_all_power_down()

@@ -41,7 +41,7 @@ def _constant(module: str, name: str) -> int:
 
 
 IMAGE_BASE = _constant("attest.py", "IMAGE_BASE")
-MEASURE_BYTES = _constant("attest.py", "MEASURE_BYTES")
+MEASURE_BYTES = _constant("attest.py", "MEASURE_PAGES") * _constant("attest.py", "PAGE")
 DIVERSIFIER = b"tamapy-quote-key"
 
 

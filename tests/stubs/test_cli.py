@@ -1,17 +1,19 @@
 """``tamapy stubs``: writes the stubs atomically and deterministically, ``--check`` finds
-stale ones, the committed ones are current, and bad input is a located error (exit 2)."""
+stale ones, they are generated files git ignores, and bad input is a located error (exit 2)."""
 
 from __future__ import annotations
 
 import ast
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 import tamapy.fw
-from tamapy.build import write_stubs
+from tamapy.build import stub_files, write_stubs
 from tamapy.cli import main
+from tests.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 STUBS = ("firmware/soc/imx6ul/regs.pyi", "firmware/board/__init__.pyi")
@@ -25,8 +27,15 @@ def bare(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_the_committed_stubs_are_current() -> None:
-    assert write_stubs(ROOT, check=True) == [], "run `tamapy stubs` and commit the result"
+def test_the_stubs_are_generated_files_git_ignores() -> None:
+    """Every stub is generated (never committed beside the source), and git ignores it."""
+    git = require_tool("git", "git")
+    paths = sorted(str(p.relative_to(ROOT)) for p in stub_files(ROOT))
+    assert set(STUBS) <= set(paths)
+    ignored = subprocess.run([git, "check-ignore", "--no-index", *paths], cwd=ROOT, capture_output=True, text=True)
+    assert ignored.stdout.split() == paths
+    tracked = subprocess.run([git, "ls-files", "--", *paths], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert tracked.stdout == "", "generated stubs are not committed: `git rm --cached` them"
 
 
 def test_stubs_are_written_then_up_to_date(bare: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -35,7 +44,7 @@ def test_stubs_are_written_then_up_to_date(bare: Path, capsys: pytest.CaptureFix
     assert not (bare / STUBS[0]).exists()  # --check writes nothing
     assert main(["stubs", str(bare)]) == 0
     first = {s: (bare / s).read_bytes() for s in STUBS}
-    assert first == {s: (ROOT / s).read_bytes() for s in STUBS}  # same specs, same bytes
+    assert first == {s: stub_files(ROOT)[ROOT / s]() for s in STUBS}  # same specs, same bytes
     assert main(["stubs", str(bare / "firmware")]) == 0  # any path inside the project
     assert "up to date" in capsys.readouterr().out
     assert {s: (bare / s).read_bytes() for s in STUBS} == first
@@ -58,14 +67,13 @@ def test_a_spec_change_changes_the_stub(bare: Path) -> None:
     assert write_stubs(bare, check=True) == [bare / STUBS[0]]
 
 
-def test_a_build_refreshes_only_stubs_the_project_has(bare: Path) -> None:
-    assert write_stubs(bare, only_existing=True) == []
-    assert not (bare / STUBS[0]).exists()
+def test_missing_and_stale_stubs_are_written_and_current_ones_kept(bare: Path) -> None:
     (bare / STUBS[1]).parent.mkdir(parents=True, exist_ok=True)
     (bare / STUBS[1]).write_bytes(b"# stale\n")
-    assert write_stubs(bare, only_existing=True) == [bare / STUBS[1]]
-    assert (bare / STUBS[1]).read_bytes() == (ROOT / STUBS[1]).read_bytes()
-    assert not (bare / STUBS[0]).exists()
+    assert write_stubs(bare) == [bare / s for s in sorted(STUBS)]
+    written = {s: (bare / s).stat().st_mtime_ns for s in STUBS}
+    assert write_stubs(bare) == []
+    assert {s: (bare / s).stat().st_mtime_ns for s in STUBS} == written  # nothing rewritten
 
 
 def test_not_a_project_is_a_located_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,7 +1,7 @@
 """The image measurement and the attestation quote.
 
 Measurement: SHA-256 (in software, ``crypto.sha256_sw``) of the first
-MEASURE_BYTES (44 KiB) of the loaded image, from the load address IMAGE_BASE
+MEASURE_BYTES (40 KiB) of the loaded image, from the load address IMAGE_BASE
 (0x80010000 on both boards: ``[image] load_address`` in specs/boards/*.toml),
 read as it sits in memory.  The linker puts the text segment (vector table,
 startup code, every compiled function) there, then, page-aligned, the
@@ -33,9 +33,8 @@ from tamapy.fw import Array, Bytes, View, clock_enabled, mmio, requires, trusted
 IMAGE_BASE: Final = 0x80010000
 """The load address of both boards' images (specs/boards/*.toml, [image] load_address)."""
 PAGE: Final = 1024
-MEASURE_PAGES: Final = 44
-MEASURE_BYTES: Final = 45056
-"""MEASURE_PAGES pages of PAGE bytes from IMAGE_BASE."""
+MEASURE_PAGES: Final = 40
+MEASURE_BYTES: Final = MEASURE_PAGES * PAGE
 MAX_NONCE: Final = 64
 QUOTE_DIVERSIFIER: Final = b"tamapy-quote-key"
 """The 16-byte diversifier of the quote key."""
@@ -77,7 +76,7 @@ def measure() -> bool:
 def quote(nonce: View[u8], mac: Bytes[32]) -> api.CryptoStatus:
     """``mac`` = HMAC-SHA256(derive_key(QUOTE_DIVERSIFIER), nonce || measurement);
     all zero unless OK."""
-    for i in range(0, 32):
+    for i in range(0, api.DIGEST_BYTES):
         mac[i] = 0
     if not measure():
         return api.CryptoStatus.BAD_INPUT
@@ -89,9 +88,9 @@ def quote(nonce: View[u8], mac: Bytes[32]) -> api.CryptoStatus:
     n: u32 = len(nonce)
     for i in range(0, n):
         message[i] = nonce[i]
-    for i in range(0, 32):
+    for i in range(0, api.DIGEST_BYTES):
         message[n + i] = measurement[i]
-    status = api.hmac_sha256(key, message[0:n + 32], mac)
-    for i in range(0, 16):
+    status = api.hmac_sha256(key, message[0:n + api.DIGEST_BYTES], mac)
+    for i in range(0, api.KEY_BYTES):
         key[i] = 0
     return status

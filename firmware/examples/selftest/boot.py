@@ -48,9 +48,9 @@ HMAC_MAC: Final = (
     b"\x5a\x00\x3f\x08\x9d\x27\x39\x83\x9d\xec\x58\xb9\x64\xec\x38\x43"
 )
 RANDOM_BYTES: Final = 32
-RANDOM_WORDS: Final = 8
-MAX_RANDOM: Final = 256
-"""Largest byte count ``word_bytes`` converts (64 words)."""
+RANDOM_WORDS: Final = RANDOM_BYTES // 4
+MAX_RANDOM: Final = 4 * api.MAX_WORDS
+"""Largest byte count ``word_bytes`` converts (the words of the largest ``api.rng_read``)."""
 MAX_COUNT: Final = 1000
 
 passed: u32 = 0
@@ -126,23 +126,21 @@ def word_bytes(words: Array[u32, 64], n: u32, dst: Bytes[256]) -> None:
         dst[i] = u8((words[i // 4] >> (8 * (i % 4))) & 0xFF)
 
 
-@requires(lambda code: clock_enabled(port.PORT))
-def model_name(code: u32) -> None:
-    """The name of ``soc.Model`` member ``code``."""
-    if code == u32(soc.Model.UL):
+@requires(lambda: clock_enabled(port.PORT) and clock_enabled(OCOTP))
+def model_name() -> None:
+    """The part's name (``soc.model()``), `` (emulated)`` after it under an emulator."""
+    model: soc.Model = soc.model()
+    if model == soc.Model.UL:
         out.write(b"i.MX6UL")
-    elif code == u32(soc.Model.ULL):
+    elif model == soc.Model.ULL:
         out.write(b"i.MX6ULL")
-    elif code == u32(soc.Model.ULZ):
+    elif model == soc.Model.ULZ:
         out.write(b"i.MX6ULZ")
-    elif code == u32(soc.Model.EMULATED_UL):
-        out.write(b"i.MX6UL (emulated)")
-    elif code == u32(soc.Model.EMULATED_ULL):
-        out.write(b"i.MX6ULL (emulated)")
-    elif code == u32(soc.Model.EMULATED_ULZ):
-        out.write(b"i.MX6ULZ (emulated)")
     else:
         out.write(b"unknown")
+        return
+    if soc.emulated():
+        out.write(b" (emulated)")
 
 
 @requires(lambda present: clock_enabled(port.PORT))
@@ -176,7 +174,7 @@ def print_uid() -> None:
 def identity() -> None:
     """The part, its unique ID, and which engines it has."""
     out.write(b"soc: ")
-    model_name(u32(soc.model()))
+    model_name()
     out.write(b" (DIGPROG family 0x")
     out.hex_word(soc.family(), 2)
     out.write(b", revision 0x")

@@ -106,7 +106,7 @@ def serve() -> None:
             out.line(b"error: line too long (at most 512 characters)")
         elif got == line.OVERRUN:
             out.line(b"error: no line end")
-        elif shell.execute(linebuf, got) == shell.EXIT:
+        elif shell.execute(linebuf, got) == shell.Next.EXIT:
             finish(exit_code())
             return
 
@@ -116,9 +116,7 @@ def serve() -> None:
 def open_clock_gates() -> None:
     """The gates of every block the self-test drives (each call keeps the gates opened before)."""
     ccm.enable_gpt1()
-    ccm.enable_wdog1()
-    ccm.enable_wdog2()
-    ccm.enable_wdog3()
+    ccm.enable_wdogs()
     ccm.enable_ocotp()
     ccm.enable_dcp()
 

@@ -17,6 +17,7 @@ Results are one line ``NAME: HEX`` (``uid:``, ``random:``, ``digest:``,
 ``error: `` and the console goes on serving.
 """
 
+from enum import IntEnum
 from typing import Final
 
 from board import console as port
@@ -29,13 +30,10 @@ from tamapy.fw import Array, Bytes, View, clock_enabled, ensures, invariant, req
 
 MAX_LINE: Final = 512
 SPACE: Final = 0x20
-CONTINUE: Final = 0
-EXIT: Final = 1
-MAX_RAND: Final = 256
+MAX_RAND: Final = boot.MAX_RANDOM
 BAD_COUNT: Final = 0xFFFF_FFFF
+"""What a parse of an argument gives when there is none to use (above every count)."""
 MAX_DIGITS: Final = 4
-KEY_BYTES: Final = 16
-BLOCK_BYTES: Final = 16
 RESET_WAIT_US: Final = 10_000
 """How long to wait for the reset to take effect before saying it did not."""
 
@@ -99,23 +97,49 @@ def parse_count(buf: Bytes[512], start: u32, end: u32) -> u32:
     return value
 
 
-@requires(lambda code: clock_enabled(port.PORT))
-def hex_error(code: u32) -> None:
-    """The error line of a ``hexcodec.decode`` code above MAX_BYTES."""
+@requires(lambda buf, pos, n, dst: pos <= n and n <= MAX_LINE and clock_enabled(port.PORT))
+def hex_field(buf: Bytes[512], pos: u32, n: u32, dst: Bytes[256]) -> u32:
+    """``dst[0:result]`` = the bytes of the hex field at ``buf[pos:n]`` (up to the next
+    space); a code above ``hexcodec.MAX_BYTES`` if it is not hex, its error line printed."""
+    code: u32 = hexcodec.decode(buf[pos:field_end(buf, pos, n)], dst)
     if code == hexcodec.BAD_DIGIT:
         out.line(b"error: bad hex digit")
     elif code == hexcodec.ODD_LENGTH:
         out.line(b"error: odd number of hex digits")
-    else:
+    elif code > hexcodec.MAX_BYTES:
         out.line(b"error: hex argument too long (at most 256 bytes)")
+    return code
 
 
-@requires(lambda what, status: clock_enabled(port.PORT))
-def engine_error(what: View[u8], status: api.CryptoStatus) -> None:
-    out.write(b"error: ")
-    out.write(what)
-    out.write(b" ")
-    out.status_name(status)
+@requires(lambda buf, pos, n: pos <= n and n <= MAX_LINE)
+@ensures(lambda buf, pos, n, result: pos <= result and result <= n)
+def next_field(buf: Bytes[512], pos: u32, n: u32) -> u32:
+    """Where the field after the one at ``pos`` starts (``n`` if there is none)."""
+    return skip_spaces(buf, field_end(buf, pos, n), n)
+
+
+@requires(lambda buf, pos, n, dst, usage: pos <= n and n <= MAX_LINE and clock_enabled(port.PORT))
+def last_hex_field(buf: Bytes[512], pos: u32, n: u32, dst: Bytes[256], usage: View[u8]) -> u32:
+    """``hex_field`` of the line's last field; ``usage`` printed (and a code above
+    ``hexcodec.MAX_BYTES``) if another field follows."""
+    if next_field(buf, pos, n) != n:
+        out.line(usage)
+        return BAD_COUNT
+    return hex_field(buf, pos, n, dst)
+
+
+@requires(lambda what, status, label, result: clock_enabled(port.PORT))
+def report(what: View[u8], status: api.CryptoStatus, label: View[u8], result: View[u8]) -> None:
+    """``label`` and ``result`` in hex if ``status`` is OK, else ``error: what STATUS``."""
+    if status != api.CryptoStatus.OK:
+        out.write(b"error: ")
+        out.write(what)
+        out.write(b" ")
+        out.status_name(status)
+        out.newline()
+        return
+    out.write(label)
+    out.hex_bytes(result)
     out.newline()
 
 
@@ -143,99 +167,53 @@ def rand(buf: Bytes[512], pos: u32, n: u32) -> None:
         out.line(b"error: usage: rand N (N = 1..256)")
         return
     status: api.CryptoStatus = api.rng_read(words, (count + 3) // 4)
-    if status != api.CryptoStatus.OK:
-        engine_error(b"rand", status)
-        return
-    boot.word_bytes(words, count, arg)
-    out.write(b"random: ")
-    out.hex_bytes(arg[0:count])
-    out.newline()
+    boot.word_bytes(words, count, arg)  # all zero unless OK
+    report(b"rand", status, b"random: ", arg[0:count])
 
 
-@requires(lambda buf, pos, n: pos <= n and n <= MAX_LINE
-          and clock_enabled(port.PORT) and clock_enabled(OCOTP) and clock_enabled(DCP))
-def sha256(buf: Bytes[512], pos: u32, n: u32) -> None:
-    end: u32 = field_end(buf, pos, n)
-    if skip_spaces(buf, end, n) != n:
-        out.line(b"error: usage: sha256 HEX")
-        return
-    count: u32 = hexcodec.decode(buf[pos:end], arg)
-    if count > hexcodec.MAX_BYTES:
-        hex_error(count)
-        return
+@requires(lambda data: clock_enabled(port.PORT) and clock_enabled(OCOTP) and clock_enabled(DCP))
+def sha256(data: View[u8]) -> None:
     digest: Bytes[32] = Bytes[32]()
-    status: api.CryptoStatus = api.sha256(arg[0:count], digest)
-    if status != api.CryptoStatus.OK:
-        engine_error(b"sha256", status)
-        return
-    out.write(b"digest: ")
-    out.hex_bytes(digest)
-    out.newline()
+    status: api.CryptoStatus = api.sha256(data, digest)
+    report(b"sha256", status, b"digest: ", digest)
 
 
 @requires(lambda buf, pos, n: pos <= n and n <= MAX_LINE
           and clock_enabled(port.PORT) and clock_enabled(OCOTP) and clock_enabled(DCP))
 def aes_cbc(buf: Bytes[512], pos: u32, n: u32) -> None:
-    end: u32 = field_end(buf, pos, n)
-    key_len: u32 = hexcodec.decode(buf[pos:end], key)
+    key_len: u32 = hex_field(buf, pos, n, key)
     if key_len > hexcodec.MAX_BYTES:
-        hex_error(key_len)
         return
-    pos = skip_spaces(buf, end, n)
-    end = field_end(buf, pos, n)
-    iv_len: u32 = hexcodec.decode(buf[pos:end], iv)
+    pos = next_field(buf, pos, n)
+    iv_len: u32 = hex_field(buf, pos, n, iv)
     if iv_len > hexcodec.MAX_BYTES:
-        hex_error(iv_len)
         return
-    pos = skip_spaces(buf, end, n)
-    end = field_end(buf, pos, n)
-    data_len: u32 = hexcodec.decode(buf[pos:end], arg)
+    pos = next_field(buf, pos, n)
+    data_len: u32 = last_hex_field(buf, pos, n, arg, b"error: usage: aes-cbc KEYHEX IVHEX DATAHEX")
     if data_len > hexcodec.MAX_BYTES:
-        hex_error(data_len)
         return
-    if skip_spaces(buf, end, n) != n:
-        out.line(b"error: usage: aes-cbc KEYHEX IVHEX DATAHEX")
-        return
-    if key_len != KEY_BYTES:
+    if key_len != api.KEY_BYTES:
         out.line(b"error: the key must be 16 bytes")
         return
-    if iv_len != BLOCK_BYTES:
+    if iv_len != api.BLOCK_BYTES:
         out.line(b"error: the IV must be 16 bytes")
         return
-    if data_len == 0 or data_len % BLOCK_BYTES != 0:
+    if data_len == 0 or data_len % api.BLOCK_BYTES != 0:
         out.line(b"error: the data must be a non-empty multiple of 16 bytes")
         return
-    status: api.CryptoStatus = api.aes128_cbc_encrypt(key[0:KEY_BYTES], iv[0:BLOCK_BYTES], arg[0:data_len], boot.wide)
-    if status != api.CryptoStatus.OK:
-        engine_error(b"aes-cbc", status)
-        return
-    out.write(b"ciphertext: ")
-    out.hex_bytes(boot.wide[0:data_len])
-    out.newline()
+    status: api.CryptoStatus = api.aes128_cbc_encrypt(key[0:api.KEY_BYTES], iv[0:api.BLOCK_BYTES], arg[0:data_len],
+                                                      boot.wide)
+    report(b"aes-cbc", status, b"ciphertext: ", boot.wide[0:data_len])
 
 
-@requires(lambda buf, pos, n: pos <= n and n <= MAX_LINE
-          and clock_enabled(port.PORT) and clock_enabled(OCOTP) and clock_enabled(DCP))
-def quote(buf: Bytes[512], pos: u32, n: u32) -> None:
-    end: u32 = field_end(buf, pos, n)
-    if skip_spaces(buf, end, n) != n:
-        out.line(b"error: usage: quote NONCEHEX")
-        return
-    count: u32 = hexcodec.decode(buf[pos:end], arg)
-    if count > hexcodec.MAX_BYTES:
-        hex_error(count)
-        return
-    if count == 0 or count > attest.MAX_NONCE:
+@requires(lambda nonce: clock_enabled(port.PORT) and clock_enabled(OCOTP) and clock_enabled(DCP))
+def quote(nonce: View[u8]) -> None:
+    if len(nonce) == 0 or len(nonce) > attest.MAX_NONCE:
         out.line(b"error: the nonce must be 1..64 bytes")
         return
     mac: Bytes[32] = Bytes[32]()
-    status: api.CryptoStatus = attest.quote(arg[0:count], mac)
-    if status != api.CryptoStatus.OK:
-        engine_error(b"quote", status)
-        return
-    out.write(b"quote: ")
-    out.hex_bytes(mac)
-    out.newline()
+    status: api.CryptoStatus = attest.quote(nonce, mac)
+    report(b"quote", status, b"quote: ", mac)
 
 
 @requires(lambda: clock_enabled(port.PORT) and clock_enabled(WDOG1) and clock_enabled(GPT1))
@@ -246,16 +224,22 @@ def restart() -> None:
     out.line(b"error: the reset did not happen")
 
 
+# What the console does after a command.
+class Next(IntEnum):
+    CONTINUE = 0
+    EXIT = 1
+
+
 @requires(lambda buf, n: n <= MAX_LINE and clock_enabled(port.PORT) and clock_enabled(OCOTP)
           and clock_enabled(DCP) and clock_enabled(WDOG1) and clock_enabled(GPT1))
-@ensures(lambda buf, n, result: result == CONTINUE or result == EXIT)
-def execute(buf: Bytes[512], n: u32) -> u32:
+def execute(buf: Bytes[512], n: u32) -> Next:
     """Run the command in ``buf[0:n]``: CONTINUE, or EXIT for ``exit``."""
     start: u32 = skip_spaces(buf, 0, n)
     if start == n:
-        return CONTINUE
+        return Next.CONTINUE
     end: u32 = field_end(buf, start, n)
     pos: u32 = skip_spaces(buf, end, n)
+    count: u32 = 0
     if is_word(buf, start, end, b"help"):
         show_help()
     elif is_word(buf, start, end, b"uid"):
@@ -263,15 +247,19 @@ def execute(buf: Bytes[512], n: u32) -> u32:
     elif is_word(buf, start, end, b"rand"):
         rand(buf, pos, n)
     elif is_word(buf, start, end, b"sha256"):
-        sha256(buf, pos, n)
+        count = last_hex_field(buf, pos, n, arg, b"error: usage: sha256 HEX")
+        if count <= hexcodec.MAX_BYTES:
+            sha256(arg[0:count])
+    elif is_word(buf, start, end, b"quote"):
+        count = last_hex_field(buf, pos, n, arg, b"error: usage: quote NONCEHEX")
+        if count <= hexcodec.MAX_BYTES:
+            quote(arg[0:count])
     elif is_word(buf, start, end, b"aes-cbc"):
         aes_cbc(buf, pos, n)
-    elif is_word(buf, start, end, b"quote"):
-        quote(buf, pos, n)
     elif is_word(buf, start, end, b"reset"):
         restart()
     elif is_word(buf, start, end, b"exit"):
-        return EXIT
+        return Next.EXIT
     else:
         out.line(b"error: unknown command (type help)")
-    return CONTINUE
+    return Next.CONTINUE

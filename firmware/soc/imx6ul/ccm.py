@@ -32,18 +32,12 @@ def enable_gpt1() -> None:
     CCM.CCGR1.modify(CG10=CLOCK_ON, CG11=CLOCK_ON)
 
 
-@ensures(lambda: clock_enabled(WDOG1))
-def enable_wdog1() -> None:
+@ensures(lambda: clock_enabled(WDOG1) and clock_enabled(WDOG2) and clock_enabled(WDOG3))
+def enable_wdogs() -> None:
+    """The three watchdogs (CCGR3.CG8, CCGR5.CG5, CCGR6.CG10): each has a power-down
+    counter to stop after reset (``wdog.disable_all_power_down``), so they open together."""
     CCM.CCGR3.modify(CG8=CLOCK_ON)
-
-
-@ensures(lambda: clock_enabled(WDOG2))
-def enable_wdog2() -> None:
     CCM.CCGR5.modify(CG5=CLOCK_ON)
-
-
-@ensures(lambda: clock_enabled(WDOG3))
-def enable_wdog3() -> None:
     CCM.CCGR6.modify(CG10=CLOCK_ON)
 
 

@@ -27,7 +27,7 @@ PRESCALE_1MHZ: Final = 23
 """PR.PRESCALER: divide the 24 MHz crystal by 24."""
 RESET_POLL_LIMIT: Final = 10_000
 MASK32: Final = 0xFFFF_FFFF
-WRAP: Final = 0x1_0000_0000
+WRAP: Final = MASK32 + 1
 """The counter's modulus: 2**32 ticks."""
 MAX_DELAY_US: Final = 0x4000_0000
 """Longest delay (about 17.9 minutes): well inside one wrap of the counter."""

@@ -25,6 +25,14 @@ from typing import Final
 from soc.imx6ul.regs import OCOTP
 from tamapy.fw import Array, Bytes, clock_enabled, poll, requires, u8, u32
 
+
+# What a fuse read gave.
+class FuseStatus(IntEnum):
+    OK = 0
+    TIMEOUT = 1
+    LOCKED = 2
+
+
 BANKS: Final = 8
 """Banks the register map describes (the i.MX6ULL/ULZ has 8; the i.MX6UL's 8-15 are left out)."""
 WORDS_PER_BANK: Final = 8
@@ -32,16 +40,6 @@ HOLE_BANK: Final = 6
 """The first bank above the shadow hole (its words are FUSE_HI's)."""
 BUSY_POLL_LIMIT: Final = 100_000
 """CTRL.BUSY polls: a shadow reload or a read takes microseconds."""
-UID_LOW_BANK: Final = 0
-UID_LOW_WORD: Final = 1
-UID_HIGH_WORD: Final = 2
-
-
-# What a fuse read gave.
-class FuseStatus(IntEnum):
-    OK = 0
-    TIMEOUT = 1
-    LOCKED = 2
 
 
 @requires(lambda: clock_enabled(OCOTP))
@@ -82,22 +80,23 @@ def put_le32(out: Bytes[8], at: u32, value: u32) -> None:
         out[at + i] = u8((value >> (8 * i)) & 0xFF)
 
 
+UID_BANK: Final = 0
+UID_WORD: Final = 1
+"""The unique ID's fuse words: bank 0, word 1 (CFG0, the low half) then word 2 (CFG1)."""
+
+
 @requires(lambda out: clock_enabled(OCOTP))
 def unique_id(out: Bytes[8]) -> FuseStatus:
     """The 64-bit unique ID: CFG0 then CFG1, each little-endian.  On an error ``out``
     is all zero."""
     word: Array[u32, 1] = Array[u32, 1]()
-    for i in range(0, 8):
-        out[i] = 0
-    status: FuseStatus = read_fuse(UID_LOW_BANK, UID_LOW_WORD, word)
-    if status != FuseStatus.OK:
-        return status
-    low: u32 = word[0]
-    status = read_fuse(UID_LOW_BANK, UID_HIGH_WORD, word)
-    if status != FuseStatus.OK:
-        return status
-    put_le32(out, 0, low)
-    put_le32(out, 4, word[0])
+    for half in range(0, 2):
+        status: FuseStatus = read_fuse(UID_BANK, UID_WORD + half, word)
+        if status != FuseStatus.OK:
+            for i in range(0, 8):
+                out[i] = 0
+            return status
+        put_le32(out, 4 * half, word[0])
     return FuseStatus.OK
 
 

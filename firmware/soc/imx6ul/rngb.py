@@ -35,16 +35,6 @@ from tamapy.fw import Array, MutView, RegValue, ensures, invariant, poll, requir
 
 MAX_WORDS: Final = 64
 """Largest request of ``read_words`` (the words it gathers before releasing any)."""
-SELFTEST_POLL_LIMIT: Final = 1_000_000
-"""SR polls for the self test (Linux allows 2.5 ms)."""
-SEED_POLL_LIMIT: Final = 10_000_000
-"""SR polls for a seed (about 2 million RNG clocks; Linux allows 200 ms)."""
-FIFO_POLL_LIMIT: Final = 100_000
-"""SR polls for one word (5 words per 112 clocks once seeded)."""
-SEED_ATTEMPTS: Final = 3
-
-ESR_SATE: Final = 0x8
-"""ESR with only the statistical-test error: the seed may be retried."""
 
 
 # What a generator operation gave.
@@ -55,6 +45,13 @@ class RngStatus(IntEnum):
     SEED_FAILED = 3
     ERROR = 4
     NOT_READY = 5
+
+
+@ensures(lambda esr, result: result == (esr.SATE == 1 and esr.LFE == 0 and esr.OSCE == 0 and esr.STE == 0
+                                        and esr.FUFE == 0))
+def retry_seed(esr: RegValue[RNGB.ESR]) -> bool:
+    """Whether an ESR value shows the statistical-test error alone: the seed may be retried."""
+    return esr.SATE == 1 and esr.LFE == 0 and esr.OSCE == 0 and esr.STE == 0 and esr.FUFE == 0
 
 
 @ensures(lambda sr, result: result == (sr.STDN == 1 and sr.SDN == 1 and sr.ST_PF == 0 and sr.ERR == 0))
@@ -70,6 +67,10 @@ def reset() -> None:
     RNGB.CMD.write(SR=1)
 
 
+SELFTEST_POLL_LIMIT: Final = 1_000_000
+"""SR polls for the self test (Linux allows 2.5 ms)."""
+
+
 def self_test() -> RngStatus:
     """Run the self test; SELFTEST_FAILED if it reported a failure or an error."""
     RNGB.CMD.write(ST=1)
@@ -81,6 +82,11 @@ def self_test() -> RngStatus:
     return RngStatus.OK
 
 
+SEED_POLL_LIMIT: Final = 10_000_000
+"""SR polls for a seed (about 2 million RNG clocks; Linux allows 200 ms)."""
+SEED_ATTEMPTS: Final = 3
+
+
 def seed() -> RngStatus:
     """Generate a seed, retrying after a statistical-test error alone."""
     for _ in range(0, SEED_ATTEMPTS):
@@ -89,7 +95,7 @@ def seed() -> RngStatus:
             return RngStatus.TIMEOUT
         if RNGB.SR.ERR == 0:
             return RngStatus.OK
-        if RNGB.ESR.read() != ESR_SATE:
+        if not retry_seed(RNGB.ESR.read()):
             return RngStatus.SEED_FAILED
         RNGB.CMD.write(CE=1)
     return RngStatus.SEED_FAILED
@@ -110,6 +116,10 @@ def init() -> RngStatus:
     if not healthy(RNGB.SR.read()):
         return RngStatus.ERROR
     return RngStatus.OK
+
+
+FIFO_POLL_LIMIT: Final = 100_000
+"""SR polls for one word (5 words per 112 clocks once seeded)."""
 
 
 @requires(lambda buf, i: i < MAX_WORDS)

@@ -26,13 +26,14 @@ from typing import Final
 from soc.imx6ul.regs import SNVS
 from tamapy.fw import Array, clock_enabled, poll, requires, u32, u64
 
-TICK_HZ: Final = 32_768
 TICK_SHIFT: Final = 15
 """seconds = ticks >> TICK_SHIFT."""
-MAX_TICKS: Final[u64] = 0x7FFF_FFFF_FFFF
-"""The counters are 47 bits wide."""
+TICK_HZ: Final = 1 << TICK_SHIFT
 MSB_MASK: Final = 0x7FFF
+"""RTC_MSB.COUNT: bits 46:32 of a count."""
 LSB_MASK: Final = 0xFFFF_FFFF
+MAX_TICKS: Final[u64] = (MSB_MASK << 32) | LSB_MASK
+"""The counters are 47 bits wide."""
 ENABLE_POLL_LIMIT: Final = 10_000
 """Reads of the enable bit: it follows within a few 32 kHz cycles (~100 us)."""
 READ_ATTEMPTS: Final = 8

@@ -22,10 +22,12 @@ from tamapy.fw import clock_enabled, requires, u32
 
 SERVICE_1: Final = 0x5555
 SERVICE_2: Final = 0xAAAA
-MIN_TIMEOUT_MS: Final = 500
-MAX_TIMEOUT_MS: Final = 128_000
 STEP_MS: Final = 500
 """WCR.WT counts half seconds: time-out = (WT + 1) x 500 ms."""
+MIN_TIMEOUT_MS: Final = STEP_MS
+"""WT = 0."""
+MAX_TIMEOUT_MS: Final = 256 * STEP_MS
+"""WT = 255 (the field's 8 bits all set)."""
 SYSTEM: Final = WDOG1
 """The system watchdog (``init``, ``service``)."""
 
