@@ -112,6 +112,15 @@ CASES = [
 REG_HEADER = "from soc.imx6ul.regs import CCM, UART1\nfrom tamapy.fw import u8, u32\n"
 # Register rules that are decidable from the spec alone. Line 1-2 are the header.
 REG_CASES = [
+    # enable_clock(INSTANCE): a register instance the specs give a clock gate, as a statement.
+    ("enable-clock-of-a-number", "from tamapy.fw import enable_clock\n\n\ndef f() -> None:\n    enable_clock(5)\n",
+     "E201", 7, 18),
+    ("enable-clock-two-instances", "from tamapy.fw import enable_clock\n\n\ndef f() -> None:\n"
+     "    enable_clock(UART1, UART1)\n", "E203", 7, 5),
+    ("enable-clock-ungated", "from soc.imx6ul.regs import RNGB\nfrom tamapy.fw import enable_clock\n\n\n"
+     "def f() -> None:\n    enable_clock(RNGB)\n", "E205", 8, 18),
+    ("enable-clock-as-a-value", "from tamapy.fw import enable_clock\n\n\ndef f() -> u32:\n"
+     "    return enable_clock(UART1)\n", "E204", 7, 12),
     ("write-ro-register", "def f() -> None:\n    UART1.URXD.write(RX_DATA=1)\n", "E205", 4, 5),
     ("read-wo-register", "def f() -> u32:\n    return UART1.UTXD.read()\n", "E205", 4, 12),
     ("modify-w1c-register", "def f() -> None:\n    UART1.USR1.modify(RTSD=1)\n", "E205", 4, 5),

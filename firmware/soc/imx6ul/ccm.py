@@ -8,7 +8,8 @@ The verifier tracks every gate field on its own: a call of ``enable_x``
 makes its caller forget only the gate fields ``enable_x`` writes, so gates
 opened before stay known and each block has its own enable function, called
 by whoever uses the block.  ``enable_uart`` takes the instance: one function
-for every console and serial port.
+for every console and serial port, through ``enable_clock``, which opens the
+gate the specs name for an instance.
 
 Gates that the ``[clocks]`` tables cannot express are opened too but not
 promised: the GPT1 serial gate (CCGR1.CG11), the SNVS LP gate (CCGR5.CG10)
@@ -18,9 +19,8 @@ reset).  The RNGB has no gate of its own.
 
 from typing import Final
 
-from soc.imx6ul.regs import (CCM, DCP, GPT1, OCOTP, SNVS, UART, UART1, UART2, UART3, UART4, UART5, UART6, UART7,
-                             WDOG1, WDOG2, WDOG3)
-from tamapy.fw import clock_enabled, ensures
+from soc.imx6ul.regs import CCM, DCP, GPT1, OCOTP, SNVS, UART, WDOG1, WDOG2, WDOG3
+from tamapy.fw import clock_enabled, enable_clock, ensures
 
 CLOCK_ON: Final = 0b11
 """CCGR gate value: on in RUN and WAIT, off in STOP (what TamaGo and Linux write)."""
@@ -65,18 +65,6 @@ def enable_dcp() -> None:
 
 @ensures(lambda uart: clock_enabled(uart))
 def enable_uart(uart: UART) -> None:
-    """The gate of whichever UART instance ``uart`` is (UART1..UART7)."""
-    if uart == UART1:
-        CCM.CCGR5.modify(CG12=CLOCK_ON)
-    elif uart == UART2:
-        CCM.CCGR0.modify(CG14=CLOCK_ON)
-    elif uart == UART3:
-        CCM.CCGR1.modify(CG5=CLOCK_ON)
-    elif uart == UART4:
-        CCM.CCGR1.modify(CG12=CLOCK_ON)
-    elif uart == UART5:
-        CCM.CCGR3.modify(CG1=CLOCK_ON)
-    elif uart == UART6:
-        CCM.CCGR3.modify(CG3=CLOCK_ON)
-    else:
-        CCM.CCGR5.modify(CG13=CLOCK_ON)
+    """The gate of whichever UART instance ``uart`` is: ``enable_clock`` opens the one the
+    specs' ``[clocks]`` table names for it (CCGR5.CG12 for UART1, CCGR0.CG14 for UART2, ...)."""
+    enable_clock(uart)

@@ -269,6 +269,16 @@ def wipe(n: u32) -> None:
         payload[i] = 0
 
 
+@requires(lambda data: len(data) <= CHUNK)
+@ensures(lambda data, result: result == len(data))
+def load_io(data: View[u8]) -> u32:
+    """Copy ``data`` into the bounce buffer ``io`` (the packet's source); its length."""
+    n: u32 = len(data)
+    for i in range(0, n):
+        io[i] = data[i]
+    return n
+
+
 # ------------------------------------------------------------------ SHA-256
 
 
@@ -278,9 +288,7 @@ def wipe(n: u32) -> None:
 def hash_chunk(chunk: View[u8], first: bool, last: bool) -> DcpStatus:
     """Feed ``chunk`` to the SHA-256 running on channel 0 (``first``: start it;
     ``last``: finish it, the digest goes to ``payload``)."""
-    n: u32 = len(chunk)
-    for i in range(0, n):
-        io[i] = chunk[i]
+    n: u32 = load_io(chunk)
     control0: u32 = ENABLE_HASH
     if first:
         control0 |= HASH_INIT
@@ -361,9 +369,7 @@ def cipher_chunk(key_select: u32, payload_key: bool, cbc: bool, encrypt: bool, k
     """AES-128 over ``data`` (whole blocks, at most one chunk), in place in ``io``.
     ``payload_key``: ``key`` travels in the payload; otherwise KEY_SELECT chooses a
     key-RAM slot or the device key.  ``cbc``: start from ``iv``."""
-    n: u32 = len(data)
-    for i in range(0, n):
-        io[i] = data[i]
+    n: u32 = load_io(data)
     control0: u32 = ENABLE_CIPHER
     if encrypt:
         control0 |= CIPHER_ENCRYPT

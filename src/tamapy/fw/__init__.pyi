@@ -32,6 +32,7 @@ from tamapy.fw.intrinsics import addr_of as addr_of
 from tamapy.fw.intrinsics import clock_enabled as clock_enabled
 from tamapy.fw.intrinsics import dmb as dmb
 from tamapy.fw.intrinsics import dsb as dsb
+from tamapy.fw.intrinsics import enable_clock as enable_clock
 from tamapy.fw.intrinsics import forever as forever
 from tamapy.fw.intrinsics import isb as isb
 from tamapy.fw.intrinsics import mmio as mmio
@@ -135,6 +136,7 @@ __all__ = [
     "decreases",
     "dmb",
     "dsb",
+    "enable_clock",
     "ensures",
     "forever",
     "i8",

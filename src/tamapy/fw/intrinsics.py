@@ -156,6 +156,15 @@ def clock_enabled(instance: object) -> bool:
     return bool(probe())
 
 
+def enable_clock(instance: object) -> None:
+    """Open the CCM clock gate the specs name for ``instance`` (that field set to 0b11, by a
+    read-modify-write of its CCGR register: the accesses the compiled code makes)."""
+    opener = getattr(instance, "enable_clock", None)
+    if opener is None or not callable(opener):
+        raise RuntimeError("enable_clock() takes a register instance bound to a simulated bus")
+    opener()
+
+
 def addr_of(array: object) -> int:
     """The bus address of an array: arrays are Python objects on the host, not placed in memory."""
     raise NotImplementedError("addr_of() is not supported on the host: arrays are not placed in simulated memory")

@@ -288,6 +288,14 @@ class PeripheralInstance:
     def base(self) -> int:
         return int(self.__dict__["_base"])
 
+    def enable_clock(self) -> None:
+        """Open this instance's clock gate: its CCGR field to 0b11 (``enable_clock(INSTANCE)``)."""
+        gate = self.__dict__.get("_gate")
+        if gate is None:
+            raise RegisterError(f"the specs name no clock gate for {self.instance_name}")
+        handle, field = gate
+        handle.modify(**{field.name: field.max_value})
+
     def clock_enabled(self) -> bool:
         """Is the instance's clock gate on?  Ghost state: read from the CCM model, not the bus."""
         bus: RegisterBus = self.__dict__["_bus"]
@@ -319,4 +327,9 @@ def build_regs_module(name: str, soc: Soc, bus: RegisterBus) -> ModuleType:
         setattr(module, p.name, cls)
         for inst, base in p.instances:
             setattr(module, inst, cls(bus, inst, base))
+    ccm = soc.instance("CCM")
+    for p in soc.peripherals if ccm is not None else ():
+        for inst, reg, fld in p.clocks:
+            handle = module.CCM.__dict__[reg]
+            getattr(module, inst).__dict__["_gate"] = (handle, handle.spec.field(fld))
     return module

@@ -203,3 +203,37 @@ class RegisterRules(CheckerBase):
             what = f"field(s) {', '.join(zeroed)}" if zeroed else "reserved bits that must be written non-zero"
             raise self.fail(call, "E205", f"clear() of {where} writes the whole register: it would write 0 to {what}",
                             "use write(...) naming every field with the value it must keep")
+
+    def _enable_clock(self, call: ast.Call, sp: ir.Span) -> ir.Stmt:
+        """``enable_clock(INSTANCE)``: open the CCM gate the specs' ``[clocks]`` table names for the
+        instance (a read-modify-write of that field to 0b11, on in run and wait modes); for an
+        instance parameter, one such write per gated instance, chosen by comparing it."""
+        if len(call.args) != 1 or call.keywords:
+            raise self.fail(call, "E203", "enable_clock(INSTANCE) takes one register instance", "e.g. enable_clock(uart)")
+        inst = self.expr(call.args[0], None)
+        if not isinstance(inst.type, ir.PeripheralType) or not isinstance(inst, ir.Const | ir.Local):
+            raise self.fail(call.args[0], "E201", "enable_clock() takes a register instance or an instance parameter",
+                            "e.g. enable_clock(UART1) or enable_clock(uart)")
+        found = self.tables.soc.instance("CCM")
+        p = inst.type.peripheral
+        gates = [(dict(p.instances)[i], r, f) for i, r, f in p.clocks]
+        if isinstance(inst, ir.Const):
+            gates = [g for g in gates if g[0] == inst.value]
+        if found is None or not gates:
+            raise self.fail(call.args[0], "E205", f"the specs name no clock gate for {inst.type}"
+                            + ("" if isinstance(inst, ir.Local) else f" instance 0x{inst.value:08x}"),
+                            "add it to the peripheral's [clocks] table, or drop the call")
+        ccm, base = found
+        chain: tuple[ir.Stmt, ...] = ()
+        for at, reg_name, field_name in reversed(gates):
+            reg = ccm.register(reg_name)
+            f = reg.field(field_name) if reg is not None else None
+            assert reg is not None and f is not None, (reg_name, field_name)  # the spec loader checks [clocks]
+            on = ir.Const(f.max_value, ir.unsigned_for_bits(f.width), sp)
+            write = ir.RegWrite(ir.Const(base, ir.PeripheralType(ccm), sp), reg, "modify", ((f, on),), None, sp)
+            if isinstance(inst, ir.Const):
+                return write
+            same = ir.Compare(("eq",), (inst, ir.Const(at, inst.type, sp)), (ir.U32,), ir.BOOL, sp)
+            chain = (ir.If(same, (write,), chain, sp),)
+        return chain[0]
+

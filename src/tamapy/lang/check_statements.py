@@ -391,6 +391,8 @@ class StatementChecker(ExpressionChecker):
                     code = self.coerce(self.expr(call.args[0], ir.U32), ir.U32, call.args[0])
                     self.assigned = EVERYTHING
                     return ir.Panic(code, sp)
+                if sym.name == "enable_clock":
+                    return self._enable_clock(call, sp)
                 if sym.name in _BARRIERS:
                     if call.args or call.keywords:
                         raise self.fail(call, "E203", f"{sym.name}() takes no arguments", "remove them")

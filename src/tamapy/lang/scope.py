@@ -28,6 +28,7 @@ FW_INTRINSICS = frozenset(
     {
         "requires", "ensures", "invariant", "decreases", "poll", "forever", "panic",
         "trusted", "wfi", "dsb", "isb", "dmb", "mmio", "clock_enabled", "addr_of", "old", "struct",
+        "enable_clock",
     }
 )
 FW_GENERICS = frozenset({"Array", "Bytes", "View", "MutView", "Dma", "RegValue"})
