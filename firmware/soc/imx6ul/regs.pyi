@@ -2154,6 +2154,278 @@ class DCP(metaclass=_DCP):
     channel3_enabled: Final[bool]
     """Protocol invariant (ghost state, contracts only): channel 3 is enabled (CHANNELCTRL.ENABLE_CHANNEL bit 3)."""
 
+class _GPIO_DR_IO:
+    """DR.IO[0..31]: read FIELD[i], write one element by its methods."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+    def write(self, index: int, value: int, /) -> None: ...
+
+class _GPIO_DR_IO_values:
+    """DR.IO[i] of a value read from DR."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+
+class _GPIO_DR_value(RegValue):
+    """A value read from GPIO.DR."""
+    @property
+    def IO(self) -> _GPIO_DR_IO_values:
+        """Bits 31:0 (RW, 32 elements of 1 bit(s), 1 apart)."""
+
+class _GPIO_DR:
+    """data: the level an output pin drives (a read of an input pin's bit returns PSR's) (RW, 32 bits at +0x0)."""
+    def read(self) -> _GPIO_DR_value: ...
+    def write(self, value: int, /) -> None: ...
+    @property
+    def IO(self) -> _GPIO_DR_IO:
+        """Bits 31:0 (RW, 32 elements of 1 bit(s), 1 apart)."""
+
+class _GPIO_GDIR_IO:
+    """GDIR.IO[0..31]: read FIELD[i], write one element by its methods."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+    def write(self, index: int, value: int, /) -> None: ...
+
+class _GPIO_GDIR_IO_values:
+    """GDIR.IO[i] of a value read from GDIR."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+
+class _GPIO_GDIR_value(RegValue):
+    """A value read from GPIO.GDIR."""
+    @property
+    def IO(self) -> _GPIO_GDIR_IO_values:
+        """Bits 31:0 (RW, 32 elements of 1 bit(s), 1 apart)."""
+
+class _GPIO_GDIR:
+    """direction (RW, 32 bits at +0x4)."""
+    def read(self) -> _GPIO_GDIR_value: ...
+    def write(self, value: int, /) -> None: ...
+    @property
+    def IO(self) -> _GPIO_GDIR_IO:
+        """Bits 31:0 (RW, 32 elements of 1 bit(s), 1 apart)."""
+
+class _GPIO_PSR_IO:
+    """PSR.IO[0..31]: read FIELD[i], write one element by its methods."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+
+class _GPIO_PSR_IO_values:
+    """PSR.IO[i] of a value read from PSR."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+
+class _GPIO_PSR_value(RegValue):
+    """A value read from GPIO.PSR."""
+    @property
+    def IO(self) -> _GPIO_PSR_IO_values:
+        """Bits 31:0 (RO, 32 elements of 1 bit(s), 1 apart)."""
+
+class _GPIO_PSR:
+    """pad status: the level each pad is at (RO, 32 bits at +0x8)."""
+    def read(self) -> _GPIO_PSR_value: ...
+    @property
+    def IO(self) -> _GPIO_PSR_IO:
+        """Bits 31:0 (RO, 32 elements of 1 bit(s), 1 apart)."""
+
+class _GPIO_ICR1_ICR:
+    """ICR1.ICR[0..15]: read FIELD[i], write one element by its methods."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+    def write(self, index: int, value: int, /) -> None: ...
+
+class _GPIO_ICR1_ICR_values:
+    """ICR1.ICR[i] of a value read from ICR1."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+
+class _GPIO_ICR1_value(RegValue):
+    """A value read from GPIO.ICR1."""
+    @property
+    def ICR(self) -> _GPIO_ICR1_ICR_values:
+        """Bits 31:0 (RW, 16 elements of 2 bit(s), 2 apart)."""
+
+class _GPIO_ICR1:
+    """interrupt configuration of pins 0..15 (RW, 32 bits at +0xc)."""
+    def read(self) -> _GPIO_ICR1_value: ...
+    def write(self, value: int, /) -> None: ...
+    @property
+    def ICR(self) -> _GPIO_ICR1_ICR:
+        """Bits 31:0 (RW, 16 elements of 2 bit(s), 2 apart)."""
+
+class _GPIO_ICR2_ICR:
+    """ICR2.ICR[0..15]: read FIELD[i], write one element by its methods."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+    def write(self, index: int, value: int, /) -> None: ...
+
+class _GPIO_ICR2_ICR_values:
+    """ICR2.ICR[i] of a value read from ICR2."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+
+class _GPIO_ICR2_value(RegValue):
+    """A value read from GPIO.ICR2."""
+    @property
+    def ICR(self) -> _GPIO_ICR2_ICR_values:
+        """Bits 31:0 (RW, 16 elements of 2 bit(s), 2 apart)."""
+
+class _GPIO_ICR2:
+    """interrupt configuration of pins 16..31 (RW, 32 bits at +0x10)."""
+    def read(self) -> _GPIO_ICR2_value: ...
+    def write(self, value: int, /) -> None: ...
+    @property
+    def ICR(self) -> _GPIO_ICR2_ICR:
+        """Bits 31:0 (RW, 16 elements of 2 bit(s), 2 apart)."""
+
+class _GPIO_IMR_IO:
+    """IMR.IO[0..31]: read FIELD[i], write one element by its methods."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+    def write(self, index: int, value: int, /) -> None: ...
+
+class _GPIO_IMR_IO_values:
+    """IMR.IO[i] of a value read from IMR."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+
+class _GPIO_IMR_value(RegValue):
+    """A value read from GPIO.IMR."""
+    @property
+    def IO(self) -> _GPIO_IMR_IO_values:
+        """Bits 31:0 (RW, 32 elements of 1 bit(s), 1 apart)."""
+
+class _GPIO_IMR:
+    """interrupt mask (RW, 32 bits at +0x14)."""
+    def read(self) -> _GPIO_IMR_value: ...
+    def write(self, value: int, /) -> None: ...
+    @property
+    def IO(self) -> _GPIO_IMR_IO:
+        """Bits 31:0 (RW, 32 elements of 1 bit(s), 1 apart)."""
+
+class _GPIO_ISR_IO:
+    """ISR.IO[0..31]: read FIELD[i], write one element by its methods."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+    def clear(self, index: int, /) -> None: ...
+
+class _GPIO_ISR_IO_values:
+    """ISR.IO[i] of a value read from ISR."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+
+class _GPIO_ISR_value(RegValue):
+    """A value read from GPIO.ISR."""
+    @property
+    def IO(self) -> _GPIO_ISR_IO_values:
+        """Bits 31:0 (W1C, 32 elements of 1 bit(s), 1 apart)."""
+
+class _GPIO_ISR:
+    """interrupt status: a bit is set when pin n's configured condition occurs, and cleared by writing 1 (W1C, 32 bits at +0x18)."""
+    def read(self) -> _GPIO_ISR_value: ...
+    def write(self, value: int, /) -> None: ...
+    @property
+    def IO(self) -> _GPIO_ISR_IO:
+        """Bits 31:0 (W1C, 32 elements of 1 bit(s), 1 apart)."""
+
+class _GPIO_EDGE_SEL_IO:
+    """EDGE_SEL.IO[0..31]: read FIELD[i], write one element by its methods."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+    def write(self, index: int, value: int, /) -> None: ...
+
+class _GPIO_EDGE_SEL_IO_values:
+    """EDGE_SEL.IO[i] of a value read from EDGE_SEL."""
+    def __getitem__(self, index: int, /) -> int: ...
+    def __len__(self) -> int: ...
+
+class _GPIO_EDGE_SEL_value(RegValue):
+    """A value read from GPIO.EDGE_SEL."""
+    @property
+    def IO(self) -> _GPIO_EDGE_SEL_IO_values:
+        """Bits 31:0 (RW, 32 elements of 1 bit(s), 1 apart)."""
+
+class _GPIO_EDGE_SEL:
+    """edge select: overrides ICR1/ICR2 (RW, 32 bits at +0x1c)."""
+    def read(self) -> _GPIO_EDGE_SEL_value: ...
+    def write(self, value: int, /) -> None: ...
+    @property
+    def IO(self) -> _GPIO_EDGE_SEL_IO:
+        """Bits 31:0 (RW, 32 elements of 1 bit(s), 1 apart)."""
+
+class GPIO(type):
+    """General Purpose I/O: 32 pins per instance, each an input or an output, with edge/level interrupts."""
+    @property
+    def DR(self) -> _GPIO_DR: ...
+    @property
+    def GDIR(self) -> _GPIO_GDIR: ...
+    @property
+    def PSR(self) -> _GPIO_PSR: ...
+    @property
+    def ICR1(self) -> _GPIO_ICR1: ...
+    @property
+    def ICR2(self) -> _GPIO_ICR2: ...
+    @property
+    def IMR(self) -> _GPIO_IMR: ...
+    @property
+    def ISR(self) -> _GPIO_ISR: ...
+    @property
+    def EDGE_SEL(self) -> _GPIO_EDGE_SEL: ...
+
+class GPIO1(metaclass=GPIO):
+    """GPIO at 0x0209c000."""
+    DR: Final[_GPIO_DR]
+    GDIR: Final[_GPIO_GDIR]
+    PSR: Final[_GPIO_PSR]
+    ICR1: Final[_GPIO_ICR1]
+    ICR2: Final[_GPIO_ICR2]
+    IMR: Final[_GPIO_IMR]
+    ISR: Final[_GPIO_ISR]
+    EDGE_SEL: Final[_GPIO_EDGE_SEL]
+
+class GPIO2(metaclass=GPIO):
+    """GPIO at 0x020a0000."""
+    DR: Final[_GPIO_DR]
+    GDIR: Final[_GPIO_GDIR]
+    PSR: Final[_GPIO_PSR]
+    ICR1: Final[_GPIO_ICR1]
+    ICR2: Final[_GPIO_ICR2]
+    IMR: Final[_GPIO_IMR]
+    ISR: Final[_GPIO_ISR]
+    EDGE_SEL: Final[_GPIO_EDGE_SEL]
+
+class GPIO3(metaclass=GPIO):
+    """GPIO at 0x020a4000."""
+    DR: Final[_GPIO_DR]
+    GDIR: Final[_GPIO_GDIR]
+    PSR: Final[_GPIO_PSR]
+    ICR1: Final[_GPIO_ICR1]
+    ICR2: Final[_GPIO_ICR2]
+    IMR: Final[_GPIO_IMR]
+    ISR: Final[_GPIO_ISR]
+    EDGE_SEL: Final[_GPIO_EDGE_SEL]
+
+class GPIO4(metaclass=GPIO):
+    """GPIO at 0x020a8000."""
+    DR: Final[_GPIO_DR]
+    GDIR: Final[_GPIO_GDIR]
+    PSR: Final[_GPIO_PSR]
+    ICR1: Final[_GPIO_ICR1]
+    ICR2: Final[_GPIO_ICR2]
+    IMR: Final[_GPIO_IMR]
+    ISR: Final[_GPIO_ISR]
+    EDGE_SEL: Final[_GPIO_EDGE_SEL]
+
+class GPIO5(metaclass=GPIO):
+    """GPIO at 0x020ac000."""
+    DR: Final[_GPIO_DR]
+    GDIR: Final[_GPIO_GDIR]
+    PSR: Final[_GPIO_PSR]
+    ICR1: Final[_GPIO_ICR1]
+    ICR2: Final[_GPIO_ICR2]
+    IMR: Final[_GPIO_IMR]
+    ISR: Final[_GPIO_ISR]
+    EDGE_SEL: Final[_GPIO_EDGE_SEL]
+
 class _GPT_CR_value(RegValue):
     """A value read from GPT.CR."""
     @property

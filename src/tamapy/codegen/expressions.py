@@ -24,7 +24,7 @@ from tamapy.codegen.llvm import (
     volatile,
 )
 from tamapy.lang import ir
-from tamapy.specs.model import Register
+from tamapy.specs.model import Field, Register
 
 _SIMPLE_BINOPS = {"add": "add", "sub": "sub", "mul": "mul", "and": "and", "or": "or", "xor": "xor"}
 
@@ -119,7 +119,8 @@ class ExpressionLowering(Emitter):
         raw = self.op(f"load volatile {ty}, ptr {addr}, align {reg.width // 8}")
         if e.field is None:
             return Value(raw, ty)
-        shifted = self.op(f"lshr {ty} {raw}, {e.field.lsb}") if e.field.lsb else raw
+        shift = self._field_shift(e.element, e.field, reg.width) if e.element is not None else str(e.field.lsb)
+        shifted = self.op(f"lshr {ty} {raw}, {shift}") if shift != "0" else raw
         masked = self.op(f"and {ty} {shifted}, {e.field.max_value}")
         return Value(self._resize(masked, int_of(ir.unsigned_for_bits(reg.width)), e.type.bits, False), f"i{e.type.bits}")
 
@@ -268,6 +269,15 @@ class ExpressionLowering(Emitter):
             self.emit(call)
             return Value("", "void")
         return Value(self.op(call), ret)
+
+    def _field_shift(self, element: ir.Expr, f: Field, width: int) -> str:
+        """Where element ``element`` of the field array ``f`` starts, as an ``i{width}`` (bounds-checked
+        like an array element, so the shift is below the register width)."""
+        assert f.count is not None
+        i = self.expr(element)
+        self._check(self.op(f"icmp ult i32 {i.ref}, {f.count}"), PANIC_BOUNDS)
+        shift = self.op(f"add i32 {self.op(f'mul i32 {i.ref}, {f.stride}')}, {f.lsb}")
+        return self._resize(shift, ir.U32, width, signed=False)
 
     def _reg_address(self, instance: ir.Expr, offset: int, index: ir.Expr | None = None, reg: Register | None = None) -> str:
         """The address of a register (``offset`` from the instance base), or of element ``index``

@@ -333,6 +333,7 @@ class RegRead:
     type: IntType
     span: Span
     index: Expr | None = None  # the element of a register array (INSTANCE.REG[i])
+    element: Expr | None = None  # the element of a field array (REG.FIELD[i]), after ``index``
 
 
 @dataclass(frozen=True)
@@ -480,6 +481,7 @@ class RegWrite:
     raw: Expr | None
     span: Span
     index: Expr | None = None  # the element of a register array, evaluated before the values
+    element: Expr | None = None  # the element of the one field-array field written, after ``index``
 
 
 @dataclass(frozen=True)
