@@ -96,3 +96,33 @@ def test_register_array_elements_are_registers_of_their_own(evk: Differential, i
     assert result.value == expected & 0xFFFFFFFF
     slots = {name: value for inst, name, value in result.registers if inst == "DIFF1" and name.startswith("SLOT")}
     assert [slots[f"SLOT[{k}]"] & 0xFF for k in range(4)] == lo  # one value per element, as stored
+
+
+@SETTINGS
+@given(i=U32, a=U32, b=U32)
+def test_field_array_elements(evk: Differential, i: int, a: int, b: int) -> None:
+    """Element writes (read-modify-write, SET/CLR/TOG, write-1-to-clear) and reads of field arrays
+    at run-time indexes: the same accesses with the same values, compiled and in CPython."""
+    result = evk.check(88, i, a, b)
+    pins = [1, 2, 3, 0]  # PINS.P at reset (0x800010D1)
+    k = i & 3
+    pins[k] = a & 3
+    pins[(k + 1) & 3] = 3  # SET alias: the element's ones set
+    pins[(k + 2) & 3] = 0  # CLR alias
+    pins[(k + 3) & 3] ^= 3  # TOG alias
+    events = 0xA5 & ~(1 << (b & 7))  # EVT.E at reset, one element cleared by writing it 1
+    total = pins[0] << 6 | pins[1] << 4 | pins[2] << 2 | pins[3]
+    bit = (events >> ((b + 1) & 7)) & 1
+    assert result.value == total << 16 | bit << 8 | (events >> 7) << 1 | (events & 1)
+    stored = {name: value for inst, name, value in result.registers if inst == "DIFF1"}
+    assert stored["PINS"] == 0x80001000 | sum(p << (3 * n) for n, p in enumerate(pins))  # EN kept, reserved bit 1
+
+
+@SETTINGS
+@given(pin=st.integers(0, 40), level=U32, steps=st.integers(0, 9))
+def test_gpio_driver_against_the_model(evk: Differential, pin: int, level: int, steps: int) -> None:
+    """The GPIO driver on the GPIO model: an output's pad follows DR, toggles flip it, an input
+    that nothing drives reads 0."""
+    result = evk.check(89, pin, level, steps)
+    driven = (1 if level else 0) ^ ((steps & 7) % 2)
+    assert result.status == "returned" and result.value == driven << 1
