@@ -151,6 +151,7 @@ REG_CASES = [
     ("field-array-named-as-field", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.DR.modify(IO=1)\n", "E205", 7, 21),
     ("field-array-value-too-wide", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.ICR1.ICR.write(pin, 4)\n", "E205", 7, 31),
     ("field-array-write-no-value", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.DR.IO.write(pin)\n", "E203", 7, 5),
+    ("field-array-element-method", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.DR.IO[pin].write(1)\n", "E205", 7, 5),
     ("field-array-unknown-method", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.DR.IO.modify(pin)\n", "E205", 7, 5),
     ("field-array-element-outside-write", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.ICR2.ICR.write(16, 1)\n", "E205", 7, 26),
     ("value-element-run-time-index",

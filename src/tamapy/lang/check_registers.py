@@ -269,7 +269,12 @@ class RegisterRules(CheckerBase):
         ``.clear(i)``, ``.toggle(i)`` (element ``i`` all ones, through the alias, or ``clear`` of
         a write-1-to-clear element); None when the receiver is not a field array."""
         assert isinstance(call.func, ast.Attribute)
-        found = self._field_array_of(call.func.value)
+        receiver = call.func.value
+        if isinstance(receiver, ast.Subscript) and self._field_array_of(receiver.value) is not None:
+            name = ast.unparse(receiver.value)
+            raise self.fail(call, "E205", f"an element of a field array has no method `{call.func.attr}`",
+                            f"write element i through the array: {name}.write(i, value), .set(i), .clear(i), .toggle(i)")
+        found = self._field_array_of(receiver)
         if found is None:
             return None
         inst, register, index, f = found
