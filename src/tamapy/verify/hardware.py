@@ -285,7 +285,8 @@ class Hardware:
             if reg.reserved_mask:
                 self.enc.oblige(state, Category.REGISTER, s.span, (raw & bv(reg.reserved_mask)) == bv(reg.reserved_value),
                                 f"reserved bits of {reg.name} (mask 0x{reg.reserved_mask:x}) must be written as 0x{reg.reserved_value:x}")
-            values = {f.name: z3.LShR(raw, bv(f.lsb)) & bv(f.max_value) for f in reg.fields}
+            # A field array is no one value: gates, DMA fields and rule conditions are single fields.
+            values = {f.name: z3.LShR(raw, bv(f.lsb)) & bv(f.max_value) for f in reg.fields if f.count is None}
         for f, e in s.fields:
             v = self.enc.expr(e, state)
             assert isinstance(v, z3.BitVecRef)
