@@ -12,6 +12,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tamapy.abi import PANIC_BOUNDS
 from tests.differential.harness import Differential
 
 U32 = st.integers(0, 2**32 - 1)
@@ -113,9 +114,21 @@ def test_field_array_elements(evk: Differential, i: int, a: int, b: int) -> None
     events = 0xA5 & ~(1 << (b & 7))  # EVT.E at reset, one element cleared by writing it 1
     total = pins[0] << 6 | pins[1] << 4 | pins[2] << 2 | pins[3]
     bit = (events >> ((b + 1) & 7)) & 1
-    assert result.value == total << 16 | bit << 8 | (events >> 7) << 1 | (events & 1)
+    from_value = (events >> ((b + 2) & 7)) & 1  # an element of the value read, at a run-time index
+    assert result.value == total << 16 | bit << 8 | from_value << 4 | (events >> 7) << 1 | (events & 1)
     stored = {name: value for inst, name, value in result.registers if inst == "DIFF1"}
     assert stored["PINS"] == 0x80001000 | sum(p << (3 * n) for n, p in enumerate(pins))  # EN kept, reserved bit 1
+
+
+@SETTINGS
+@given(i=st.one_of(st.integers(0, 9), U32), j=st.one_of(st.integers(0, 12), U32))
+def test_field_array_element_outside_panics_alike(evk: Differential, i: int, j: int) -> None:
+    """An element index outside the array: a bounds panic compiled, IndexError in CPython."""
+    result = evk.check(90, i, j)
+    if i < 4 and j < 8:
+        assert result.status == "returned" and result.value == ([1, 2, 3, 0][i] << 1) | ((0xA5 >> j) & 1)
+    else:
+        assert (result.status, result.value) == ("panic", PANIC_BOUNDS)
 
 
 @SETTINGS

@@ -154,9 +154,10 @@ REG_CASES = [
     ("field-array-element-method", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.DR.IO[pin].write(1)\n", "E205", 7, 5),
     ("field-array-unknown-method", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.DR.IO.modify(pin)\n", "E205", 7, 5),
     ("field-array-element-outside-write", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.ICR2.ICR.write(16, 1)\n", "E205", 7, 26),
-    ("value-element-run-time-index",
-     "from soc.imx6ul.regs import GPIO1\nfrom tamapy.fw import RegValue\n\n\ndef f(pin: u32) -> u32:\n"
-     "    v: RegValue[GPIO1.PSR] = GPIO1.PSR.read()\n    return v.IO[pin]\n", "E205", 9, 17),
+    ("value-element-run-time-index-in-contract",
+     "from soc.imx6ul.regs import GPIO1\nfrom tamapy.fw import RegValue, requires\n\n\n"
+     "@requires(lambda v, pin: v.IO[pin] == 1)\ndef f(v: RegValue[GPIO1.PSR], pin: u32) -> None:\n    pass\n",
+     "E205", 7, 31),
     ("value-whole-field-array",
      "from soc.imx6ul.regs import GPIO1\nfrom tamapy.fw import RegValue\n\n\ndef f() -> u32:\n"
      "    v: RegValue[GPIO1.PSR] = GPIO1.PSR.read()\n    return v.IO\n", "E205", 9, 12),

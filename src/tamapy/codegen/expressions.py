@@ -116,13 +116,23 @@ class ExpressionLowering(Emitter):
         reg = e.register
         ty = f"i{reg.width}"
         addr = self._reg_address(e.instance, reg.offset, e.index, reg)
+        # A field array's element is checked before the load, as CPython raises before it reads.
+        element = self._field_shift(e.element, e.field, reg.width) if e.element is not None and e.field else None
         raw = self.op(f"load volatile {ty}, ptr {addr}, align {reg.width // 8}")
         if e.field is None:
             return Value(raw, ty)
-        shift = self._field_shift(e.element, e.field, reg.width) if e.element is not None else str(e.field.lsb)
+        shift = element if element is not None else str(e.field.lsb)
         shifted = self.op(f"lshr {ty} {raw}, {shift}") if shift != "0" else raw
         masked = self.op(f"and {ty} {shifted}, {e.field.max_value}")
         return Value(self._resize(masked, int_of(ir.unsigned_for_bits(reg.width)), e.type.bits, False), f"i{e.type.bits}")
+
+    def _field_element(self, e: ir.FieldElement) -> Value:
+        """``sr.FIELD[i]`` of a register value: shifted down from element ``i`` (bounds-checked)."""
+        word = int_of(e.value.type)
+        v = self.expr(e.value)
+        shifted = self.op(f"lshr i{word.bits} {v.ref}, {self._field_shift(e.index, e.field, word.bits)}")
+        masked = self.op(f"and i{word.bits} {shifted}, {e.field.max_value}")
+        return Value(self._resize(masked, word, e.type.bits, False), f"i{e.type.bits}")
 
     def _addr_of(self, e: ir.AddrOf) -> Value:
         base = self.expr(e.base)
@@ -312,6 +322,7 @@ _LOWERING: dict[type, Callable[[ExpressionLowering, Any], Value]] = {
     ir.SliceView: ExpressionLowering._slice_view,
     ir.Len: ExpressionLowering._len,
     ir.RegRead: ExpressionLowering._reg_read,
+    ir.FieldElement: ExpressionLowering._field_element,
     ir.AddrOf: ExpressionLowering._addr_of,
     ir.MmioRead: ExpressionLowering._mmio_read,
 }

@@ -232,8 +232,8 @@ class RegisterRules(CheckerBase):
         return index
 
     def _value_element(self, node: ast.Subscript) -> ir.Expr | None:
-        """``sr.FIELD[k]`` of a register value ``sr``: element ``k``, a constant (a run-time index
-        would need its bound proved inside a pure expression, which the subset does not have)."""
+        """``sr.FIELD[k]`` of a register value ``sr``: a constant ``k`` is a fixed shift, a run-time
+        one a :class:`~tamapy.lang.ir.FieldElement` (its bound an obligation); else None."""
         attr = node.value
         if not (isinstance(attr, ast.Attribute) and isinstance(attr.value, ast.Name) and self._is_local(attr.value)):
             return None
@@ -244,10 +244,15 @@ class RegisterRules(CheckerBase):
         if f is None or f.count is None:
             return None
         k = self._element_index(node.slice, t.register, f)
-        if not isinstance(k, ir.Const):
-            raise self.fail(node.slice, "E205", f"an element of {f.name} in a register value needs a constant index",
-                            f"read the register's element itself: REG.{f.name}[i]")
-        return self._value_field(attr, ir.Local(attr.value.id, t, self.span(attr.value)), k.value)
+        value = ir.Local(attr.value.id, t, self.span(attr.value))
+        if isinstance(k, ir.Const):
+            return self._value_field(attr, value, k.value)
+        if self.in_contract:  # ghost code has no obligations of its own to bound the index
+            raise self.fail(node.slice, "E205", f"an element of {f.name} in a contract needs a constant index",
+                            f"state the property for a constant element, or compute {attr.value.id}.{f.name}[i] in code")
+        sp = self.span(node)
+        word = ir.unsigned_for_bits(t.bits)
+        return ir.FieldElement(ir.Convert(value, word, sp), f, k, ir.unsigned_for_bits(f.width), sp)
 
     def _field_element_read(self, node: ast.Subscript) -> ir.Expr | None:
         """``INSTANCE.REG.FIELD[i]``: one load of the register, keeping element ``i`` (or a constant

@@ -231,6 +231,9 @@ class _Sequencer:
         if isinstance(e, ir.SliceView):
             base, start, stop = self.operands([e.base, e.start, e.stop], out)
             return replace(e, base=base, start=start, stop=stop)
+        if isinstance(e, ir.FieldElement):
+            value, index = self.operands([e.value, e.index], out)
+            return replace(e, value=value, index=index)
         if isinstance(e, ir.Len):
             return replace(e, base=self.pure(e.base, out))
         if isinstance(e, ir.AddrOf):

@@ -237,6 +237,12 @@ class Hardware:
                         f"element of the field array {f.name} (0..{f.count - 1}) may be out of range")
         return bv(f.lsb) + i * bv(f.stride)
 
+    def field_element(self, e: ir.FieldElement, state: State) -> z3.BitVecRef:
+        """``sr.FIELD[i]`` of a register value: its bits at element ``i`` (no access, no gate)."""
+        value = self.enc.expr(e.value, state)
+        assert isinstance(value, z3.BitVecRef)
+        return z3.LShR(value, self._field_shift(e.index, e.field, state)) & bv(e.field.max_value)
+
     def reg_read(self, e: ir.RegRead, state: State) -> z3.BitVecRef:
         reg = e.register
         inst = _instance_label(e.instance, self.ctx.soc)

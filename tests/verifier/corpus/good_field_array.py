@@ -40,3 +40,9 @@ def acknowledge(gpio: GPIO, pin: u32) -> None:
 def low_pins() -> u32:
     psr: RegValue[GPIO2.PSR] = GPIO2.PSR.read()
     return psr.IO[0] | psr.IO[1] << 1
+
+
+@requires(lambda pin: pin < 32 and clock_enabled(GPIO1))
+def pending(pin: u32) -> u32:
+    isr: RegValue[GPIO1.ISR] = GPIO1.ISR.read()
+    return isr.IO[pin] + isr.IO[31 - pin]

@@ -411,7 +411,15 @@ def field_arrays(i: u32, a: u32, b: u32) -> u32:
     for n in range(0, 4):
         total = (total << 2) | u32(DIFF1.PINS.P[n])
     ev: RegValue[DIFF1.EVT] = DIFF1.EVT.read()
-    return (total << 16) | (u32(DIFF1.EVT.E[(b + 1) & 7]) << 8) | (u32(ev.E[7]) << 1) | u32(ev.E[0])
+    mixed: u32 = (u32(ev.E[(b + 2) & 7]) << 4) | (u32(ev.E[7]) << 1) | u32(ev.E[0])
+    return (total << 16) | (u32(DIFF1.EVT.E[(b + 1) & 7]) << 8) | mixed
+
+
+def field_array_unchecked(i: u32, j: u32) -> u32:
+    """Elements ``i`` of DIFF1.PINS.P and ``j`` of a value of EVT, unproved: outside the arrays
+    the compiled code panics (bounds) where CPython raises IndexError."""
+    ev: RegValue[DIFF1.EVT] = DIFF1.EVT.read()
+    return (u32(DIFF1.PINS.P[i]) << 1) | u32(ev.E[j])
 
 
 def gpio_pins(pin: u32, level: u32, steps: u32) -> u32:
