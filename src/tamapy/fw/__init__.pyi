@@ -104,11 +104,17 @@ class Dma(_Elements):
     """``Dma[Bytes[N]]``: an array in the board's DMA region (``addr_of`` gives its bus address);
     not an ``Array``: it is passed only to ``Dma[...]`` parameters."""
 
+class _FieldOfValue(int):
+    """A field of a register value: an int; a field array's elements index it (``sr.IO[pin]``,
+    which the checker allows only for arrays)."""
+
+    def __getitem__(self, index: int, /) -> int: ...
+
 class RegValue(int):
     """``RegValue[INSTANCE.REG]``: what ``REG.read()`` gives, an int whose fields read by name."""
 
     def __class_getitem__(cls, params: object) -> Any: ...
-    def __getattr__(self, name: str) -> int: ...
+    def __getattr__(self, name: str) -> _FieldOfValue: ...
 
 __all__ = [
     "Array",
