@@ -247,7 +247,7 @@ class RegisterRules(CheckerBase):
         value = ir.Local(attr.value.id, t, self.span(attr.value))
         if isinstance(k, ir.Const):
             return self._value_field(attr, value, k.value)
-        if self.in_contract:  # ghost code has no obligations of its own to bound the index
+        if self.in_contract:  # not needed by any contract yet: refused rather than half-supported
             raise self.fail(node.slice, "E205", f"an element of {f.name} in a contract needs a constant index",
                             f"state the property for a constant element, or compute {attr.value.id}.{f.name}[i] in code")
         sp = self.span(node)
