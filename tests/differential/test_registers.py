@@ -12,6 +12,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tamapy.abi import PANIC_BOUNDS
 from tests.differential.harness import Differential
 
 U32 = st.integers(0, 2**32 - 1)
@@ -96,3 +97,45 @@ def test_register_array_elements_are_registers_of_their_own(evk: Differential, i
     assert result.value == expected & 0xFFFFFFFF
     slots = {name: value for inst, name, value in result.registers if inst == "DIFF1" and name.startswith("SLOT")}
     assert [slots[f"SLOT[{k}]"] & 0xFF for k in range(4)] == lo  # one value per element, as stored
+
+
+@SETTINGS
+@given(i=U32, a=U32, b=U32)
+def test_field_array_elements(evk: Differential, i: int, a: int, b: int) -> None:
+    """Element writes (read-modify-write, SET/CLR/TOG, write-1-to-clear) and reads of field arrays
+    at run-time indexes: the same accesses with the same values, compiled and in CPython."""
+    result = evk.check(88, i, a, b)
+    pins = [1, 2, 3, 0]  # PINS.P at reset (0x800010D1)
+    k = i & 3
+    pins[k] = a & 3
+    pins[(k + 1) & 3] = 3  # SET alias: the element's ones set
+    pins[(k + 2) & 3] = 0  # CLR alias
+    pins[(k + 3) & 3] ^= 3  # TOG alias
+    events = 0xA5 & ~(1 << (b & 7))  # EVT.E at reset, one element cleared by writing it 1
+    total = pins[0] << 6 | pins[1] << 4 | pins[2] << 2 | pins[3]
+    bit = (events >> ((b + 1) & 7)) & 1
+    from_value = (events >> ((b + 2) & 7)) & 1  # an element of the value read, at a run-time index
+    assert result.value == total << 16 | bit << 8 | from_value << 4 | (events >> 7) << 1 | (events & 1)
+    stored = {name: value for inst, name, value in result.registers if inst == "DIFF1"}
+    assert stored["PINS"] == 0x80001000 | sum(p << (3 * n) for n, p in enumerate(pins))  # EN kept, reserved bit 1
+
+
+@SETTINGS
+@given(i=st.one_of(st.integers(0, 9), U32), j=st.one_of(st.integers(0, 12), U32))
+def test_field_array_element_outside_panics_alike(evk: Differential, i: int, j: int) -> None:
+    """An element index outside the array: a bounds panic compiled, IndexError in CPython."""
+    result = evk.check(90, i, j)
+    if i < 4 and j < 8:
+        assert result.status == "returned" and result.value == ([1, 2, 3, 0][i] << 1) | ((0xA5 >> j) & 1)
+    else:
+        assert (result.status, result.value) == ("panic", PANIC_BOUNDS)
+
+
+@SETTINGS
+@given(pin=st.integers(0, 40), level=U32, steps=st.integers(0, 9))
+def test_gpio_driver_against_the_model(evk: Differential, pin: int, level: int, steps: int) -> None:
+    """The GPIO driver on the GPIO model: an output's pad follows DR, toggles flip it, an input
+    that nothing drives reads 0."""
+    result = evk.check(89, pin, level, steps)
+    driven = (1 if level else 0) ^ ((steps & 7) % 2)
+    assert result.status == "returned" and result.value == driven << 1

@@ -20,6 +20,9 @@ PUBLIC = {
     "soc.imx6ul.rngb.init", "soc.imx6ul.rngb.read_words",
     "soc.imx6ul.dcp.init", "soc.imx6ul.dcp.run", "soc.imx6ul.dcp.sha256", "soc.imx6ul.dcp.aes_ecb",
     "soc.imx6ul.dcp.aes_cbc", "soc.imx6ul.dcp.aes_cbc_slot", "soc.imx6ul.dcp.aes_cbc_unique",
+    "soc.imx6ul.gpio.make_output", "soc.imx6ul.gpio.make_input", "soc.imx6ul.gpio.set_pin",
+    "soc.imx6ul.gpio.clear_pin", "soc.imx6ul.gpio.toggle_pin", "soc.imx6ul.gpio.read_pin",
+    "soc.imx6ul.gpio.clear_event",
 }
 
 
@@ -68,3 +71,12 @@ def test_packet_address_must_be_a_dma_buffer(project: Path) -> None:
     failed = _verify_mutant(project, "dcp.py", "    DCP.CH0CMDPTR.write(ADDR=addr_of(packet))\n",
                             "    DCP.CH0CMDPTR.write(ADDR=addr_of(packet) + 2)\n")
     assert failed == {"run": {"dma"}}
+
+
+def test_a_gpio_pin_without_its_bound_or_its_clock_is_refused(project: Path) -> None:
+    """The pin bound is what proves the field-array elements in range; the gate, the access."""
+    head = "@requires(lambda gpio, pin: clock_enabled(gpio) and pin < PINS)\ndef "
+    failed = _verify_mutant(project, "gpio.py", head + "toggle_pin", "@requires(lambda gpio, pin: clock_enabled(gpio))\ndef toggle_pin")
+    assert failed == {"toggle_pin": {"index"}}  # both the read of DR.IO[pin] and its write
+    failed = _verify_mutant(project, "gpio.py", head + "read_pin", "@requires(lambda gpio, pin: pin < PINS)\ndef read_pin")
+    assert failed == {"toggle_pin": {"index"}, "read_pin": {"clock"}}

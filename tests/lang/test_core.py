@@ -19,7 +19,7 @@ from tamapy.verify.symbolic import FunctionEncoder
 ROOT = Path(__file__).resolve().parents[2]
 
 PROGRAM = '''\
-from soc.imx6ul.regs import UART1
+from soc.imx6ul.regs import GPIO1, UART1
 from tamapy.fw import Bytes, View, poll, u8, u32
 
 count: u32 = 0
@@ -61,6 +61,14 @@ def polled() -> bool:
 
 def slice_before_call(n: u32) -> u32:
     return first(buf[0:n & 7], bump())
+
+
+def element_then_value() -> None:
+    GPIO1.DR.IO.write(bump() & 31, bump() & 1)
+
+
+def element_of_a_read() -> u32:
+    return GPIO1.PSR.IO[bump() & 31] + bump()
 '''
 
 
@@ -161,3 +169,25 @@ def test_consumers_refuse_a_function_not_in_core_form(project: Path) -> None:
     context = Context.__new__(Context)
     with pytest.raises(AssertionError, match="not in core form"):
         FunctionEncoder(raw, context)
+
+
+def test_a_field_array_element_is_evaluated_before_the_value_written(project: Path) -> None:
+    """``REG.FIELD.write(i, v)``: Python evaluates ``i``, then ``v``, then the method makes its accesses."""
+    fn = _functions(project)["element_then_value"]
+    calls = [s for s in fn.body if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call)]
+    write = fn.body[-1]
+    assert len(calls) == 2 and isinstance(write, ir.RegWrite) and write.mode == "modify"
+    assert write.element is not None and fn.body.index(calls[0]) < fn.body.index(calls[1]) < len(fn.body) - 1
+    # The element is fixed from the first call before the second call runs.
+    assert isinstance(write.element, ir.Local)
+    fixed = next(i for i, x in enumerate(fn.body) if isinstance(x, ir.Assign) and x.target == write.element)
+    assert calls[0].target in list(walk_expr(fn.body[fixed].value))
+    assert fixed < fn.body.index(calls[1])
+
+
+def test_a_field_array_read_is_fixed_before_a_later_call(project: Path) -> None:
+    fn = _functions(project)["element_of_a_read"]
+    order = [type(s.value).__name__ for s in fn.body if isinstance(s, ir.Assign) and isinstance(s.value, EFFECTS)]
+    assert order == ["Call", "RegRead", "Call"], order
+    read = next(s.value for s in fn.body if isinstance(s, ir.Assign) and isinstance(s.value, ir.RegRead))
+    assert isinstance(read, ir.RegRead) and read.element is not None and read.field is not None

@@ -150,6 +150,25 @@ REG_CASES = [
      "E205", 7, 23),
     ("array-write-read-only", "from soc.imx6ul.regs import OCOTP\n\n\ndef f() -> None:\n    OCOTP.FUSE[0].write(1)\n",
      "E205", 7, 5),
+    # Field arrays (one bit or field per pin): used one element at a time, by the register's rules.
+    ("field-array-without-index", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> u32:\n    return GPIO1.DR.IO\n", "E205", 7, 12),
+    ("field-array-constant-outside", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> u32:\n    return GPIO1.DR.IO[32]\n", "E205", 7, 24),
+    ("field-array-write-read-only", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.PSR.IO.write(pin, 1)\n", "E205", 7, 5),
+    ("field-array-no-set-alias", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.DR.IO.set(pin)\n", "E205", 7, 5),
+    ("field-array-modify-w1c", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.ISR.IO.write(pin, 1)\n", "E205", 7, 5),
+    ("field-array-named-as-field", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.DR.modify(IO=1)\n", "E205", 7, 21),
+    ("field-array-value-too-wide", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.ICR1.ICR.write(pin, 4)\n", "E205", 7, 31),
+    ("field-array-write-no-value", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.DR.IO.write(pin)\n", "E203", 7, 5),
+    ("field-array-element-method", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.DR.IO[pin].write(1)\n", "E205", 7, 5),
+    ("field-array-unknown-method", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.DR.IO.modify(pin)\n", "E205", 7, 5),
+    ("field-array-element-outside-write", "from soc.imx6ul.regs import GPIO1\n\n\ndef f(pin: u32) -> None:\n    GPIO1.ICR2.ICR.write(16, 1)\n", "E205", 7, 26),
+    ("value-element-run-time-index-in-contract",
+     "from soc.imx6ul.regs import GPIO1\nfrom tamapy.fw import RegValue, requires\n\n\n"
+     "@requires(lambda v, pin: v.IO[pin] == 1)\ndef f(v: RegValue[GPIO1.PSR], pin: u32) -> None:\n    pass\n",
+     "E205", 7, 31),
+    ("value-whole-field-array",
+     "from soc.imx6ul.regs import GPIO1\nfrom tamapy.fw import RegValue\n\n\ndef f() -> u32:\n"
+     "    v: RegValue[GPIO1.PSR] = GPIO1.PSR.read()\n    return v.IO\n", "E205", 9, 12),
     # WDOG WICR has no CLR alias: clear(WTIS=1) would store 0 into WICT and WIE.
     ("w1c-clear-zeroes-fields", "from soc.imx6ul.regs import WDOG1\n\n\ndef f() -> None:\n    WDOG1.WICR.clear(WTIS=1)\n",
      "E205", 7, 5),

@@ -90,6 +90,27 @@ def test_clock_gates_of_the_new_maps(soc: Soc) -> None:
     assert per(soc, "RNGB").clocks == ()  # fixed clock, no gate
 
 
+def test_gpio(soc: Soc) -> None:
+    """Five GPIO blocks, every register one bit per pin (ICR1/ICR2 two), and their clock gates."""
+    gpio = per(soc, "GPIO")
+    assert dict(gpio.instances) == {"GPIO1": 0x0209C000, "GPIO2": 0x020A0000, "GPIO3": 0x020A4000,
+                                    "GPIO4": 0x020A8000, "GPIO5": 0x020AC000}
+    gates = {"GPIO1": ("CCGR1", "CG13"), "GPIO2": ("CCGR0", "CG15"), "GPIO3": ("CCGR2", "CG13"),
+             "GPIO4": ("CCGR3", "CG6"), "GPIO5": ("CCGR1", "CG15")}
+    assert {inst: gpio.clock_of(inst) for inst in gates} == gates
+    layout = {r.name: (r.offset, r.access, [(f.name, f.lsb, f.width, f.count, f.stride) for f in r.fields])
+              for r in gpio.registers}
+    one_per_pin = [("IO", 0, 1, 32, 1)]
+    assert layout == {
+        "DR": (0x00, Access.RW, one_per_pin), "GDIR": (0x04, Access.RW, one_per_pin),
+        "PSR": (0x08, Access.RO, one_per_pin),
+        "ICR1": (0x0C, Access.RW, [("ICR", 0, 2, 16, 2)]), "ICR2": (0x10, Access.RW, [("ICR", 0, 2, 16, 2)]),
+        "IMR": (0x14, Access.RW, one_per_pin), "ISR": (0x18, Access.W1C, one_per_pin),
+        "EDGE_SEL": (0x1C, Access.RW, one_per_pin),
+    }
+    assert all(r.reserved_mask == 0 and not r.aliases for r in gpio.registers)  # every bit a pin's
+
+
 def test_reserved_bits_are_written_zero(soc: Soc) -> None:
     """No reset value of the new maps has bits outside the named fields."""
     for name in NEW_MAPS:

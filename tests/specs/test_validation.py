@@ -297,6 +297,21 @@ PERIPHERAL_CASES = [
     ("array-overlaps", P + ARRAY.format(extra=""), "E308", "registers.ARR", "offset = 0x0"),
     ("array-stride-below-width", P + ARRAY.format(extra="").replace("stride = 0x4", "stride = 0x2"),
      "E309", "registers.ARR.stride", "stride = 0x2"),
+    # Field arrays: count >= 2 elements, stride >= the element width, all inside the register.
+    ("field-array-past-width", edit(P, 'MODE = { bits = "3:2" }', 'MODE = { bits = "3:2", count = 16 }'),
+     "E306", "registers.A.fields.MODE.bits", "MODE"),
+    ("field-array-one-element", edit(P, 'MODE = { bits = "3:2" }', 'MODE = { bits = "3:2", count = 1 }'),
+     "E328", "registers.A.fields.MODE.count", "MODE"),
+    ("field-array-elements-overlap", edit(P, 'MODE = { bits = "3:2" }', 'MODE = { bits = "3:2", count = 2, stride = 1 }'),
+     "E305", "registers.A.fields.MODE.stride", "MODE"),
+    ("field-array-overlaps-field", edit(P, 'EN = { bits = "0" }', 'EN = { bits = "0", count = 4 }'),
+     "E305", "registers.A.fields.MODE", "MODE"),
+    ("field-array-stride-without-count", edit(P, 'MODE = { bits = "3:2" }', 'MODE = { bits = "3:2", stride = 4 }'),
+     "E302", "registers.A.fields.MODE.stride", "MODE"),
+    ("field-array-dma", edit(P, 'MODE = { bits = "3:2" }', 'MODE = { bits = "3:2", count = 2, dma = true }'),
+     "E334", "registers.A.fields.MODE.dma", "MODE"),
+    ("field-array-in-condition", edit(P, 'EN = { bits = "0" }', 'EN = { bits = "0", count = 2 }') + GUARD_A,
+     "E331", "unknown: EN", "set = ["),
     ("array-empty", P + ARRAY.format(extra="").replace("count = 4", "count = 0"), "E328", "registers.ARR.count", "count = 0"),
     ("array-past-window", P + ARRAY.format(extra="").replace("offset = 0x0", "offset = 0xF4"),
      "E309", "registers.ARR.offset", "offset = 0xF4"),
@@ -547,3 +562,27 @@ def test_unknown_board_lists_alternatives(tmp_path: Path, name: str) -> None:
 def test_no_boards_at_all(tmp_path: Path) -> None:
     diag = diagnostic(lambda: load_board(tmp_path, "evk"))
     assert diag.code == "E319" and "no boards" in diag.hint
+
+
+CCM_WITH_ARRAY = """\
+[peripheral]
+name = "CCM"
+size = 0x100
+
+[instances]
+CCM = 0x2000
+
+[registers.CCGR0]
+offset = 0x0
+[registers.CCGR0.fields]
+CG = { bits = "1:0", count = 16 }
+"""
+
+
+def test_a_clock_gate_is_one_field_not_a_field_array(tmp_path: Path) -> None:
+    text = P + '\n[clocks]\nP1 = "CCGR0.CG"\n'
+    root = write_soc(tmp_path, {"ccm.toml": CCM_WITH_ARRAY, "p.toml": text})
+    diag = diagnostic(lambda: load_soc(root, "t"))
+    assert diag.code == "E334", diag.render()
+    assert "field array" in diag.message and "clocks.P1" in diag.message, diag.render()
+    assert diag.line == line_of(text, 'P1 = "CCGR0.CG"') and Path(diag.file).name == "p.toml"

@@ -43,11 +43,21 @@ def total(data: View[u8], out: Bytes[16]) -> u32:
     return n + table[0]
 
 
+def pins(pin: u32) -> u32:
+    DEMO1.PINS.P.write(pin, 1)
+    DEMO1.PINS.P.set(pin)
+    DEMO1.PINS.P.toggle(pin)
+    DEMO1.EVT.E.clear(pin)
+    level: RegValue[DEMO1.LEVEL] = DEMO1.LEVEL.read()
+    return u32(DEMO1.LEVEL.L[pin] + level.L[pin] + DEMO1.PINS.P[0] + len(DEMO1.PINS.P))
+
+
 def main() -> None:
     start(DEMO1)
     start(PORT)
     DEMO1.SCTL.set(RUN=1)
     total(b"abc", Bytes[16]())
+    pins(3)
 '''
 
 BAD = '''\
@@ -63,8 +73,12 @@ def main() -> None:
     start(SOLO)
     DEMO1.FLAGS.modify(DONE=1)
     DEMO1.CTRL.write(BUSY=1)
+    DEMO1.LEVEL.L.write(0, 1)
+    DEMO1.EVT.E.write(0, 1)
+    DEMO1.PINS.modify(P=1)
+    DEMO1.PINS.P[0].set()
 '''
-BAD_LINES = {9, 10, 11, 12}
+BAD_LINES = {9, 10, 11, 12, 13, 14, 15, 16}
 
 
 def _project(tmp: Path, source: str) -> Path:

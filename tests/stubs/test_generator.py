@@ -26,6 +26,10 @@ DEMO = Peripheral(
         reg("SCTL", 0x20, RW, Field("RUN", 0, 1, RW), aliases=("SET", "CLR", "TOG")),
         reg("FIFO", 0x30, RO, Field("WORD", 0, 32, RO), read_sensitive=True),
         reg("CFG", 0x40, RW, Field("V", 0, 4, RW), count=4, stride=4),
+        reg("PINS", 0x50, RW, Field("P", 0, 1, RW, count=8, stride=1), Field("EN", 31, 1, RW),
+            aliases=("SET", "CLR", "TOG")),
+        reg("LEVEL", 0x60, RO, Field("L", 0, 1, RO, count=8, stride=1)),
+        reg("EVT", 0x70, W1C, Field("E", 0, 1, W1C, count=8, stride=1)),
     ),
     instances=(("DEMO1", 0x1000), ("DEMO2", 0x2000)),
     size=0x100,
@@ -142,3 +146,17 @@ def test_the_board_stub_names_the_board_packages_modules() -> None:
     text = render_board_stub("evk", ["console", "leds"]).decode()
     assert "from board.evk import console as console" in text
     assert "from board.evk import leds as leds" in text
+
+
+def test_field_arrays_read_by_index_and_write_by_their_access() -> None:
+    """A field array is its own class: ``__getitem__`` where readable, ``write(i, v)`` where a
+    read-modify-write is allowed, ``set/clear/toggle(i)`` where the alias (or W1C clear) is."""
+    pins, level, evt = (methods(CLASSES[f"_DEMO_{r}"]) for r in ("PINS_P", "LEVEL_L", "EVT_E"))
+    assert set(pins) == {"__getitem__", "__len__", "write", "set", "clear", "toggle"}
+    assert set(level) == {"__getitem__", "__len__"}
+    assert set(evt) == {"__getitem__", "__len__", "clear"}
+    assert [a.arg for a in pins["write"].args.posonlyargs] == ["self", "index", "value"]
+    # The array is not a keyword field of the register's methods, and a value read has it too.
+    assert keywords(methods(register("PINS"))["modify"]) == ["EN"]
+    assert methods(register("PINS"))["P"].returns.id == "_DEMO_PINS_P"  # type: ignore[union-attr]
+    assert methods(register("LEVEL_value"))["L"].returns.id == "_DEMO_LEVEL_L_values"  # type: ignore[union-attr]

@@ -24,7 +24,7 @@ from tamapy.codegen.llvm import (
     volatile,
 )
 from tamapy.lang import ir
-from tamapy.specs.model import Register
+from tamapy.specs.model import Field, Register
 
 _SIMPLE_BINOPS = {"add": "add", "sub": "sub", "mul": "mul", "and": "and", "or": "or", "xor": "xor"}
 
@@ -116,10 +116,13 @@ class ExpressionLowering(Emitter):
         reg = e.register
         ty = f"i{reg.width}"
         addr = self._reg_address(e.instance, reg.offset, e.index, reg)
+        # A field array's element is checked before the load, as CPython raises before it reads.
+        element = self._field_shift(e.element, e.field, reg.width) if e.element is not None and e.field else None
         raw = self.op(f"load volatile {ty}, ptr {addr}, align {reg.width // 8}")
         if e.field is None:
             return Value(raw, ty)
-        shifted = self.op(f"lshr {ty} {raw}, {e.field.lsb}") if e.field.lsb else raw
+        shift = element if element is not None else str(e.field.lsb)
+        shifted = self.op(f"lshr {ty} {raw}, {shift}") if shift != "0" else raw
         masked = self.op(f"and {ty} {shifted}, {e.field.max_value}")
         return Value(self._resize(masked, int_of(ir.unsigned_for_bits(reg.width)), e.type.bits, False), f"i{e.type.bits}")
 
@@ -134,6 +137,14 @@ class ExpressionLowering(Emitter):
     def member_ptr(self, e: ir.Member) -> str:
         base = self.expr(e.base)
         return self.op(f"getelementptr i8, ptr {base.ref}, i32 {e.member.offset}") if e.member.offset else base.ref
+
+    def _field_element(self, e: ir.FieldElement) -> Value:
+        """``sr.FIELD[i]`` of a register value: shifted down from element ``i`` (bounds-checked)."""
+        word = int_of(e.value.type)
+        v = self.expr(e.value)
+        shifted = self.op(f"lshr i{word.bits} {v.ref}, {self._field_shift(e.index, e.field, word.bits)}")
+        masked = self.op(f"and i{word.bits} {shifted}, {e.field.max_value}")
+        return Value(self._resize(masked, word, e.type.bits, False), f"i{e.type.bits}")
 
     def _addr_of(self, e: ir.AddrOf) -> Value:
         base = self.expr(e.base)
@@ -281,6 +292,15 @@ class ExpressionLowering(Emitter):
             return Value("", "void")
         return Value(self.op(call), ret)
 
+    def _field_shift(self, element: ir.Expr, f: Field, width: int) -> str:
+        """Where element ``element`` of the field array ``f`` starts, as an ``i{width}`` (bounds-checked
+        like an array element, so the shift is below the register width)."""
+        assert f.count is not None
+        i = self.expr(element)
+        self._check(self.op(f"icmp ult i32 {i.ref}, {f.count}"), PANIC_BOUNDS)
+        shift = self.op(f"add i32 {self.op(f'mul i32 {i.ref}, {f.stride}')}, {f.lsb}")
+        return self._resize(shift, ir.U32, width, signed=False)
+
     def _reg_address(self, instance: ir.Expr, offset: int, index: ir.Expr | None = None, reg: Register | None = None) -> str:
         """The address of a register (``offset`` from the instance base), or of element ``index``
         of the register array ``reg`` (bounds-checked like an array element)."""
@@ -315,6 +335,7 @@ _LOWERING: dict[type, Callable[[ExpressionLowering, Any], Value]] = {
     ir.Member: ExpressionLowering._member,
     ir.Len: ExpressionLowering._len,
     ir.RegRead: ExpressionLowering._reg_read,
+    ir.FieldElement: ExpressionLowering._field_element,
     ir.AddrOf: ExpressionLowering._addr_of,
     ir.MmioRead: ExpressionLowering._mmio_read,
 }

@@ -262,25 +262,33 @@ class FunctionLowering(ExpressionLowering):
             return
         plan = reg.write_plan(s.mode, [f.name for f, _ in s.fields])
         address = self._reg_address(s.instance, plan.offset, s.index, reg)
-        parts = self._field_parts(s, plan, ty)
+        arrayed = next((f for f, _ in s.fields if f.count is not None), None)
+        shift = self._field_shift(s.element, arrayed, reg.width) if s.element is not None and arrayed else None
+        parts = self._field_parts(s, plan, ty, shift)
         if plan.reads_old:
             current = self.op(f"load volatile {ty}, ptr {address}, align {align}")
             kept = self.op(f"and {ty} {current}, {plan.keep}")
             acc = self.op(f"or {ty} {kept}, {plan.forced}")
         else:
             acc = str(plan.forced)
+        for slot in plan.slots:
+            if slot.stride and shift is not None:  # WritePlan.stored: the element's old bits go first
+                hole = self.op(f"shl {ty} {slot.mask}, {shift}")
+                acc = self.op(f"and {ty} {acc}, {self.op(f'xor {ty} {hole}, -1')}")
         for part in parts:
             acc = self.op(f"or {ty} {acc}, {part}")
         self.emit(f"store volatile {ty} {acc}, ptr {address}, align {align}")
 
-    def _field_parts(self, s: ir.RegWrite, plan: WritePlan, ty: str) -> list[str]:
-        """Each named field's value, masked to its width and shifted into its slot."""
+    def _field_parts(self, s: ir.RegWrite, plan: WritePlan, ty: str, element_shift: str | None) -> list[str]:
+        """Each named field's value, masked to its width and shifted into its slot (a field-array
+        slot to ``element_shift``, computed at run time)."""
         parts: list[str] = []
         for (_, expr), slot in zip(s.fields, plan.slots, strict=True):
             v = self.expr(expr)
             wide = self._resize(v.ref, int_of(expr.type), s.register.width, signed=False)
             masked = self.op(f"and {ty} {wide}, {slot.mask}")
-            parts.append(self.op(f"shl {ty} {masked}, {slot.shift}") if slot.shift else masked)
+            shift = element_shift if slot.stride and element_shift is not None else str(slot.shift)
+            parts.append(self.op(f"shl {ty} {masked}, {shift}") if shift != "0" else masked)
         return parts
 
 

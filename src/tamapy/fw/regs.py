@@ -18,6 +18,11 @@ that records it.  Their rules:
 * ``REG.set/clear/toggle(F=v, ...)``: one store of just the packed fields to
   the SET/CLR/TOG alias; ``clear`` of write-1-to-clear fields without a CLR
   alias stores to the register itself.
+* A field array (``REG.IO``, one bit or field per pin): ``REG.IO[i]`` is one
+  load keeping element ``i``; ``REG.IO.write(i, v)`` a read-modify-write of
+  that element; ``REG.IO.set(i)`` / ``clear(i)`` / ``toggle(i)`` one store
+  of the element's ones (to the alias, or ``clear`` of a write-1-to-clear
+  element to the register).  An element outside the array raises IndexError.
 
 What the checker rejects (E205: unknown names, writing read-only registers
 or fields, reading write-only ones, read-modify-write of registers with
@@ -90,7 +95,31 @@ class RegisterValue(Live):
         f = self._spec.field(name)
         if f is None:
             raise RegisterNameError(f"a value of register {self._spec.name} has no field `{name}`")
+        if f.count is not None:
+            return ValueElements(int(self), f)  # type: ignore[return-value]
         return (int(self) >> f.lsb) & f.max_value
+
+
+def _element(f: Field, index: object, where: str) -> int:
+    """``index`` as an element of the field array ``f`` (IndexError outside it, where the verifier
+    proves it in range)."""
+    assert f.count is not None
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < f.count:
+        raise IndexError(f"{where}[{index!r}]: the field array has elements 0..{f.count - 1}")
+    return index
+
+
+class ValueElements:
+    """``sr.IO`` of a register value: ``sr.IO[i]`` is element ``i`` of the value read (no load)."""
+
+    def __init__(self, value: int, spec: Field) -> None:
+        self._value, self._spec = value, spec
+
+    def __getitem__(self, index: int) -> int:
+        return (self._value >> self._spec.element_shift(_element(self._spec, index, self._spec.name))) & self._spec.max_value
+
+    def __len__(self) -> int:
+        return self._spec.count or 0
 
 
 class RegisterHandle:
@@ -144,6 +173,8 @@ class RegisterHandle:
         if f is None:
             fields = ", ".join(x.name for x in self.spec.fields) or "none (use .read())"
             raise RegisterNameError(f"register {self.spec.name} has no field `{name}` (fields: {fields})")
+        if f.count is not None:
+            return FieldArrayHandle(self, f)  # type: ignore[return-value]
         if self.spec.access is Access.WO or f.access is Access.WO:
             raise RegisterError(f"{self.qualname}.{name} is write-only and cannot be read")
         return self._read_field(f)
@@ -154,7 +185,7 @@ class RegisterHandle:
         if self.spec.access is Access.RO:
             raise RegisterError(f"{self.qualname}.{method}(): {self.spec.name} is read-only")
 
-    def _field_values(self, method: str, fields: dict[str, Any]) -> dict[str, int]:
+    def _field_values(self, method: str, fields: dict[str, Any], arrays: bool = False) -> dict[str, int]:
         """The named fields' values, after the checker's and verifier's rules."""
         if not fields:
             raise RegisterError(f"{self.qualname}.{method}() needs at least one FIELD=value")
@@ -165,6 +196,9 @@ class RegisterHandle:
                 raise RegisterNameError(f"register {self.spec.name} has no field `{name}`")
             if f.access is Access.RO:
                 raise RegisterError(f"field {self.spec.name}.{f.name} is read-only")
+            if f.count is not None and not arrays:
+                raise RegisterError(f"{self.qualname}.{f.name} is a field array: write one element, "
+                                    f"{f.name}.write(i, value)")
             v = claim(unsigned_for_bits(f.width), value, f"{self.qualname}.{f.name}")
             if v > f.max_value:
                 raise OverflowError(f"{v} does not fit the {f.width}-bit field {self.qualname}.{f.name}")
@@ -176,12 +210,11 @@ class RegisterHandle:
             raise RegisterError(f"a contract writes {self.qualname}")
         self._bus.store(address, self.spec.width, value)
 
-    def _write_fields(self, kind: str, values: dict[str, int]) -> None:
+    def _write_fields(self, kind: str, values: dict[str, int], element: int = 0) -> None:
         """The store of the spec's write plan (after the load, for a read-modify-write)."""
         plan = self.spec.write_plan(kind, list(values))
-        stored = (self._load() & plan.keep if plan.reads_old else 0) | plan.forced
-        for slot in plan.slots:
-            stored |= (values[slot.name] & slot.mask) << slot.shift
+        old = self._load() if plan.reads_old else 0
+        stored = plan.stored(old, [values[slot.name] for slot in plan.slots], element)
         self._store(self.address - self.spec.offset + plan.offset, stored)
 
     def write(self, *value: int, **fields: int) -> None:
@@ -202,19 +235,22 @@ class RegisterHandle:
 
     def modify(self, **fields: int) -> None:
         """Read-modify-write of the named fields: one load, one store."""
+        self._modify(fields)
+
+    def _modify(self, fields: dict[str, int], element: int | None = None) -> None:
         self._writable("modify")
         reg = self.spec
         if reg.access is Access.WO or reg.read_sensitive or reg.has_w1c:
             why = "is write-only" if reg.access is Access.WO else (
                 "has read side effects" if reg.read_sensitive else "has write-1-to-clear fields")
             raise RegisterError(f"read-modify-write of {self.qualname}, which {why}")
-        self._write_fields("modify", self._field_values("modify", fields))
+        self._write_fields("modify", self._field_values("modify", fields, element is not None), element or 0)
 
-    def _alias_write(self, method: str, fields: dict[str, int]) -> None:
+    def _alias_write(self, method: str, fields: dict[str, int], element: int | None = None) -> None:
         self._writable(method)
         reg = self.spec
         alias = ALIAS_OF_KIND[method]
-        values = self._field_values(method, fields)
+        values = self._field_values(method, fields, element is not None)
         if alias not in reg.aliases:
             named = [reg.field(n) for n in fields]
             if method != "clear" or not all(f is not None and f.access is Access.W1C for f in named):
@@ -224,7 +260,7 @@ class RegisterHandle:
                 if values[f.name] != f.max_value:
                     raise RegisterError(f"clear() of W1C field {self.qualname}.{f.name} writes ones: "
                                         f"write {f.name}={f.max_value}")
-        self._write_fields(method, values)
+        self._write_fields(method, values, element or 0)
 
     def set(self, **fields: int) -> None:
         """Store the fields to the SET alias: their 1 bits are set."""
@@ -237,6 +273,59 @@ class RegisterHandle:
     def toggle(self, **fields: int) -> None:
         """Store the fields to the TOG alias: their 1 bits are inverted."""
         self._alias_write("toggle", fields)
+
+
+class FieldArrayHandle:
+    """``INSTANCE.REG.FIELD`` of a field array: element ``i`` is read as ``FIELD[i]`` (one load) and
+    written through :meth:`write`, :meth:`set`, :meth:`clear`, :meth:`toggle` (no load before them
+    but the read-modify-write's own)."""
+
+    __slots__ = ("_register", "qualname", "spec")
+
+    def __init__(self, register: RegisterHandle, spec: Field) -> None:
+        object.__setattr__(self, "_register", register)
+        object.__setattr__(self, "spec", spec)
+        object.__setattr__(self, "qualname", f"{register.qualname}.{spec.name}")
+
+    _register: RegisterHandle
+    spec: Field
+    qualname: str
+
+    def __getitem__(self, index: int) -> Live:
+        i = _element(self.spec, index, self.qualname)
+        reg, f = self._register, self.spec
+        if reg.spec.access is Access.WO or f.access is Access.WO:
+            raise RegisterError(f"{self.qualname} is write-only and cannot be read")
+        return Live((reg._load() >> f.element_shift(i)) & f.max_value, lambda: self[i])
+
+    def __len__(self) -> int:
+        return self.spec.count or 0
+
+    def write(self, index: int, value: int) -> None:
+        """Read-modify-write of element ``index``: one load, one store."""
+        self._register._modify({self.spec.name: value}, _element(self.spec, index, self.qualname))
+
+    def _ones(self, method: str, index: int) -> None:
+        i = _element(self.spec, index, self.qualname)
+        self._register._alias_write(method, {self.spec.name: self.spec.max_value}, i)
+
+    def set(self, index: int) -> None:
+        """Element ``index`` all ones, through the SET alias."""
+        self._ones("set", index)
+
+    def clear(self, index: int) -> None:
+        """Element ``index`` cleared, through the CLR alias (or by writing it ones, if write-1-to-clear)."""
+        self._ones("clear", index)
+
+    def toggle(self, index: int) -> None:
+        """Element ``index`` inverted, through the TOG alias."""
+        self._ones("toggle", index)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise RegisterError(f"{self.qualname}.{name} = ...: field arrays are written through their methods")
+
+    def __repr__(self) -> str:
+        return f"<field array {self.qualname} of {len(self)}>"
 
 
 class RegisterArray:

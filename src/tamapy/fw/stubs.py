@@ -71,36 +71,69 @@ def _class_name(peripheral: str, register: str, suffix: str = "") -> str:
     return f"_{peripheral}_{register}{suffix}"
 
 
-def _field_properties(reg: Register, returns: str) -> Iterator[str]:
+def _field_properties(p: Peripheral, reg: Register, returns: str, suffix: str) -> Iterator[str]:
+    """Readable fields as properties (a field array's property is its array class, ``suffix``)."""
     for f in reg.fields:
-        if _readable(reg, f):
+        if _readable(reg, f) or (f.count is not None and suffix == ""):
             yield "    @property"
-            yield f"    def {f.name}(self) -> {returns}:"
-            yield f'        """Bits {f.msb}:{f.lsb} ({f.access.value})."""'
+            kind = returns if f.count is None else _class_name(p.name, f"{reg.name}_{f.name}", suffix)
+            yield f"    def {f.name}(self) -> {kind}:"
+            shape = f", {f.count} elements of {f.width} bit(s), {f.stride} apart" if f.count is not None else ""
+            yield f'        """Bits {f.msb}:{f.lsb} ({f.access.value}{shape})."""'
+
+
+def _field_array_classes(p: Peripheral, reg: Register, methods: dict[str, list[Field]]) -> Iterator[str]:
+    """Per field array: its class on the register (element reads and writes) and on a value read."""
+    element_methods = {"modify": "write", "set": "set", "clear": "clear", "toggle": "toggle"}
+    for f in reg.fields:
+        if f.count is None:
+            continue
+        yield f"class {_class_name(p.name, f'{reg.name}_{f.name}')}:"
+        yield f'    """{reg.name}.{f.name}[0..{f.count - 1}]: read FIELD[i], write one element by its methods."""'
+        if _readable(reg, f):
+            yield "    def __getitem__(self, index: int, /) -> int: ..."
+        yield "    def __len__(self) -> int: ..."
+        for method, name in element_methods.items():
+            if f in methods.get(method, []):
+                value = ", value: int" if method == "modify" else ""
+                yield f"    def {name}(self, index: int{value}, /) -> None: ..."
+        yield ""
+        if _readable(reg, f):
+            yield f"class {_class_name(p.name, f'{reg.name}_{f.name}', '_values')}:"
+            yield f'    """{reg.name}.{f.name}[i] of a value read from {reg.name}."""'
+            yield "    def __getitem__(self, index: int, /) -> int: ..."
+            yield "    def __len__(self) -> int: ..."
+            yield ""
 
 
 def _register_class(p: Peripheral, reg: Register) -> Iterator[str]:
     """The value class (fields of a value read) and the register class (its methods)."""
     value = _class_name(p.name, reg.name, "_value")
     readable = reg.access is not Access.WO
+    methods = _method_fields(reg)
+    yield from _field_array_classes(p, reg, methods)
     if readable:
         yield f"class {value}(RegValue):"
         yield f'    """A value read from {p.name}.{reg.name}."""'
-        yield from _field_properties(reg, "int") if any(_readable(reg, f) for f in reg.fields) else ["    ..."]
+        yield from (_field_properties(p, reg, "int", "_values") if any(_readable(reg, f) for f in reg.fields)
+                    else ["    ..."])
         yield ""
     what = reg.description.strip().splitlines()[0] if reg.description.strip() else reg.name
     yield f"class {_class_name(p.name, reg.name)}:"
     yield f'    """{_docstring(what)} ({reg.access.value}, {reg.width} bits at +0x{reg.offset:x})."""'
     if readable:
         yield f"    def read(self) -> {value}: ..."
-    for method, fields in _method_fields(reg).items():
+    for method, named in methods.items():
+        fields = [f for f in named if f.count is None]  # a field array is written one element at a time
+        if not fields and method != "write":
+            continue
         params = ", ".join(f"{f.name}: int = ..." for f in fields)
         if method == "write":
             raw = "value: int = ..., /" if fields else "value: int, /"
             yield f"    def write(self, {raw}{', *, ' + params if fields else ''}) -> None: ..."
         else:
             yield f"    def {method}(self, *, {params}) -> None: ..."
-    yield from _field_properties(reg, "int")
+    yield from _field_properties(p, reg, "int", "")
     if reg.count is not None:
         yield ""
         yield f"class {_class_name(p.name, reg.name, '_array')}:"

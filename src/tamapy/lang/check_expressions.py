@@ -160,7 +160,7 @@ class ExpressionChecker(CallChecker):
         if isinstance(node, ast.Subscript):
             if isinstance(node.slice, ast.Slice):
                 return self._slice(node)
-            return self._element(node, store=False)
+            return self._field_element_read(node) or self._element(node, store=False)
         if isinstance(node, ast.Lambda):
             raise self.fail(node, "E103", "lambda is only allowed in @requires/@ensures", "define a function")
         raise self.fail(node, "E114", f"`{type(node).__name__}` expressions are not in the subset", "see docs/subset.md")

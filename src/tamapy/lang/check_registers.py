@@ -100,19 +100,23 @@ class RegisterRules(CheckerBase):
         assert isinstance(inst.type, ir.PeripheralType)
         return ir.RegRead(inst, register, None, ir.register_value(inst.type.peripheral.name, register), sp, index)
 
-    def _value_field(self, node: ast.Attribute, value: ir.Expr) -> ir.Expr:
-        """``sr.FIELD`` of a register value: its bits, as the spec places them (a pure expression)."""
+    def _value_field(self, node: ast.Attribute, value: ir.Expr, element: int | None = None) -> ir.Expr:
+        """``sr.FIELD`` of a register value (or ``sr.FIELD[k]``, a constant element of a field
+        array): its bits, as the spec places them (a pure expression)."""
         t = value.type
         assert isinstance(t, ir.RegisterValueType)
         f = t.register.field(node.attr)
         if f is None:
             raise self.fail(node, "E205", f"a value of {t.peripheral}.{t.register.name} has no field `{node.attr}`",
                             f"fields: {', '.join(x.name for x in t.register.fields) or 'none'}")
+        if element is None:
+            self._not_array(node, t.register, f)
         sp = self.span(node)
         word = ir.unsigned_for_bits(t.bits)
         bits: ir.Expr = ir.Convert(value, word, sp)
-        if f.lsb:
-            bits = ir.Binary("rshift", bits, ir.Const(f.lsb, word, sp), word, sp)
+        shift = f.element_shift(element or 0)
+        if shift:
+            bits = ir.Binary("rshift", bits, ir.Const(shift, word, sp), word, sp)
         masked = ir.Binary("and", bits, ir.Const(f.max_value, word, sp), word, sp)
         return ir.Convert(masked, ir.unsigned_for_bits(f.width), sp)
 
@@ -124,6 +128,7 @@ class RegisterRules(CheckerBase):
                 node, "E205", f"register {register.name} has no field `{node.attr}`",
                 f"fields: {', '.join(x.name for x in register.fields) or 'none (use .read())'}",
             )
+        self._not_array(node, register, f)
         self._pure_in_contracts(node, "read registers")
         self._check_readable(node, register, f)
         return ir.RegRead(inst, register, f, ir.unsigned_for_bits(f.width), self.span(node), index)
@@ -166,12 +171,21 @@ class RegisterRules(CheckerBase):
                                 f"fields: {', '.join(x.name for x in register.fields)}")
             if f.access is Access.RO:
                 raise self.fail(kw, "E205", f"field {register.name}.{f.name} is read-only", "do not write it")
+            self._not_array(kw, register, f)
             t = ir.unsigned_for_bits(f.width)
             value = self.coerce(self.expr(kw.value, t), t, kw.value)
             if isinstance(value, ir.Const) and value.value > f.max_value:
                 raise self.fail(kw.value, "E205", f"{value.value} does not fit the {f.width}-bit field {f.name}",
                                 f"{f.name} holds 0..{f.max_value}")
             fields.append((f, value))
+        self._check_write_kind(call, method, register, fields)
+        return ir.RegWrite(inst, register, method, tuple(fields), None, sp, index)
+
+    def _check_write_kind(self, call: ast.Call, method: str, register: Register,
+                          fields: list[tuple[Field, ir.Expr]]) -> None:
+        """What a ``modify`` / ``set`` / ``clear`` / ``toggle`` of these fields needs of the register
+        (the same rules for named fields and for one element of a field array)."""
+        where = register.name
         if method == "modify":
             if register.access is Access.WO or register.read_sensitive or register.has_w1c:
                 why = "is write-only" if register.access is Access.WO else (
@@ -188,7 +202,109 @@ class RegisterRules(CheckerBase):
                 for f, value in fields:
                     if not (isinstance(value, ir.Const) and value.value == f.max_value):
                         raise self.fail(call, "E205", f"clear() of W1C field {f.name} writes ones", f"write {f.name}={f.max_value}")
-        return ir.RegWrite(inst, register, method, tuple(fields), None, sp, index)
+
+    # ------------------------------------------------------------ field arrays
+
+    def _not_array(self, node: ast.AST, register: Register, f: Field) -> None:
+        """A field array is not one value: it is used one element at a time."""
+        if f.count is not None:
+            raise self.fail(node, "E205", f"{register.name}.{f.name} is an array of {f.count} fields",
+                            f"name one element: {register.name}.{f.name}[i], or write one: "
+                            f"{register.name}.{f.name}.write(i, value)")
+
+    def _field_array_of(self, node: ast.expr) -> tuple[ir.Expr, Register, ir.Expr | None, Field] | None:
+        """``INSTANCE.REG.FIELD`` (or ``INSTANCE.REG[i].FIELD``) naming a field array, else None."""
+        if not isinstance(node, ast.Attribute):
+            return None
+        reg = self._register_of(node.value)
+        f = reg[1].field(node.attr) if reg is not None else None
+        if reg is None or f is None or f.count is None:
+            return None
+        return reg[0], reg[1], reg[2], f
+
+    def _element_index(self, node: ast.expr, register: Register, f: Field) -> ir.Expr:
+        """The element of a field array: a ``u32`` the verifier proves below ``count``."""
+        assert f.count is not None
+        index = self.coerce(self.expr(node, ir.U32), ir.U32, node)
+        if isinstance(index, ir.Const) and not 0 <= index.value < f.count:
+            raise self.fail(node, "E205", f"{register.name}.{f.name}[{index.value}] is outside the field array",
+                            f"{f.name} has elements 0..{f.count - 1}")
+        return index
+
+    def _value_element(self, node: ast.Subscript) -> ir.Expr | None:
+        """``sr.FIELD[k]`` of a register value ``sr``: a constant ``k`` is a fixed shift, a run-time
+        one a :class:`~tamapy.lang.ir.FieldElement` (its bound an obligation); else None."""
+        attr = node.value
+        if not (isinstance(attr, ast.Attribute) and isinstance(attr.value, ast.Name) and self._is_local(attr.value)):
+            return None
+        t = self.locals[attr.value.id]
+        if not isinstance(t, ir.RegisterValueType):
+            return None
+        f = t.register.field(attr.attr)
+        if f is None or f.count is None:
+            return None
+        k = self._element_index(node.slice, t.register, f)
+        value = ir.Local(attr.value.id, t, self.span(attr.value))
+        if isinstance(k, ir.Const):
+            return self._value_field(attr, value, k.value)
+        if self.in_contract:  # not needed by any contract yet: refused rather than half-supported
+            raise self.fail(node.slice, "E205", f"an element of {f.name} in a contract needs a constant index",
+                            f"state the property for a constant element, or compute {attr.value.id}.{f.name}[i] in code")
+        sp = self.span(node)
+        word = ir.unsigned_for_bits(t.bits)
+        return ir.FieldElement(ir.Convert(value, word, sp), f, k, ir.unsigned_for_bits(f.width), sp)
+
+    def _field_element_read(self, node: ast.Subscript) -> ir.Expr | None:
+        """``INSTANCE.REG.FIELD[i]``: one load of the register, keeping element ``i`` (or a constant
+        element of a register value); else None."""
+        value = self._value_element(node)
+        if value is not None:
+            return value
+        found = self._field_array_of(node.value)
+        if found is None or isinstance(node.slice, ast.Slice):
+            return None
+        inst, register, index, f = found
+        self._pure_in_contracts(node, "read registers")
+        self._check_readable(node, register, f)
+        element = self._element_index(node.slice, register, f)
+        return ir.RegRead(inst, register, f, ir.unsigned_for_bits(f.width), self.span(node), index, element)
+
+    def _field_element_write(self, call: ast.Call, sp: ir.Span) -> ir.Stmt | None:
+        """``REG.FIELD.write(i, v)`` (read-modify-write of element ``i``), ``REG.FIELD.set(i)``,
+        ``.clear(i)``, ``.toggle(i)`` (element ``i`` all ones, through the alias, or ``clear`` of
+        a write-1-to-clear element); None when the receiver is not a field array."""
+        assert isinstance(call.func, ast.Attribute)
+        receiver = call.func.value
+        if isinstance(receiver, ast.Subscript) and self._field_array_of(receiver.value) is not None:
+            name = ast.unparse(receiver.value)
+            raise self.fail(call, "E205", f"an element of a field array has no method `{call.func.attr}`",
+                            f"write element i through the array: {name}.write(i, value), .set(i), .clear(i), .toggle(i)")
+        found = self._field_array_of(receiver)
+        if found is None:
+            return None
+        inst, register, index, f = found
+        method, arity = call.func.attr, {"write": 2, "set": 1, "clear": 1, "toggle": 1}
+        if method not in arity:
+            raise self.fail(call, "E205", f"a field array has no method `{method}`",
+                            f"read {f.name}[i]; write with {f.name}.write(i, value), set(i), clear(i), toggle(i)")
+        if call.keywords or len(call.args) != arity[method]:
+            form = f"{f.name}.write(i, value)" if method == "write" else f"{f.name}.{method}(i)"
+            raise self.fail(call, "E203", f"{method}() of a field array takes the element"
+                            + (" and its value" if method == "write" else ""), form)
+        if register.access is Access.RO or f.access is Access.RO:
+            raise self.fail(call, "E205", f"{register.name}.{f.name} is read-only", "do not write it")
+        element = self._element_index(call.args[0], register, f)
+        t = ir.unsigned_for_bits(f.width)
+        if method == "write":
+            value = self.coerce(self.expr(call.args[1], t), t, call.args[1])
+            if isinstance(value, ir.Const) and value.value > f.max_value:
+                raise self.fail(call.args[1], "E205", f"{value.value} does not fit the {f.width}-bit element of {f.name}",
+                                f"{f.name}[i] holds 0..{f.max_value}")
+        else:
+            value = ir.Const(f.max_value, t, sp)
+        mode = "modify" if method == "write" else method
+        self._check_write_kind(call, mode, register, [(f, value)])
+        return ir.RegWrite(inst, register, mode, ((f, value),), None, sp, index, element)
 
     def _check_whole_register_clear(self, call: ast.Call, register: Register, where: str) -> None:
         """``clear()`` of W1C fields without a CLR alias stores to the register itself.

@@ -366,6 +366,9 @@ class StatementChecker(ExpressionChecker):
             raise self.fail(node, "E114", "this expression statement has no effect", "remove it or assign its value")
         func = call.func
         if isinstance(func, ast.Attribute):
+            element_write = self._field_element_write(call, sp)
+            if element_write is not None:
+                return element_write
             reg = self._register_of(func.value)
             if reg is not None:
                 if func.attr == "read":

@@ -71,7 +71,7 @@ def _operands(e: ir.Expr) -> list[ir.Expr]:
     if isinstance(e, ir.Call):
         return list(e.args)
     if isinstance(e, ir.RegRead):
-        return [e.instance] + ([e.index] if e.index is not None else [])
+        return [e.instance] + [x for x in (e.index, e.element) if x is not None]
     if isinstance(e, ir.MmioRead):
         return [e.address]
     return []
@@ -138,13 +138,16 @@ class _Sequencer:
         out.append(replace(s, value=self.value(s.value, out)))
 
     def _reg_write(self, s: ir.RegWrite, out: list[ir.Stmt]) -> None:
-        # Python: the element's index (``REG[i]``), then the method's arguments, then the access.
-        head = [s.index] if s.index is not None else []
+        # Python: the element's index (``REG[i]``), a field array's element (the method's first
+        # argument), then the other arguments, then the access.
+        head = [x for x in (s.index, s.element) if x is not None]
         exprs = head + [e for _, e in s.fields] + ([s.raw] if s.raw is not None else [])
         done = self.operands(exprs, out)
         values = done[len(head):]
         fields = tuple((f, v) for (f, _), v in zip(s.fields, values[: len(s.fields)], strict=True))
-        out.append(replace(s, index=done[0] if head else None, fields=fields,
+        lead = iter(done[: len(head)])
+        out.append(replace(s, index=next(lead) if s.index is not None else None,
+                           element=next(lead) if s.element is not None else None, fields=fields,
                            raw=values[-1] if s.raw is not None else None))
 
     # ------------------------------------------------------------ expressions
@@ -194,10 +197,13 @@ class _Sequencer:
         if isinstance(e, ir.Call):
             return replace(e, args=tuple(self.operands(list(e.args), out)))
         if isinstance(e, ir.RegRead):
-            if e.index is None:
+            if e.index is None and e.element is None:
                 return replace(e, instance=self.pure(e.instance, out))
-            instance, index = self.operands([e.instance, e.index], out)
-            return replace(e, instance=instance, index=index)
+            # Python: the instance, the register's [index], then the field's [element].
+            parts = [x for x in (e.instance, e.index, e.element) if x is not None]
+            done = iter(self.operands(parts, out))
+            return replace(e, instance=next(done), index=next(done) if e.index is not None else None,
+                           element=next(done) if e.element is not None else None)
         if isinstance(e, ir.MmioRead):
             return replace(e, address=self.pure(e.address, out))
         if isinstance(e, ir.Poll):
@@ -225,6 +231,9 @@ class _Sequencer:
         if isinstance(e, ir.SliceView):
             base, start, stop = self.operands([e.base, e.start, e.stop], out)
             return replace(e, base=base, start=start, stop=stop)
+        if isinstance(e, ir.FieldElement):
+            value, index = self.operands([e.value, e.index], out)
+            return replace(e, value=value, index=index)
         if isinstance(e, ir.Len):
             return replace(e, base=self.pure(e.base, out))
         if isinstance(e, ir.AddrOf):

@@ -118,8 +118,7 @@ class Compare:
     short-circuiting like Python.  ``pair_types[i]`` is the type in which
     ``operands[i] ops[i] operands[i+1]`` is compared (a type containing both ranges)."""
 
-    ops: tuple[str, ...]
-    """eq ne lt le gt ge"""
+    ops: tuple[str, ...]  # eq ne lt le gt ge
     operands: tuple[Expr, ...]
     pair_types: tuple[IntType, ...]
     type: BoolType
@@ -165,8 +164,7 @@ class Call:
 
 @dataclass(frozen=True)
 class Index:
-    base: Expr
-    """An array or a view."""
+    base: Expr  # an array or a view
     index: Expr
     type: IntType
     span: Span
@@ -201,6 +199,19 @@ class RegRead:
     type: IntType
     span: Span
     index: Expr | None = None  # the element of a register array (INSTANCE.REG[i])
+    element: Expr | None = None  # the element of a field array (REG.FIELD[i]), after ``index``
+
+
+@dataclass(frozen=True)
+class FieldElement:
+    """``sr.FIELD[i]``: element ``i`` of a field array of the register value ``value`` (no load);
+    the verifier proves ``i < field.count`` (index), the code generator checks it."""
+
+    value: Expr
+    field: Field
+    index: Expr
+    type: IntType
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -260,6 +271,7 @@ Expr = (
     | SliceView
     | Len
     | RegRead
+    | FieldElement
     | Poll
     | MmioRead
     | ClockOn
@@ -346,14 +358,11 @@ class Assert:
 
 @dataclass(frozen=True)
 class RegWrite:
-    """A register write in one of the forms of DESIGN §3 (one volatile store,
-    or a load and a store for ``modify``).
-
-    ``mode``: ``write`` (whole register: named fields, others at reset value,
-    reserved bits at their required value), ``modify`` (read-modify-write),
-    ``set`` / ``clear`` / ``toggle`` (through a SET/CLR/TOG alias, or ``clear``
-    of write-1-to-clear fields by writing ones), ``raw`` (``write(value)``).
-    """
+    """A register write in one of the forms of DESIGN §3 (one volatile store, or a load and a
+    store for ``modify``).  ``mode``: ``write`` (whole register: named fields, others at reset
+    value, reserved bits at their required value), ``modify`` (read-modify-write), ``set`` /
+    ``clear`` / ``toggle`` (through a SET/CLR/TOG alias, or ``clear`` of write-1-to-clear fields
+    by writing ones), ``raw`` (``write(value)``)."""
 
     instance: Expr
     register: Register
@@ -362,6 +371,7 @@ class RegWrite:
     raw: Expr | None
     span: Span
     index: Expr | None = None  # the element of a register array, evaluated before the values
+    element: Expr | None = None  # the element of the one field-array field written, after ``index``
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,8 @@ def invariants(top: Table, registers: list[Register]) -> tuple[ProtocolInvariant
                 on, reg_name, when = rule.get_str("on"), rule.get_str("register"), rule.get_str("when")
                 register = by_name.get(reg_name)
                 condition = parse_condition(when)
-                fields = {f.name for f in register.fields} | {WHOLE_REGISTER} if register else set()
+                # A field array is not one value: a condition names single fields (or `value`).
+                fields = {f.name for f in register.fields if f.count is None} | {WHOLE_REGISTER} if register else set()
                 unknown = sorted(names_in(condition) - fields) if condition else []
                 if on not in ("read", "write") or register is None or condition is None or unknown:
                     problem = (

@@ -31,9 +31,11 @@ from tamapy.specs.validate import (
     E_BITS,
     E_CLOCK,
     E_DUPLICATE,
+    E_FIELD_ARRAY,
     E_FIELD_OVERLAP,
     E_FIELD_RANGE,
     E_INSTANCE_OVERLAP,
+    E_MISSING,
     E_OFFSET,
     E_RANGE,
     E_REG_OVERLAP,
@@ -70,7 +72,7 @@ _REGISTER_KEYS = (
     "stride",
     "overlays",
 )
-_FIELD_KEYS = ("bits", "access", "description", "dma")
+_FIELD_KEYS = ("bits", "access", "description", "dma", "count", "stride")
 
 
 # --- discovery -------------------------------------------------------------
@@ -162,12 +164,16 @@ def _field(table: Table, name: str, register: Register) -> Field:
             f'`{table.key("bits")}` = "{text}" has hi < lo',
             f'write the high bit first: "{lo}:{hi}"',
         )
-    if hi >= register.width:
+    width = hi - lo + 1
+    count, stride = _field_array_shape(table, width)
+    top = hi + ((count - 1) * stride if count else 0)
+    if top >= register.width:
+        last = f" (its last element, {count - 1}, ends at bit {top})" if count else ""
         raise table.fail(
-            "bits",
+            "count" if count and hi < register.width else "bits",
             E_FIELD_RANGE,
-            f'`{table.key("bits")}` = "{text}" reaches past the {register.width}-bit register',
-            f"bits must lie in {register.width - 1}:0",
+            f'`{table.key("bits")}` = "{text}" reaches past the {register.width}-bit register{last}',
+            f"bits must lie in {register.width - 1}:0" + (": lower `count` or `stride`" if count else ""),
         )
     access = _access(table, "access", register.access)
     if (access.readable and not register.access.readable) or (
@@ -180,16 +186,39 @@ def _field(table: Table, name: str, register: Register) -> Field:
             f"but the register is {register.access.value}",
             "a field cannot be readable in a write-only register or writable in a read-only one",
         )
-    width = hi - lo + 1
+    dma = table.get_bool("dma", False)
+    if dma and count:
+        raise table.fail("dma", E_FIELD_ARRAY, f"`{table.key('dma')}`: a field array cannot hold a DMA address",
+                         "declare the address as a single field")
     return Field(
         name,
         lo,
         width,
         access,
         table.get_str("description", ""),
-        (register.reset >> lo) & ((1 << width) - 1),
-        table.get_bool("dma", False),
+        (register.reset >> lo) & ((1 << (top - lo + 1)) - 1),
+        dma,
+        count,
+        stride,
     )
+
+
+def _field_array_shape(table: Table, width: int) -> tuple[int | None, int]:
+    """``count`` and ``stride`` (in bits; default the element width) of a field array, or (None, 0)."""
+    if "count" not in table.raw:
+        if "stride" in table.raw:
+            raise table.fail("stride", E_MISSING, f"`{table.key('stride')}` without `count`",
+                             "a field array declares count = N (stride defaults to the field's width)")
+        return None, 0
+    count = table.get_int("count")
+    stride = table.get_int("stride", width)
+    if count < 2:
+        raise table.fail("count", E_RANGE, f"`{table.key('count')}` = {count}: a field array has at least 2 elements",
+                         "drop `count` for a single field")
+    if stride < width:
+        raise table.fail("stride", E_FIELD_OVERLAP, f"`{table.key('stride')}` = {stride} is less than the "
+                         f"{width}-bit element: elements would overlap", f"use a stride of at least {width}")
+    return count, stride
 
 
 def _register(table: Table, name: str, default_width: int, size: int) -> Register:
@@ -487,7 +516,14 @@ def _check_clocks(soc: Soc) -> None:
     for p in soc.peripherals:
         for inst, reg_name, field_name in p.clocks:
             reg = ccm.register(reg_name) if ccm else None
-            if reg is None or reg.field(field_name) is None:
+            gate = reg.field(field_name) if reg else None
+            if gate is not None and gate.count is not None:
+                raise Doc(Path(p.source)).fail(
+                    ("clocks", inst), E_FIELD_ARRAY,
+                    f"`clocks.{inst}` names {reg_name}.{field_name}, a field array, not one clock gate",
+                    f"name one gate field of {CLOCK_CONTROLLER}.{reg_name}",
+                )
+            if gate is None:
                 doc = Doc(Path(p.source))
                 raise doc.fail(
                     ("clocks", inst), E_CLOCK,

@@ -54,19 +54,35 @@ class Field:
     """The field's bits of the register reset value, shifted down to bit 0."""
     dma: bool = False
     """The field holds an address a DMA engine will use: it must lie in the board's DMA region."""
+    count: int | None = None
+    """A field array (one bit or field per pin): ``count`` elements of ``width`` bits, element
+    ``i`` at bit ``lsb + i * stride`` (``REG.FIELD[i]``); None for a single field.  ``reset``
+    then holds every element's bits, shifted down by ``lsb``."""
+    stride: int = 0
 
     @property
     def msb(self) -> int:
-        return self.lsb + self.width - 1
+        """The highest bit the field (every element of an array) occupies."""
+        return self.lsb + (self.count - 1) * self.stride + self.width - 1 if self.count else self.lsb + self.width - 1
 
     @property
     def mask(self) -> int:
-        """Mask of the field in register position."""
-        return ((1 << self.width) - 1) << self.lsb
+        """Mask of the field (of all its elements) in register position."""
+        if self.count is None:
+            return ((1 << self.width) - 1) << self.lsb
+        m = 0
+        for i in range(self.count):
+            m |= self.max_value << self.element_shift(i)
+        return m
 
     @property
     def max_value(self) -> int:
+        """The largest value of the field (of one element of an array)."""
         return (1 << self.width) - 1
+
+    def element_shift(self, index: int) -> int:
+        """Where element ``index`` of a field array starts (``lsb`` for a single field)."""
+        return self.lsb + index * self.stride
 
 
 @dataclass(frozen=True)
@@ -157,7 +173,7 @@ class Register:
         fields = [self._named_field(name) for name in names]
         named = 0
         for f in fields:
-            named |= f.mask
+            named |= f.mask if f.count is None else 0  # an element's bits are the slot's, at run time
         keep, forced, offset = 0, 0, self.offset
         if kind == "write":
             forced = self.write_base & ~named
@@ -166,7 +182,8 @@ class Register:
             forced = self.reserved_value
         elif ALIAS_OF_KIND[kind] in self.aliases:
             offset = self.alias_offset(ALIAS_OF_KIND[kind])
-        return WritePlan(kind, offset, keep, forced, tuple(FieldSlot(f.name, f.lsb, f.max_value) for f in fields))
+        return WritePlan(kind, offset, keep, forced,
+                         tuple(FieldSlot(f.name, f.lsb, f.max_value, f.stride if f.count else 0) for f in fields))
 
     def _named_field(self, name: str) -> Field:
         f = self.field(name)
@@ -183,6 +200,13 @@ class FieldSlot:
     shift: int
     mask: int
     """The field's value mask before the shift (its maximum value)."""
+    stride: int = 0
+    """Non-zero for element ``i`` of a field array: its shift is ``shift + i * stride``, and the
+    store also clears the element's bits of ``(old & keep) | forced`` (:meth:`WritePlan.stored`)."""
+
+    def at(self, index: int) -> int:
+        """The slot's shift for element ``index`` (its one shift for a single field)."""
+        return self.shift + index * self.stride
 
 
 @dataclass(frozen=True)
@@ -204,6 +228,17 @@ class WritePlan:
     bits of a ``modify``; 0 for an alias write."""
     slots: tuple[FieldSlot, ...]
     """The named fields, in the order they were named."""
+
+    def stored(self, old: int, values: Sequence[int], element: int = 0) -> int:
+        """The word stored, given the loaded value and each slot's value (host integers; the
+        compiler and the verifier build the same expression): a field-array slot first clears
+        its element's bits of the kept and forced ones, then each value goes to its slot."""
+        word = (old & self.keep if self.reads_old else 0) | self.forced
+        for slot, value in zip(self.slots, values, strict=True):
+            if slot.stride:
+                word &= ~(slot.mask << slot.at(element))
+            word |= (value & slot.mask) << slot.at(element)
+        return word
 
     @property
     def reads_old(self) -> bool:

@@ -53,6 +53,7 @@ E_CLOCK = "E330"  # clocks entry names no instance, or no CCM register field
 E_INVARIANT = "E331"  # malformed [invariants.NAME] table
 E_INTERFACE = "E333"  # malformed interface contract in specs/interfaces/
 E_DCD = "E332"  # [dcd] write misaligned, out of 32-bit range, or too many
+E_FIELD_ARRAY = "E334"  # a field array where one field is needed (dma, a clock gate)
 
 KeyPath = tuple[str, ...]
 T = TypeVar("T")

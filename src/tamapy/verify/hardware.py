@@ -20,7 +20,7 @@ import z3
 
 from tamapy.lang import ir
 from tamapy.specs.conditions import COMPARISONS, WHOLE_REGISTER, evaluate
-from tamapy.specs.model import Field, GhostRule, Peripheral, Register, Soc
+from tamapy.specs.model import Field, FieldSlot, GhostRule, Peripheral, Register, Soc
 from tamapy.verify.effects import ANY_PERIPHERAL, Effects
 from tamapy.verify.obligation import Category
 from tamapy.verify.state import Context, State, Value, bv
@@ -225,16 +225,36 @@ class Hardware:
                         f"index into the register array {reg.name} (0..{reg.count - 1}) may be out of range")
         return "[i]"
 
+    def _field_shift(self, element: ir.Expr | None, f: Field | None, state: State) -> z3.BitVecRef:
+        """Where the accessed field starts: element ``i`` of a field array at ``lsb + i * stride``,
+        with its obligation that ``i`` names an element (the register-array index's category)."""
+        if element is None or f is None:
+            return bv(f.lsb if f else 0)
+        assert f.count is not None
+        i = self.enc.expr(element, state)
+        assert isinstance(i, z3.BitVecRef)
+        self.enc.oblige(state, Category.INDEX, element.span, z3.And(i >= bv(0), i < bv(f.count)),
+                        f"element of the field array {f.name} (0..{f.count - 1}) may be out of range")
+        return bv(f.lsb) + i * bv(f.stride)
+
+    def field_element(self, e: ir.FieldElement, state: State) -> z3.BitVecRef:
+        """``sr.FIELD[i]`` of a register value: its bits at element ``i`` (no access, no gate)."""
+        value = self.enc.expr(e.value, state)
+        assert isinstance(value, z3.BitVecRef)
+        return z3.LShR(value, self._field_shift(e.index, e.field, state)) & bv(e.field.max_value)
+
     def reg_read(self, e: ir.RegRead, state: State) -> z3.BitVecRef:
         reg = e.register
         inst = _instance_label(e.instance, self.ctx.soc)
         what = f"{inst}.{reg.name}{self._element(e.index, reg, state)}" + (f".{e.field.name}" if e.field else "")
+        what += "[i]" if e.element is not None else ""
+        shift = self._field_shift(e.element, e.field, state)
         self.clock_check(e.instance, state, e.span, f"{what} is read")
         self._guard(e.instance, reg, "read", state, e.span)
         raw, fact = self.enc.fresh(f"{inst}.{reg.name}", ir.unsigned_for_bits(reg.width))
         assert isinstance(raw, z3.BitVecRef)
         state.assume_in_place(z3.And(fact, z3.ULE(raw, bv((1 << reg.width) - 1))))
-        value = raw if e.field is None else z3.LShR(raw, bv(e.field.lsb)) & bv(e.field.max_value)
+        value = raw if e.field is None else z3.LShR(raw, shift) & bv(e.field.max_value)
         self.enc.reads.append((f"{what} (line {e.span.line})", value))
         self._apply_rules(e.instance, reg, "read", raw, state)
         return value
@@ -243,6 +263,9 @@ class Hardware:
         reg = s.register
         inst_name = _instance_label(s.instance, self.ctx.soc)
         element = self._element(s.index, reg, state)
+        arrayed = next((f for f, _ in s.fields if f.count is not None), None)
+        shift = self._field_shift(s.element, arrayed, state)
+        element += f".{arrayed.name}[i]" if arrayed is not None else ""
         self.clock_check(s.instance, state, s.span, f"{inst_name}.{reg.name}{element} is written")
         self._guard(s.instance, reg, "write", state, s.span)
         raw, values = self._written_fields(s, state)
@@ -251,7 +274,7 @@ class Hardware:
                 address = values[f.name] << bv(f.lsb) if f.lsb else values[f.name]
                 self.enc.oblige(state, Category.DMA, s.span, self.ctx.in_dma(address, bv(1)),
                                 f"{reg.name}.{f.name} is given an address that may lie outside the DMA region or be misaligned")
-        self._apply_rules(s.instance, reg, "write", self._written_value(s, values, raw, state), state)
+        self._apply_rules(s.instance, reg, "write", self._written_value(s, values, raw, shift, state), state)
         if self._writes_gate(reg, s.instance):
             state = replace(state, gates=self._gates_after(s, values, state.gates))
         return state
@@ -268,7 +291,8 @@ class Hardware:
             if reg.reserved_mask:
                 self.enc.oblige(state, Category.REGISTER, s.span, (raw & bv(reg.reserved_mask)) == bv(reg.reserved_value),
                                 f"reserved bits of {reg.name} (mask 0x{reg.reserved_mask:x}) must be written as 0x{reg.reserved_value:x}")
-            values = {f.name: z3.LShR(raw, bv(f.lsb)) & bv(f.max_value) for f in reg.fields}
+            # A field array is no one value: gates, DMA fields and rule conditions are single fields.
+            values = {f.name: z3.LShR(raw, bv(f.lsb)) & bv(f.max_value) for f in reg.fields if f.count is None}
         for f, e in s.fields:
             v = self.enc.expr(e, state)
             assert isinstance(v, z3.BitVecRef)
@@ -278,25 +302,32 @@ class Hardware:
         return raw, values
 
     def _written_value(self, s: ir.RegWrite, named: dict[str, z3.BitVecRef], raw: z3.BitVecRef | None,
-                       state: State) -> z3.BitVecRef:
-        """The register's value after a write, as far as the write determines it."""
+                       element_shift: z3.BitVecRef, state: State) -> z3.BitVecRef:
+        """The register's value after a write, as far as the write determines it (a field-array
+        slot sits at ``element_shift``)."""
         reg = s.register
         if raw is not None:
             return raw
         plan = reg.write_plan(s.mode, [f.name for f, _ in s.fields])
+
+        def at(slot: FieldSlot) -> z3.BitVecRef:
+            return element_shift if slot.stride else bv(slot.shift)
+
         if plan.kind == "write":
             # The field values are proved to fit their slots (obligations above): no mask needed.
             acc = bv(plan.forced)
             for slot in plan.slots:
-                acc = acc | (named[slot.name] << bv(slot.shift))
+                if slot.stride:
+                    acc = acc & ~(bv(slot.mask) << at(slot))
+                acc = acc | (named[slot.name] << at(slot))
             return acc
         new, fact = self.enc.fresh(f"{reg.name}'", ir.unsigned_for_bits(reg.width))
         assert isinstance(new, z3.BitVecRef)
         facts = [fact]
         for slot in plan.slots:
-            v = named[slot.name] << bv(slot.shift)
+            v = named[slot.name] << at(slot)
             if plan.kind == "modify":
-                facts.append(z3.LShR(new, bv(slot.shift)) & bv(slot.mask) == named[slot.name])
+                facts.append(z3.LShR(new, at(slot)) & bv(slot.mask) == named[slot.name])
             elif plan.kind == "set":
                 facts.append(new & v == v)
             elif plan.kind == "clear":

@@ -573,6 +573,7 @@ _EXPRESSIONS: dict[type, Callable[[FunctionEncoder, Any, State], Value]] = {
     ir.SliceView: FunctionEncoder._slice,
     ir.Len: FunctionEncoder._len,
     ir.RegRead: lambda enc, e, state: enc.hw.reg_read(e, state),
+    ir.FieldElement: lambda enc, e, state: enc.hw.field_element(e, state),
     ir.MmioRead: FunctionEncoder._mmio_read,
     ir.GhostRead: lambda enc, e, state: enc.hw.ghost(e.instance, e.name, state),
     ir.AddrOf: FunctionEncoder._addr_of,

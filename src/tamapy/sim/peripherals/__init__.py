@@ -13,6 +13,7 @@ from tamapy.sim.context import SimContext
 from tamapy.sim.peripherals.base import RegisterFile
 from tamapy.sim.peripherals.ccm import Ccm, CcmAnalog, clock_gates
 from tamapy.sim.peripherals.dcp import Dcp
+from tamapy.sim.peripherals.gpio import Gpio
 from tamapy.sim.peripherals.gpt import Gpt
 from tamapy.sim.peripherals.ocotp import Ocotp
 from tamapy.sim.peripherals.rngb import Rngb
@@ -26,6 +27,7 @@ MODELS: dict[str, type[RegisterFile]] = {
     "CCM": Ccm,
     "CCM_ANALOG": CcmAnalog,
     "GPT": Gpt,
+    "GPIO": Gpio,
     "WDOG": Wdog,
     "OCOTP": Ocotp,
     "SNVS": Snvs,
@@ -58,5 +60,5 @@ def build_devices(soc: Soc, ctx: SimContext | None = None) -> list[RegisterFile]
     return devices
 
 
-__all__ = ["MODELS", "Ccm", "CcmAnalog", "Dcp", "Gpt", "Ocotp", "RegisterFile", "Rngb", "Snvs", "Uart",
+__all__ = ["MODELS", "Ccm", "CcmAnalog", "Dcp", "Gpio", "Gpt", "Ocotp", "RegisterFile", "Rngb", "Snvs", "Uart",
            "Wdog", "build_devices", "clock_gates"]

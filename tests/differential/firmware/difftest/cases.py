@@ -164,6 +164,12 @@ def run(op: u32, a: u32, b: u32, c: u32, d: u32) -> i64:
         return i64(order.arguments(a))
     if op == 87:
         return i64(subjects.register_array(a, b, c))
+    if op == 88:
+        return i64(subjects.field_arrays(a, b, c))
+    if op == 89:
+        return i64(subjects.gpio_pins(a, b, c))
+    if op == 90:
+        return i64(subjects.field_array_unchecked(a, b))
     # views and arrays
     if op == 31:
         return i64(subjects.view_slices(a, b, c, d))

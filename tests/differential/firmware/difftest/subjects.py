@@ -8,9 +8,10 @@ Each is ordinary subset code; the tests run it compiled and in CPython.
 from enum import IntEnum
 from typing import Final
 
-from soc.imx6ul.regs import DIFF1, DIFF2, UART, WDOG1
+from soc.imx6ul import gpio
+from soc.imx6ul.regs import DIFF1, DIFF2, GPIO1, UART, WDOG1
 from tamapy.fw import (
-    Array, Bytes, MutView, View, i8, i16, i32, i64, invariant, panic, poll, struct, u8, u16, u32, u64,
+    Array, Bytes, MutView, RegValue, View, i8, i16, i32, i64, invariant, panic, poll, struct, u8, u16, u32, u64,
 )
 
 CRC8_POLY: Final = 0x07
@@ -397,6 +398,40 @@ def register_array(i: u32, a: u32, b: u32) -> u32:
     for k in range(0, 4):
         total = (total << 8) | u32(DIFF1.SLOT[k].LO)
     return total ^ (u32(DIFF1.SLOT[i & 3].HI) << 24)
+
+
+def field_arrays(i: u32, a: u32, b: u32) -> u32:
+    """Elements of DIFF1.PINS (2 bits, 3 apart, aliases) and DIFF1.EVT (W1C) at run-time indexes:
+    each write changes its one element, the reads shift it down from where it sits."""
+    k: u32 = i & 3
+    DIFF1.PINS.P.write(k, a & 3)
+    DIFF1.PINS.P.set((k + 1) & 3)
+    DIFF1.PINS.P.clear((k + 2) & 3)
+    DIFF1.PINS.P.toggle((k + 3) & 3)
+    DIFF1.EVT.E.clear(b & 7)
+    total: u32 = 0
+    for n in range(0, 4):
+        total = (total << 2) | u32(DIFF1.PINS.P[n])
+    ev: RegValue[DIFF1.EVT] = DIFF1.EVT.read()
+    mixed: u32 = (u32(ev.E[(b + 2) & 7]) << 4) | (u32(ev.E[7]) << 1) | u32(ev.E[0])
+    return (total << 16) | (u32(DIFF1.EVT.E[(b + 1) & 7]) << 8) | mixed
+
+
+def field_array_unchecked(i: u32, j: u32) -> u32:
+    """Elements ``i`` of DIFF1.PINS.P and ``j`` of a value of EVT, unproved: outside the arrays
+    the compiled code panics (bounds) where CPython raises IndexError."""
+    ev: RegValue[DIFF1.EVT] = DIFF1.EVT.read()
+    return (u32(DIFF1.PINS.P[i]) << 1) | u32(ev.E[j])
+
+
+def gpio_pins(pin: u32, level: u32, steps: u32) -> u32:
+    """The GPIO driver on GPIO1: a pin made an output, toggled ``steps`` times, read at the pad."""
+    gpio.make_output(GPIO1, pin & 31, level)
+    for n in range(0, steps & 7):
+        gpio.toggle_pin(GPIO1, pin & 31)
+    gpio.make_output(GPIO1, (pin + 1) & 31, 1)
+    gpio.make_input(GPIO1, (pin + 1) & 31)
+    return (gpio.read_pin(GPIO1, pin & 31) << 1) | gpio.read_pin(GPIO1, (pin + 1) & 31)
 
 
 def sum_view(words: View[u32]) -> u64:
