@@ -66,7 +66,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         store.write(list(report.results), gone_files)
     totals = report.totals()
     problems = len(report.stale) + len(leftover)
-    print(f"{sum(totals.values())} obligations in {len(report.results)} functions: "
+    boards = f" on {len(report.boards)} boards" if len(report.boards) > 1 else ""
+    print(f"{sum(totals.values())} obligations in {len({r.function for r in report.results})} functions{boards}: "
           f"{totals['proved']} proved, {totals['failed']} failed, {totals['unknown']} unknown"
           + (f"; {problems} certificate(s) stale" if args.check and problems else ""))
     if args.check and problems:
@@ -240,7 +241,8 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("verify", help="prove the absence of run-time errors with Z3")
     v.add_argument("paths", nargs="+", help="files or directories under firmware/")
-    v.add_argument("--board", default=DEFAULT_BOARD, help="board for board-independent modules")
+    v.add_argument("--board", default=None, help="verify for this board only (default: every board each "
+                   "application supports, [tool.tamapy.apps] in pyproject.toml)")
     v.add_argument("--check", action="store_true", help="fail (exit 1) on any unproved obligation or stale certificate; write nothing to proofs/")
     v.add_argument("--jobs", type=int, default=None, help="parallel solver processes (default: all cores)")
     v.add_argument("--timeout", type=float, default=10.0, help="solver time limit per obligation, seconds (default 10)")

@@ -10,6 +10,7 @@ disagree about which file a name means.
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,3 +85,28 @@ def module_source(firmware: Path, name: str) -> ModuleSource | None:
         init = base / "__init__.py"
         return ModuleSource(init if init.is_file() else None, True, base)
     return None
+
+
+def declared_boards(project: Project) -> dict[str, tuple[str, ...]]:
+    """The boards each application declares it supports, by application directory relative to
+    ``firmware/`` (``examples/selftest``), from ``[tool.tamapy.apps."<dir>"] boards = [...]`` in
+    the project's ``pyproject.toml``; an application not named there supports every board."""
+    path = project.root / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    try:
+        doc = tomllib.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise error(display_path(path), 0, 0, "E013", f"unreadable pyproject.toml: {exc}", "fix the TOML") from None
+    apps = doc.get("tool", {}).get("tamapy", {}).get("apps", {})
+    out: dict[str, tuple[str, ...]] = {}
+    for app, table in apps.items() if isinstance(apps, dict) else ():
+        boards = table.get("boards") if isinstance(table, dict) else None
+        if not (isinstance(boards, list) and boards and all(isinstance(b, str) for b in boards)):
+            raise error(display_path(path), 0, 0, "E013", f"[tool.tamapy.apps.\"{app}\"] needs boards = [\"...\"]",
+                        'e.g. boards = ["usbarmory-mk2"]')
+        if not (project.firmware / app / "main.py").is_file():
+            raise error(display_path(path), 0, 0, "E013", f"[tool.tamapy.apps] names `{app}`, which has no main.py "
+                        "under firmware/", "name an application directory relative to firmware/")
+        out[app.strip("/")] = tuple(boards)
+    return out

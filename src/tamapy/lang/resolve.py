@@ -34,6 +34,15 @@ class ModuleLoader:
         """Real module name for an import name (``board.x`` -> ``board.<pkg>.x``)."""
         return canonical_module(imported, self.board.firmware_package)
 
+    def other_board(self, imported: str) -> str | None:
+        """The package named by ``board.<package>...`` when it is another board's (a directory under
+        ``firmware/board/``): code for one board, which this board's build does not include."""
+        parts = imported.split(".")
+        if len(parts) > 1 and parts[0] == "board" and parts[1] != self.board.firmware_package \
+                and (self.project.firmware / "board" / parts[1] / "__init__.py").is_file():
+            return parts[1]
+        return None
+
     def path_of(self, name: str) -> Path | None:
         source = module_source(self.project.firmware, name)
         return source.path if source is not None else None

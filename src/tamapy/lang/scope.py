@@ -205,7 +205,7 @@ class Tables:
                         continue
                     canonical = self.loader.canonical(alias.name)
                     if canonical not in self.scopes:
-                        self.report(m, node, "E115", f"no firmware module `{alias.name}`", "check the module path")
+                        self._no_module(m, node, alias.name, "check the module path")
                         continue
                     self._define(scope, alias.asname or alias.name, ModuleSym(canonical), node)
 
@@ -258,7 +258,7 @@ class Tables:
             return ModuleSym(submodule)
         scope = self.scopes.get(canonical)
         if scope is None:
-            self.report(m, node, "E115", f"no firmware module `{src}`", "imports are relative to firmware/")
+            self._no_module(m, node, src, "imports are relative to firmware/")
             return None
         sym = scope.names.get(name)
         if sym is None or isinstance(scope.nodes.get(name), (ast.ImportFrom, ast.Import)):
@@ -275,6 +275,16 @@ class Tables:
                         f"import the module and write `{src.split('.')[-1]}.{name}`")
             return None
         return sym
+
+    def _no_module(self, m: ParsedModule, node: ast.AST, imported: str, hint: str) -> None:
+        other = self.loader.other_board(imported)
+        if other is not None:
+            self.report(m, node, "E115", f"`{imported}` is in board package `{other}`, which the "
+                        f"{self.loader.board.name} build does not include",
+                        "import `board.<module>` (the package of the board being built), or declare the "
+                        "application's boards in pyproject.toml [tool.tamapy.apps]")
+            return
+        self.report(m, node, "E115", f"no firmware module `{imported}`", hint)
 
     # ------------------------------------------------------------ declarations
 

@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tamapy.abi import APP_MODULE, ENTRY_NAME
+from tamapy.diagnostics import error
 from tamapy.lang import ir
 from tamapy.lang.program import CheckedModules, check_tree
+from tamapy.project import BOARD_PACKAGE, Project, declared_boards, find_project
+from tamapy.specs import list_boards, load_board
 from tamapy.specs.model import Board, Soc
 from tamapy.verify.engine import (
     DEFAULT_TIMEOUT_MS,
@@ -37,8 +40,22 @@ class Report:
     """The module variables seen, by symbol."""
 
     @property
+    def proofs(self) -> list[tuple[FunctionResult, tuple[str, ...]]]:
+        """Each distinct proof once, with the boards it serves: one key over several boards is one proof."""
+        first: dict[tuple[str, str], FunctionResult] = {}
+        boards: dict[tuple[str, str], set[str]] = {}
+        for r in self.results:
+            first.setdefault((r.function, r.key), r)
+            boards.setdefault((r.function, r.key), set()).add(r.board)
+        return [(r, tuple(sorted(boards[k]))) for k, r in first.items()]
+
+    @property
     def obligations(self) -> list[Obligation]:
-        return [o for r in self.results for o in r.obligations]
+        return [o for r, _ in self.proofs for o in r.obligations]
+
+    @property
+    def boards(self) -> tuple[str, ...]:
+        return tuple(sorted({r.board for r in self.results}))
 
     def scripts(self) -> dict[str, str]:
         """SMT-LIB2 script by obligation id, for the obligations verified ``with_smt2``."""
@@ -69,8 +86,8 @@ def make_jobs(
     table = {g.symbol: g for g in globals_}
     dma = dma_region(board)
     views: SocViews = {}
-    return [make_job(n, functions, calls, effects, table, soc, views, n in entries, timeout_ms, with_smt2, dma)
-            for n in sorted(names)]
+    return [make_job(n, functions, calls, effects, table, soc, views, n in entries, timeout_ms, with_smt2, dma,
+                     board.name) for n in sorted(names)]
 
 
 def app_entries(functions: Mapping[str, ir.Function]) -> set[str]:
@@ -97,7 +114,7 @@ def verify_program(
 
 def verify_tree(
     paths: list[Path],
-    board: str,
+    board: str | None,
     *,
     workers: int | None = None,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
@@ -106,29 +123,67 @@ def verify_tree(
     progress: Callable[[int, int], None] | None = None,
     cache: ProofCache | None = None,
 ) -> Report:
-    """Verify every function of the modules under ``paths`` (and what they import).
+    """Verify every function of the modules under ``paths`` (and what they import) for every
+    board (``board`` None), or for ``board`` alone.
 
-    Functions of board packages are verified for their own board, the rest for
-    ``board``; each function once.  ``store`` supplies cached results and
-    records which certificates are stale; it is not written here.
-    ``with_smt2`` keeps every obligation's script (and bypasses the cache).  ``cache``, the
-    shared proof cache, supplies results by key and receives what is proved anew.
+    Each board checks the modules it builds: its own board package (never another's) and
+    every other module, except the applications that do not declare it (``pyproject.toml``
+    ``[tool.tamapy.apps]``; undeclared applications support every board).  A function is
+    proved once per distinct key over the boards.  ``store`` supplies certificates and
+    records which are stale (missing, or not naming a board they are now proved for); it
+    is not written here.  ``with_smt2`` keeps every obligation's script (and bypasses the
+    cache).  ``cache``, the shared proof cache, supplies results by key and receives what is
+    proved anew.
     """
-    checked_sets, _ = check_tree(paths, board)
+    if not paths:
+        raise error("<command line>", 0, 0, "E012", "no paths given", "tamapy verify firmware/")
+    project = find_project(paths[0])
+    boards = [board] if board else list_boards(project.specs)
+    files = _files(paths)
+    declared = declared_boards(project)
+    packages = {load_board(project.specs, b).firmware_package: b for b in list_boards(project.specs)}
     jobs: list[Job] = []
-    seen: set[str] = set()
-    for checked in checked_sets:
-        fresh = [n for n in checked.functions if n not in seen and _in_scope(checked, n, paths)]
-        seen |= set(fresh)
-        jobs += make_jobs(checked.functions, checked.calls, checked.globals, checked.soc, checked.board, fresh,
-                          app_entries(checked.functions), timeout_ms, with_smt2)
+    all_sets: list[CheckedModules] = []
+    for b in boards:
+        chosen = [f for f in files if _builds_for(project, f, b, declared, packages)]
+        if not chosen:
+            continue
+        checked_sets, _ = check_tree(chosen, b)
+        for checked in checked_sets:
+            all_sets.append(checked)
+            names = [n for n in checked.functions if _in_scope(checked, n, paths)]
+            jobs += make_jobs(checked.functions, checked.calls, checked.globals, checked.soc, checked.board, names,
+                              app_entries(checked.functions), timeout_ms, with_smt2)
     cached = store.cached() if store else {}
     results = verify_functions(jobs, cached, workers or default_jobs(), progress, cache.get if cache else None)
     if cache is not None:
         cache.put([r for r in results if r.proved_now and not with_smt2])
-    stale = tuple(sorted(r.function for r in results if not r.cached)) if store else ()
-    functions, globals_ = checked_ir(checked_sets)
+    stale = tuple(sorted({r.function for r in results
+                          if not r.cached or r.board not in cached[(r.function, r.key)][0]})) if store else ()
+    functions, globals_ = checked_ir(all_sets)
     return Report(tuple(results), stale, functions, globals_)
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        out.extend(sorted(p.rglob("*.py")) if p.is_dir() else [p])
+    return out
+
+
+def _builds_for(project: Project, path: Path, board: str, declared: Mapping[str, tuple[str, ...]],
+                packages: Mapping[str, str]) -> bool:
+    """Whether ``board``'s build includes the module at ``path``: not another board's package,
+    not an application that declares other boards."""
+    try:
+        rel = path.resolve().relative_to(project.firmware.resolve())
+    except ValueError:
+        return True  # check_tree reports it
+    parts = rel.parts
+    if len(parts) > 2 and parts[0] == BOARD_PACKAGE and packages.get(parts[1], board) != board:
+        return False
+    return not any(board not in supported and (rel.as_posix() + "/").startswith(app + "/")
+                   for app, supported in declared.items())
 
 
 def checked_ir(checked_sets: list[CheckedModules]) -> tuple[dict[str, ir.Function], dict[str, ir.GlobalVar]]:

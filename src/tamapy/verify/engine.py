@@ -55,6 +55,8 @@ class FunctionResult:
     """Taken from the project's certificate (``proofs/``) for this key."""
     shared: bool = False
     """Taken from the proof cache (another board, app or checkout proved the same key)."""
+    board: str = ""
+    """The board it was verified for (the same key may serve several)."""
 
     @property
     def proved_now(self) -> bool:
@@ -83,6 +85,9 @@ class Job:
     dma: tuple[int, int, int] | None = None
     soc_digest: str = ""
     """SHA-256 of ``repr(soc)`` (``soc`` as pruned for this job), computed once per pruning."""
+    board: str = ""
+    """Which board the job is for: a label of its result, not an input of the proof (the key
+    covers the board facts the proof reads: DMA region, board package, register maps)."""
 
 
 def soc_digest(soc: Soc) -> str:
@@ -95,7 +100,8 @@ SocViews = dict[frozenset[str], tuple[Soc, str]]
 
 def make_job(name: str, functions: Mapping[str, ir.Function], calls: Mapping[str, tuple[ir.CallSite, ...]],
              effects: Mapping[str, Effects], globals_: Mapping[str, ir.GlobalVar], soc: Soc, views: SocViews,
-             is_entry: bool, timeout_ms: int, with_smt2: bool, dma: tuple[int, int, int] | None) -> Job:
+             is_entry: bool, timeout_ms: int, with_smt2: bool, dma: tuple[int, int, int] | None,
+             board: str = "") -> Job:
     """The job of ``name``: callees as interfaces (a caller is proved against contracts only), the
     globals its effects may touch (all of them after a raw access that may reach any), and the
     register maps of the peripherals its IR names (all of them after a raw access to any)."""
@@ -106,7 +112,7 @@ def make_job(name: str, functions: Mapping[str, ir.Function], calls: Mapping[str
     job_effects = {n: effects[n] for n in seen}
     view, digest = _soc_view(soc, _named_peripherals(seen.values(), job_effects.values()), views)
     return Job(name, calls[name], seen, job_effects, dict(sorted(reach.items())), view,
-               name if is_entry else None, timeout_ms, with_smt2, dma, digest)
+               name if is_entry else None, timeout_ms, with_smt2, dma, digest, board)
 
 
 def _named_peripherals(functions: Iterable[ir.Function], effects: Iterable[Effects]) -> frozenset[str] | None:
@@ -204,37 +210,39 @@ def run_job(job: Job) -> tuple[Obligation, ...]:
 
 def verify_functions(
     jobs: list[Job],
-    cached: dict[str, tuple[str, tuple[Obligation, ...]]],
+    cached: Mapping[tuple[str, str], tuple[frozenset[str], tuple[Obligation, ...]]],
     workers: int,
     progress: Callable[[int, int], None] | None = None,
     lookup: Callable[[str], tuple[Obligation, ...] | None] | None = None,
 ) -> list[FunctionResult]:
-    """Results for every job: from ``cached`` (function -> (key, obligations)) when the key
-    matches, else from ``lookup(key)`` (the proof cache), else proved."""
-    results: dict[str, FunctionResult] = {}
-    todo: list[tuple[Job, str]] = []
-    for job in jobs:
-        fn = job.functions[job.function]
-        key = cache_key(job)
-        hit = cached.get(job.function)
-        shared = lookup(key) if lookup is not None and not job.with_smt2 else None
-        if hit is not None and hit[0] == key and not job.with_smt2:
-            results[job.function] = FunctionResult(job.function, fn.module, key, hit[1], cached=True)
+    """Results for every job: from ``cached`` ((function, key) -> (boards, obligations), the
+    certificates) when one has its key, else from ``lookup(key)`` (the proof cache), else proved
+    -- once for all the jobs of one key (boards where nothing the proof reads differs)."""
+    keys = [cache_key(job) for job in jobs]
+    found: dict[int, FunctionResult] = {}
+    todo: dict[str, Job] = {}
+    for i, (job, key) in enumerate(zip(jobs, keys, strict=True)):
+        module = job.functions[job.function].module
+        hit = cached.get((job.function, key)) if not job.with_smt2 else None
+        shared = lookup(key) if lookup is not None and hit is None and not job.with_smt2 else None
+        if hit is not None:
+            found[i] = FunctionResult(job.function, module, key, hit[1], cached=True, board=job.board)
         elif shared is not None:
-            results[job.function] = FunctionResult(job.function, fn.module, key, shared, shared=True)
+            found[i] = FunctionResult(job.function, module, key, shared, shared=True, board=job.board)
         else:
-            todo.append((job, key))
-    done = len(results)
-    total = len(jobs)
+            todo.setdefault(key, job)
+    done, total = len(found), len(jobs)
     if progress:
         progress(done, total)
-    for (job, key), obligations in zip(todo, _map(run_job, [j for j, _ in todo], workers), strict=True):
-        fn = job.functions[job.function]
-        results[job.function] = FunctionResult(job.function, fn.module, key, obligations)
-        done += 1
+    proved: dict[str, tuple[Obligation, ...]] = {}
+    for key, obligations in zip(todo, _map(run_job, list(todo.values()), workers), strict=True):
+        proved[key] = obligations
+        done += keys.count(key)
         if progress:
             progress(done, total)
-    return [results[j.function] for j in jobs]
+    return [found[i] if i in found else
+            FunctionResult(job.function, job.functions[job.function].module, key, proved[key], board=job.board)
+            for i, (job, key) in enumerate(zip(jobs, keys, strict=True))]
 
 
 def _map(fn: Callable[[Job], tuple[Obligation, ...]], items: list[Job], workers: int) -> Iterable[tuple[Obligation, ...]]:

@@ -132,9 +132,9 @@ def to_json(report: Report) -> dict[str, Any]:
         "totals": report.totals(),
         "stale": list(report.stale),
         "functions": [
-            {"function": r.function, "module": r.module, "key": r.key, "cached": r.cached,
+            {"function": r.function, "module": r.module, "key": r.key, "cached": r.cached, "boards": list(boards),
              "obligations": [obligation_json(o) for o in r.obligations]}
-            for r in report.results
+            for r, boards in report.proofs
         ],
     }
 
@@ -208,7 +208,7 @@ def sarif_log(report: Report, root: Path) -> dict[str, Any]:
                             "rules": rules}},
         "columnKind": "unicodeCodePoints",
         "results": results,
-        "properties": {"totals": report.totals(), "functions": len(report.results),
+        "properties": {"totals": report.totals(), "functions": len({r.function for r in report.results}),
                        "stale": list(report.stale), "format": "tamapy-verify-sarif-1"},
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
@@ -224,7 +224,7 @@ def junit_xml(report: Report, root: Path) -> bytes:
     an unknown is not a disproof but it is not a proof either.
     """
     by_module: dict[str, list[Obligation]] = {}
-    for r in report.results:
+    for r, _ in report.proofs:
         by_module.setdefault(r.module, []).extend(r.obligations)
     suites = ET.Element("testsuites", name="tamapy verify")
     totals = {"tests": 0, "failures": 0, "errors": 0}

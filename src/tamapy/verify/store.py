@@ -1,8 +1,9 @@
 """Proof certificates under ``proofs/``: stable JSON, one file per module.
 
-A certificate records, for every function of a module, the cache key the
-result belongs to and every obligation (id, category, source span, status,
-solver, time).  Certificates double as the verification cache: a function
+A certificate records, for a function of a module, the cache key the result
+belongs to, the boards it was proved for, and every obligation (id, category,
+source span, status, solver, time); a function has one certificate per
+distinct key over the boards verified.  Certificates double as the verification cache: a function
 whose key is unchanged is taken from its certificate.  Files are written
 with sorted keys and atomically, and are rewritten only when their content
 changes, so re-verifying from cache leaves them byte-for-byte identical.
@@ -34,7 +35,7 @@ from tamapy.outputs import write_atomic
 from tamapy.verify.engine import FunctionResult
 from tamapy.verify.obligation import Category, Counterexample, Obligation, Status
 
-FORMAT = "tamapy-proof-2"
+FORMAT = "tamapy-proof-3"
 
 
 def obligation_json(o: Obligation) -> dict[str, Any]:
@@ -75,15 +76,25 @@ def obligation_from_json(data: dict[str, Any], function: str) -> Obligation:
     )
 
 
-def entry_digest(function: str, key: str, obligations: list[dict[str, Any]]) -> str:
-    """The digest a certificate entry carries: over what the cache hands back as evidence (the
-    solver times are measurements of one run, left out so equal proofs digest equally)."""
+def entry_digest(function: str, key: str, obligations: list[dict[str, Any]], boards: Sequence[str] | None = None) -> str:
+    """The digest a certificate carries: over what the cache hands back as evidence (the
+    solver times are measurements of one run, left out so equal proofs digest equally) and,
+    in ``proofs/``, the boards the proof was made for."""
     evidence = [{k: v for k, v in o.items() if k != "time"} for o in obligations]
-    text = json.dumps({"function": function, "key": key, "obligations": evidence}, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
+    doc: dict[str, Any] = {"function": function, "key": key, "obligations": evidence}
+    if boards is not None:
+        doc["boards"] = sorted(boards)
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+Certified = dict[tuple[str, str], tuple[frozenset[str], tuple[Obligation, ...]]]
+"""(function, key) -> (the boards its certificate names, the obligations)."""
 
 
 class ProofStore:
+    """``proofs/``: per module a file, per function one certificate for each distinct key its
+    proof has over the boards verified (one when nothing it reads differs between boards)."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.dir = root / "proofs"
@@ -96,55 +107,61 @@ class ProofStore:
     def files(self) -> list[Path]:
         return sorted(self.dir.rglob("*.json")) if self.dir.is_dir() else []
 
-    def cached(self) -> dict[str, tuple[str, tuple[Obligation, ...]]]:
-        out: dict[str, tuple[str, tuple[Obligation, ...]]] = {}
+    def cached(self) -> Certified:
+        out: Certified = {}
         self.altered = []
         for path in self.files():
             try:
-                doc = json.loads(path.read_text())
-                if doc.get("format") != FORMAT:
-                    continue
-                for name, entry in doc["functions"].items():
-                    if entry.get("digest") != entry_digest(name, entry["key"], entry["obligations"]):
+                for name, cert in self._certificates(path, strict=True):
+                    boards = cert["boards"]
+                    if cert.get("digest") != entry_digest(name, cert["key"], cert["obligations"], boards):
                         self.altered.append(name)
                         continue
-                    out[name] = (entry["key"], tuple(obligation_from_json(o, name) for o in entry["obligations"]))
+                    out[(name, cert["key"])] = (frozenset(boards),
+                                                tuple(obligation_from_json(o, name) for o in cert["obligations"]))
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise error(str(path), 0, 0, "E601", f"unreadable proof certificate: {exc}",
                             "delete it and run `tamapy verify` to regenerate it") from None
         return out
 
     def leftovers(self, results: list[FunctionResult], covered: Callable[[str], bool]) -> tuple[list[str], list[Path]]:
-        """Certificate entries of functions not in ``results`` in the files of modules that are,
+        """Certificates (function, key) not among ``results`` in the files of modules that are,
         and the files of modules that ``covered(module)`` (lying under what was verified, with
         or without a source) but have no results."""
         modules = {r.module for r in results}
-        proved = {r.function for r in results}
+        proved = {(r.function, r.key) for r in results}
         names: list[str] = []
         files: list[Path] = []
         for path in self.files():
             module = ".".join(path.relative_to(self.dir).with_suffix("").parts)
             if module in modules:
-                names += sorted(n for n in self._entries(path) if n not in proved)
+                names += sorted({n for n, c in self._certificates(path) if (n, c.get("key")) not in proved})
             elif covered(module):
-                names += sorted(self._entries(path))
+                names += sorted({n for n, _ in self._certificates(path)})
                 files.append(path)
         return names, files
 
     @staticmethod
-    def _entries(path: Path) -> dict[str, Any]:
+    def _certificates(path: Path, *, strict: bool = False) -> list[tuple[str, dict[str, Any]]]:
+        """(function, certificate) pairs of a file of this format (strict: a malformed one raises)."""
         try:
-            old = json.loads(path.read_text())
-            return dict(old.get("functions", {})) if old.get("format") == FORMAT else {}
-        except ValueError:
-            return {}
+            doc = json.loads(path.read_text())
+            if doc.get("format") != FORMAT:
+                return []
+            return [(name, c) for name, entry in doc["functions"].items() for c in entry["certificates"]]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            if strict:
+                raise
+            return []
 
     def write(self, results: list[FunctionResult], remove: Sequence[Path] = ()) -> list[Path]:
         """Write the certificates of the modules in ``results`` (each file holds exactly its
-        module's results) and delete the files ``remove``; returns the files changed."""
-        by_module: dict[str, list[FunctionResult]] = {}
+        module's results: one certificate per function and key, naming its boards) and delete
+        the files ``remove``; returns the files changed."""
+        by_module: dict[str, dict[str, dict[str, tuple[FunctionResult, set[str]]]]] = {}
         for r in results:
-            by_module.setdefault(r.module, []).append(r)
+            keys = by_module.setdefault(r.module, {}).setdefault(r.function, {})
+            keys.setdefault(r.key, (r, set()))[1].add(r.board)
         changed: list[Path] = []
         for path in remove:
             path.unlink()
@@ -153,14 +170,17 @@ class ProofStore:
             while parent != self.dir and not any(parent.iterdir()):
                 parent.rmdir()
                 parent = parent.parent
-        for module, items in sorted(by_module.items()):
+        for module, functions in sorted(by_module.items()):
             path = self.path_for(module)
-            functions: dict[str, Any] = {}
-            for r in items:
-                obligations = [obligation_json(o) for o in r.obligations]
-                functions[r.function] = {"key": r.key, "obligations": obligations,
-                                         "digest": entry_digest(r.function, r.key, obligations)}
-            doc = {"format": FORMAT, "module": module, "functions": dict(sorted(functions.items()))}
+            entries: dict[str, Any] = {}
+            for name, keys in sorted(functions.items()):
+                certificates = []
+                for key, (r, boards) in sorted(keys.items(), key=lambda kv: sorted(kv[1][1])):
+                    obligations = [obligation_json(o) for o in r.obligations]
+                    certificates.append({"boards": sorted(boards), "key": key, "obligations": obligations,
+                                         "digest": entry_digest(name, key, obligations, sorted(boards))})
+                entries[name] = {"certificates": certificates}
+            doc = {"format": FORMAT, "module": module, "functions": entries}
             text = json.dumps(doc, indent=1, sort_keys=True) + "\n"
             if not path.is_file() or path.read_text() != text:
                 write_atomic(path, text.encode())
@@ -173,7 +193,6 @@ class ProofStore:
         for path in self.files():
             h.update(path.relative_to(self.root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
         return h.hexdigest()
-
 
 CACHE_ENV = "TAMAPY_CACHE"
 """The environment variable naming a shared proof cache directory (``--cache`` overrides it)."""
