@@ -222,6 +222,24 @@ def cmd_attest_verify(args: argparse.Namespace) -> int:
     return 1 if reasons else 0
 
 
+def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    v = sub.add_parser("verify", help="prove the absence of run-time errors with Z3")
+    v.add_argument("paths", nargs="+", help="files or directories under firmware/")
+    v.add_argument("--board", default=None, help="verify for this board only (default: every board each "
+                   "application supports, [tool.tamapy.apps] in pyproject.toml)")
+    v.add_argument("--check", action="store_true", help="fail (exit 1) on any unproved obligation or stale certificate; write nothing to proofs/")
+    v.add_argument("--jobs", type=int, default=None, help="parallel solver processes (default: all cores)")
+    v.add_argument("--timeout", type=float, default=10.0, help="solver time limit per obligation, seconds (default 10)")
+    v.add_argument("--json", metavar="FILE", help="write the results as JSON")
+    v.add_argument("--sarif", metavar="FILE", help="write the results as SARIF 2.1.0")
+    v.add_argument("--junit", metavar="FILE", help="write the results as JUnit XML")
+    v.add_argument("--replay", metavar="DIR", help="write a pytest file per failed obligation that replays it in CPython")
+    v.add_argument("--smt2", metavar="DIR", help="export every obligation as SMT-LIB2")
+    v.add_argument("--recheck", choices=["cvc5"], help="re-check every obligation with a second solver")
+    v.add_argument("--cache", metavar="DIR", help="the proof cache directory, shared by boards, apps and checkouts (default: $TAMAPY_CACHE, else .tamapy/proofs)")
+    v.set_defaults(func=cmd_verify)
+
+
 def _add_stubs(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     st = sub.add_parser("stubs", help="write the type stubs mypy, pyright and editors read (register modules, board)")
     st.add_argument("root", nargs="?", default=".", help="a path inside the project (default: the current directory)")
@@ -239,21 +257,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--board", default=DEFAULT_BOARD, help="board for board-independent modules")
     c.set_defaults(func=cmd_check)
 
-    v = sub.add_parser("verify", help="prove the absence of run-time errors with Z3")
-    v.add_argument("paths", nargs="+", help="files or directories under firmware/")
-    v.add_argument("--board", default=None, help="verify for this board only (default: every board each "
-                   "application supports, [tool.tamapy.apps] in pyproject.toml)")
-    v.add_argument("--check", action="store_true", help="fail (exit 1) on any unproved obligation or stale certificate; write nothing to proofs/")
-    v.add_argument("--jobs", type=int, default=None, help="parallel solver processes (default: all cores)")
-    v.add_argument("--timeout", type=float, default=10.0, help="solver time limit per obligation, seconds (default 10)")
-    v.add_argument("--json", metavar="FILE", help="write the results as JSON")
-    v.add_argument("--sarif", metavar="FILE", help="write the results as SARIF 2.1.0")
-    v.add_argument("--junit", metavar="FILE", help="write the results as JUnit XML")
-    v.add_argument("--replay", metavar="DIR", help="write a pytest file per failed obligation that replays it in CPython")
-    v.add_argument("--smt2", metavar="DIR", help="export every obligation as SMT-LIB2")
-    v.add_argument("--recheck", choices=["cvc5"], help="re-check every obligation with a second solver")
-    v.add_argument("--cache", metavar="DIR", help="the proof cache directory, shared by boards, apps and checkouts (default: $TAMAPY_CACHE, else .tamapy/proofs)")
-    v.set_defaults(func=cmd_verify)
+    _add_verify(sub)
 
     _add_stubs(sub)
 
