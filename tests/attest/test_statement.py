@@ -82,7 +82,7 @@ def test_run_details_carry_the_proof_summary_and_no_timestamps(signed: Signed) -
     assert summary["name"] == PROOF_SUMMARY
     assert summary["digest"] == {"sha256": ProofStore(signed.project).digest()}
     assert summary["annotations"] == {
-        "format": "tamapy-proof-2",
+        "format": "tamapy-proof-3",
         "certificates": len(ProofStore(signed.project).files()),
         "obligations": {"proved": report_totals["proved"] + 2, "failed": 0, "unknown": 0},  # + the two stack bounds
         "verified": True,

@@ -124,3 +124,25 @@ def test_certificates_survive_a_spec_file_no_proof_reads(project: Path) -> None:
     uart.write_text(uart.read_text().replace('description = "', 'description = "(edited) ', 1))
     third = verify_tree([path], "mcimx6ul-evk", workers=1, store=store)
     assert {r.function.rsplit(".", 1)[1]: r.cached for r in third.results} == {"enable": False, "half": True}
+
+
+VALUE_USER = '''from tamapy.fw import RegValue, u32
+from soc.imx6ul.regs import RNGB
+
+
+def level(sr: RegValue[RNGB.SR]) -> u32:
+    return sr.FIFO_LVL
+'''
+
+
+def test_a_register_value_parameter_keys_on_its_peripherals_map(project: Path) -> None:
+    """A function that only receives a read value still reads its register's map (the fields)."""
+    path = project / "firmware" / "examples" / "value_user.py"
+    path.write_text(VALUE_USER)
+    store = ProofStore(project)
+    first = verify_tree([path], "mcimx6ul-evk", workers=1, store=store)
+    store.write(list(first.results))
+    rngb = project / "specs" / "soc" / "imx6ul" / "rngb.toml"
+    rngb.write_text(rngb.read_text().replace('description = "', 'description = "(edited) ', 1))
+    second = verify_tree([path], "mcimx6ul-evk", workers=1, store=store)
+    assert [r.cached for r in second.results] == [False]

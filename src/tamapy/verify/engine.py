@@ -132,6 +132,8 @@ def _named_peripherals(functions: Iterable[ir.Function], effects: Iterable[Effec
 def _collect_peripherals(value: object, out: set[str]) -> None:
     if isinstance(value, Peripheral):
         out.add(value.name)
+    elif isinstance(value, ir.RegisterValueType):  # names its peripheral by name, not by object
+        out.add(value.peripheral)
     elif isinstance(value, tuple):
         for item in value:
             _collect_peripherals(item, out)
