@@ -25,7 +25,7 @@ from pathlib import Path
 
 from tamapy.codegen import compile_ir, lower_program
 from tamapy.codegen.startup import FAULTS, RESET, VECTORS
-from tamapy.codegen.target import llvm_identity
+from tamapy.codegen.target import DEFAULT_OPTIMISATION, Optimisation, llvm_identity
 from tamapy.fw.stubs import BOARD_STUB, render_board_stub, render_regs_stub, stub_path
 from tamapy.lang import load_program
 from tamapy.lang.ir import Program
@@ -77,18 +77,24 @@ def app_name(app: Path) -> str:
 
 
 def compile_app(app: Path, board: str, *, verify: bool = True, workers: int | None = None,
-                cache: Path | None = None, objects: Path | None = None) -> BuildResult:
+                cache: Path | None = None, objects: Path | None = None,
+                opt: Optimisation = DEFAULT_OPTIMISATION, stage: Callable[[str], None] | None = None) -> BuildResult:
     """Everything up to the linked image, its boot images and its proofs, in memory; proofs come
     from the certificates or the proof cache (``cache``, default :func:`verify.cache_dir`) by key,
     the object from ``objects`` (a local directory of LLVM outputs) when given and it has one."""
+    tell = stage or (lambda _: None)
+    tell("check")
     program = load_program(app, board)
     report = None
     if verify:
+        tell("verify")
         root = find_project(app).root
         report = verify_program(program, ProofStore(root), workers=workers, cache=ProofCache(cache_dir(root, cache)))
     name = app_name(app)
+    tell("compile")
     text = lower_program(program)
-    obj = _object(text, program, name, objects)
+    obj = _object(text, program, name, objects, opt)
+    tell("link")
     dma = program.board.region(program.board.dma_region)
     layout = LinkLayout(
         load_address=program.board.load_address,
@@ -111,17 +117,17 @@ def compile_app(app: Path, board: str, *, verify: bool = True, workers: int | No
     return BuildResult(program, image, images, text, report, stack)
 
 
-def _object(text: str, program: Program, name: str, objects: Path | None) -> bytes:
+def _object(text: str, program: Program, name: str, objects: Path | None, opt: Optimisation) -> bytes:
     """LLVM's object for ``text``, reused from ``objects`` by the digest of everything LLVM reads
     (the IR, target, CPU and features, LLVM's version): the same input gives the same bytes."""
     board = program.board
     if objects is None:
-        return compile_ir(text, board.triple, board.cpu, name)[0]
-    digest = hashlib.sha256(f"{llvm_identity()}\n{board.triple} {board.cpu}\n{text}".encode()).hexdigest()
+        return compile_ir(text, board.triple, board.cpu, name, opt)[0]
+    digest = hashlib.sha256(f"{llvm_identity(opt)}\n{board.triple} {board.cpu}\n{text}".encode()).hexdigest()
     path = objects / f"{digest}.o"
     if path.is_file():
         return path.read_bytes()
-    obj = compile_ir(text, board.triple, board.cpu, name)[0]
+    obj = compile_ir(text, board.triple, board.cpu, name, opt)[0]
     with contextlib.suppress(OSError):  # an object cache that cannot be written only costs time
         write_atomic(path, obj)
     return obj
@@ -134,7 +140,7 @@ def object_cache(app: Path) -> Path:
 
 
 def build(app: Path, board: str, out_dir: Path, *, unverified: bool = False, cache: Path | None = None,
-          reuse_objects: bool = True) -> BuildResult:
+          reuse_objects: bool = True, stage: Callable[[str], None] | None = None) -> BuildResult:
     """Compile and write ``<app>.elf/.bin/.imx``, ``<app>.ll`` and ``<app>.build.json`` to ``out_dir``.
 
     Raises BuildRefused when an obligation is not proved, unless ``unverified``.  ``reuse_objects``:
@@ -142,7 +148,8 @@ def build(app: Path, board: str, out_dir: Path, *, unverified: bool = False, cac
     compiles afresh, so its provenance never rests on a cached file).
     """
     write_stubs(find_project(app).root)
-    result = compile_app(app, board, verify=True, cache=cache, objects=object_cache(app) if reuse_objects else None)
+    result = compile_app(app, board, verify=True, cache=cache, objects=object_cache(app) if reuse_objects else None,
+                         stage=stage)
     if not result.verified and not unverified:
         raise BuildRefused(result)
     name = app_name(app)

@@ -42,6 +42,12 @@ def _progress(done: int, total: int) -> None:
         print(f"\rverifying [{'#' * filled}{'.' * (width - filled)}] {done}/{total} functions", end=end, file=sys.stderr, flush=True)
 
 
+def _stage(name: str) -> None:
+    """What a build or run is doing, on a terminal only (pipes and logs stay as they were)."""
+    if sys.stderr.isatty():
+        print(f"\r\033[Ktamapy: {name} ...", end="" if name != "done" else "\r\033[K", file=sys.stderr, flush=True)
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from tamapy.project import find_project
     from tamapy.verify import ProofCache, ProofStore, cache_dir, verify_tree
@@ -130,9 +136,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     app, out = Path(args.app), Path(args.output)
     key = load_signing_key(Path(args.sign)) if args.sign else None  # a bad key fails before building
     try:
-        result = build(app, args.board, out, unverified=args.unverified, cache=_cache(args), reuse_objects=key is None)
+        result = build(app, args.board, out, unverified=args.unverified, cache=_cache(args), reuse_objects=key is None,
+                       stage=_stage)
     except BuildRefused as exc:
         return _refused(exc)
+    finally:
+        _stage("done")
     if key is not None:
         print(f"signed provenance: {write_attestation(result, app, key, out)}")
     if args.reproduce:
@@ -171,9 +180,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="tamapy-run-") as tmp:
         out = Path(args.output) if args.output else Path(tmp)
         try:
-            result = build(Path(args.app), args.board, out, unverified=args.unverified, cache=_cache(args))
+            result = build(Path(args.app), args.board, out, unverified=args.unverified, cache=_cache(args),
+                           stage=_stage)
         except BuildRefused as exc:
             return _refused(exc)
+        finally:
+            _stage("done")
         assert result.elf_path is not None
         board = result.program.board
         if args.qemu:
