@@ -106,3 +106,10 @@ def test_naming_another_boards_package_says_so(project: Path) -> None:
     assert "armory_only.py:1:1: error[E115]: `board.usbarmory_mk2` is in board package `usbarmory_mk2`" in first
     assert "mcimx6ul_evk.usbarmory_mk2" not in proc.stderr
     assert _verify(project, "firmware/examples/armory_only.py", "--board", "usbarmory-mk2").returncode == 0
+
+
+def test_a_declaration_naming_an_unknown_board_is_an_error(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.tamapy.apps."examples/hello"]\nboards = ["usbarmory-mk3"]\n')
+    proc = _verify(project, "firmware/examples/hello")
+    assert proc.returncode == 2 and "error[E013]" in proc.stderr and "usbarmory-mk3" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -141,7 +141,13 @@ def verify_tree(
     boards = [board] if board else list_boards(project.specs)
     files = _files(paths)
     declared = declared_boards(project)
-    packages = {load_board(project.specs, b).firmware_package: b for b in list_boards(project.specs)}
+    known = list_boards(project.specs)
+    for app, named in declared.items():
+        for b in named:
+            if b not in known:
+                raise error("pyproject.toml", 0, 0, "E013", f"[tool.tamapy.apps.\"{app}\"] names board `{b}`, "
+                            "which specs/boards/ does not define", f"boards: {', '.join(known)}")
+    packages = {load_board(project.specs, b).firmware_package: b for b in known}
     jobs: list[Job] = []
     all_sets: list[CheckedModules] = []
     for b in boards:
