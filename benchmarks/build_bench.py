@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from timing import timed
 
 from tamapy.build import compile_app, object_cache
 from tamapy.lang.program import check_tree
@@ -29,14 +30,6 @@ RESULTS = ROOT / "benchmarks" / "results" / "build.json"
 BOARDS = ("mcimx6ul-evk", "usbarmory-mk2")
 EMPTY_FUNCTIONS = 40
 
-
-def timed(fn: Callable[[], object], repeat: int = 3) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def main() -> int:

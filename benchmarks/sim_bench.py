@@ -19,14 +19,12 @@ same number of iterations.  Results go to ``benchmarks/results/sim.json``.
 from __future__ import annotations
 
 import json
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import unicorn
+from timing import timed
 from unicorn import UC_ARCH_ARM, UC_MODE_ARM
 from unicorn.arm_const import UC_ARM_REG_CPSR, UC_CPU_ARM_CORTEX_A7
 
@@ -98,14 +96,6 @@ MMIO_STEP = f"""  %c = load volatile i32, ptr inttoptr (i32 {GPT1_CNT} to ptr)
 GPT_ON = f"""  store volatile i32 577, ptr inttoptr (i32 {GPT1_CNT - 0x24} to ptr)
 """  # CR = EN | CLKSRC ipg | FRR
 
-
-def timed(fn: Callable[[], object], repeat: int = 3) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def bare_unicorn(elf: bytes) -> None:

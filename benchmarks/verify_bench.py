@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import timed
 
 from tamapy.lang.program import check_tree
 from tamapy.verify import ProofStore, verify_tree
@@ -70,14 +69,6 @@ def field(word: u32, shift: u32, width: u32) -> u32:
     return value
 '''
 
-
-def timed(fn: Callable[[], object], repeat: int = 3) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def main() -> int:

@@ -35,7 +35,8 @@ echo: Dma[Bytes[8]] = Dma[Bytes[8]]()
 
 
 def fill(d: Desc, seed: u32) -> None:
-    d.tag = 0xA5
+{FILL}'''
+FILL = '''    d.tag = 0xA5
     d.small = -3
     d.half = 0xBEEF
     d.word = seed
@@ -48,25 +49,14 @@ def fill(d: Desc, seed: u32) -> None:
     d.neg = -0x12345678
     d.word += 1
 '''
+STRUCTS = STRUCTS.replace("{FILL}", FILL)
 FIRMWARE = STRUCTS + '''
 
 from runtime.system import finish
 
 
 def fill_shared(d: Dma[Desc], seed: u32) -> None:
-    d.tag = 0xA5
-    d.small = -3
-    d.half = 0xBEEF
-    d.word = seed
-    for i in range(0, 6):
-        d.key[i] = u8(i * 17 + 1)
-    d.delta = -2
-    d.words[0] = 0xFFFFFFFF
-    d.words[2] = seed ^ 0x0F0F0F0F
-    d.wide = 0x1122334455667788
-    d.neg = -0x12345678
-    d.word += 1
-
+''' + FILL + '''
 
 def main() -> None:
     fill_shared(shared, 0x01020304)

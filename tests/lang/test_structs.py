@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tamapy.diagnostics import TamapyError
 from tamapy.fw import Array, Bytes, struct, u8, u16, u32
 from tamapy.lang import check_paths
+from tests.lang.test_rejects import _check
 
 HEADER = "from tamapy.fw import Array, Bytes, Dma, MutView, View, addr_of, struct, u8, u16, u32, u64\n"
 D = "@struct\nclass D:\n    a: u32\n    b: Bytes[4]\n    w: Array[u16, 2]\n\n\n"
@@ -53,14 +53,6 @@ CASES = [
     ("dma-member-as-view", D + "p: Dma[D] = Dma[D]()\n\n\n" + VIEW + "def f() -> None:\n    g(p.b)\n", "E201", 17, 7),
     ("addr-of-member", D + "def f(d: D) -> u32:\n    return addr_of(d.b)\n", "E201", 10, 12),
 ]
-
-
-def _check(project: Path, source: str) -> TamapyError:
-    path = project / "firmware" / "examples" / "case.py"
-    path.write_text(source)
-    with pytest.raises(TamapyError) as info:
-        check_paths([path], "mcimx6ul-evk")
-    return info.value
 
 
 @pytest.mark.parametrize(("source", "code", "line", "col"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
