@@ -140,6 +140,7 @@ def test_relocation_against_a_dropped_section() -> None:
         {"load_address": 1 << 32},
         {"load_address": 0xFFFF_F000},  # the stacks would wrap past 4 GiB
         {"load_address": 0x8001_0010},  # .vectors is 32-byte aligned
+        {"dma_base": 0x0090_0020, "dma_size": 0x1000},  # the DMA region is cleared in 64-byte blocks
     ],
 )
 def test_bad_layout(changes: dict[str, int]) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tamapy.link import LinkLayout, link
+from tamapy.link.layout import CLEAR_BLOCK
 from tests.tools import require_tool
 
 from .support import LAYOUT, LOAD, Image, compile_ir, link_image, vectors_ir
@@ -115,7 +116,7 @@ def test_linker_symbols(image: Image) -> None:
     assert s["__data_end"] == s["__image_end"] == data.vaddr + data.filesz
     assert s["__data_start"] <= s["counter"] < s["table"] < s["__data_end"]
     assert s["__data_end"] <= s["__bss_start"] <= s["__bss_end"]
-    assert s["__bss_start"] % 4 == 0 and s["__bss_end"] % 4 == 0
+    assert s["__bss_start"] % CLEAR_BLOCK == 0 and s["__bss_end"] % CLEAR_BLOCK == 0
     for name, size in (("zeros", 10), ("shared", 4)):  # .bss object and COMMON symbol
         assert s["__bss_start"] <= s[name] and s[name] + size <= s["__bss_end"]
     assert s["__bss_end"] <= s["__stack_bottom"]

@@ -97,12 +97,13 @@ def test_layout_follows_the_rules(image: Image) -> None:
     assert symbols["start"] == LOAD
     assert symbols["func"] == FUNC
     assert symbols["data_sym"] == DATA_SYM
-    assert symbols["zeros"] == DATA + 16 == symbols["__bss_start"]
-    assert symbols["shared"] == DATA + 32  # COMMON after .bss, at its 16-byte alignment
-    assert symbols["__bss_end"] == DATA + 44
-    assert symbols["__stack_bottom"] == DATA + 48
-    assert symbols["__stack_top"] == DATA + 48 + 0x100
-    assert symbols["__exc_stack_top"] == DATA + 48 + 0x180
+    # .data ends at DATA + 16; .bss starts on the next 64-byte clearing block
+    assert symbols["zeros"] == DATA + 64 == symbols["__bss_start"]
+    assert symbols["shared"] == DATA + 80  # COMMON after .bss, at its 16-byte alignment
+    assert symbols["__bss_end"] == DATA + 128  # DATA + 92 rounded up to a whole block
+    assert symbols["__stack_bottom"] == DATA + 128
+    assert symbols["__stack_top"] == DATA + 128 + 0x100
+    assert symbols["__exc_stack_top"] == DATA + 128 + 0x180
     assert "$a" not in symbols and "unwinder" not in symbols
 
 
