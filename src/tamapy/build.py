@@ -78,10 +78,12 @@ def app_name(app: Path) -> str:
 
 def compile_app(app: Path, board: str, *, verify: bool = True, workers: int | None = None,
                 cache: Path | None = None, objects: Path | None = None,
-                opt: Optimisation = DEFAULT_OPTIMISATION, stage: Callable[[str], None] | None = None) -> BuildResult:
+                opt: Optimisation = DEFAULT_OPTIMISATION, stage: Callable[[str], None] | None = None,
+                progress: Callable[[int, int], None] | None = None) -> BuildResult:
     """Everything up to the linked image, its boot images and its proofs, in memory; proofs come
     from the certificates or the proof cache (``cache``, default :func:`verify.cache_dir`) by key,
-    the object from ``objects`` (a local directory of LLVM outputs) when given and it has one."""
+    the object from ``objects`` (a local directory of LLVM outputs) when given and it has one.
+    ``stage`` hears each stage's name, ``progress`` the verified functions (done, total)."""
     tell = stage or (lambda _: None)
     tell("check")
     program = load_program(app, board)
@@ -89,7 +91,8 @@ def compile_app(app: Path, board: str, *, verify: bool = True, workers: int | No
     if verify:
         tell("verify")
         root = find_project(app).root
-        report = verify_program(program, ProofStore(root), workers=workers, cache=ProofCache(cache_dir(root, cache)))
+        report = verify_program(program, ProofStore(root), workers=workers, cache=ProofCache(cache_dir(root, cache)),
+                                progress=progress)
     name = app_name(app)
     tell("compile")
     text = lower_program(program)
@@ -140,7 +143,8 @@ def object_cache(app: Path) -> Path:
 
 
 def build(app: Path, board: str, out_dir: Path, *, unverified: bool = False, cache: Path | None = None,
-          reuse_objects: bool = True, stage: Callable[[str], None] | None = None) -> BuildResult:
+          reuse_objects: bool = True, stage: Callable[[str], None] | None = None,
+          progress: Callable[[int, int], None] | None = None) -> BuildResult:
     """Compile and write ``<app>.elf/.bin/.imx``, ``<app>.ll`` and ``<app>.build.json`` to ``out_dir``.
 
     Raises BuildRefused when an obligation is not proved, unless ``unverified``.  ``reuse_objects``:
@@ -149,7 +153,7 @@ def build(app: Path, board: str, out_dir: Path, *, unverified: bool = False, cac
     """
     write_stubs(find_project(app).root)
     result = compile_app(app, board, verify=True, cache=cache, objects=object_cache(app) if reuse_objects else None,
-                         stage=stage)
+                         stage=stage, progress=progress)
     if not result.verified and not unverified:
         raise BuildRefused(result)
     name = app_name(app)

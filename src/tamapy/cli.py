@@ -34,18 +34,25 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(done: int, total: int) -> None:
+def _progress(done: int, total: int, stage: str = "verifying") -> None:
+    """A bar for long work, on a terminal only (pipes and logs stay as they were)."""
     if sys.stderr.isatty() and total > 4:
         width = 30
         filled = width * done // max(total, 1)
-        end = "\n" if done == total else ""
-        print(f"\rverifying [{'#' * filled}{'.' * (width - filled)}] {done}/{total} functions", end=end, file=sys.stderr, flush=True)
+        end = "\n" if done == total and stage == "verifying" else ""
+        print(f"\r\033[K{stage} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} functions", end=end,
+              file=sys.stderr, flush=True)
 
 
 def _stage(name: str) -> None:
     """What a build or run is doing, on a terminal only (pipes and logs stay as they were)."""
     if sys.stderr.isatty():
         print(f"\r\033[Ktamapy: {name} ...", end="" if name != "done" else "\r\033[K", file=sys.stderr, flush=True)
+
+
+def _build_progress(done: int, total: int) -> None:
+    """The verify stage of a build or run: a bar on the stage line, left for the next stage."""
+    _progress(done, total, "tamapy: verify")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -137,7 +144,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     key = load_signing_key(Path(args.sign)) if args.sign else None  # a bad key fails before building
     try:
         result = build(app, args.board, out, unverified=args.unverified, cache=_cache(args), reuse_objects=key is None,
-                       stage=_stage)
+                       stage=_stage, progress=_build_progress)
     except BuildRefused as exc:
         return _refused(exc)
     finally:
@@ -181,7 +188,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         out = Path(args.output) if args.output else Path(tmp)
         try:
             result = build(Path(args.app), args.board, out, unverified=args.unverified, cache=_cache(args),
-                           stage=_stage)
+                           stage=_stage, progress=_build_progress)
         except BuildRefused as exc:
             return _refused(exc)
         finally:

@@ -98,7 +98,7 @@ def app_entries(functions: Mapping[str, ir.Function]) -> set[str]:
 
 def verify_program(
     program: ir.Program, store: ProofStore | None, *, workers: int | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS,
-    cache: ProofCache | None = None,
+    cache: ProofCache | None = None, progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Verify the functions of one application, ``main`` starting from the reset state; what is
     proved anew goes to ``cache``, so the next build on any board finds it."""
@@ -106,7 +106,7 @@ def verify_program(
     jobs = make_jobs(functions, program.calls, program.globals, program.soc, program.board, list(functions),
                      {program.entry}, timeout_ms, False)
     cached = store.cached() if store else {}
-    results = verify_functions(jobs, cached, workers or default_jobs(), lookup=cache.get if cache else None)
+    results = verify_functions(jobs, cached, workers or default_jobs(), progress, cache.get if cache else None)
     if cache is not None:
         cache.put([r for r in results if r.proved_now])
     return Report(tuple(results), (), functions, {g.symbol: g for g in program.globals})
