@@ -8,6 +8,7 @@ the CLI turns it into text and an exit status, so no stage prints.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,11 @@ class Diagnostic:
     hint: str = ""
 
     def render(self) -> str:
-        text = f"{self.file}:{self.line}:{self.col}: error[{self.code}]: {self.message}"
+        """``file:line:col:``, or ``file:line:`` or the file alone where the position is unknown."""
+        where = self.file
+        if self.line:
+            where += f":{self.line}" + (f":{self.col}" if self.col else "")
+        text = f"{where}: error[{self.code}]: {self.message}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
@@ -51,5 +56,10 @@ def display_path(path: str | Path) -> str:
     p = Path(path)
     try:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (RuntimeError, OSError):  # a symlink loop: shown as written, made relative without resolving
+        try:
+            return os.path.relpath(p)
+        except ValueError:
+            return str(p)
     except ValueError:
         return str(p)

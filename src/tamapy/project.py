@@ -10,6 +10,7 @@ disagree about which file a name means.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,7 +80,9 @@ def module_source(firmware: Path, name: str) -> ModuleSource | None:
     """
     base = firmware.joinpath(*name.split("."))
     source = base.with_suffix(".py")
-    if source.is_file():
+    if source.is_file() or (os.path.lexists(source) and not base.is_dir()):
+        # Whatever sits at ``a/b.py`` (a FIFO, a directory, a symlink loop) is that module's
+        # source: reading it says what is wrong, where skipping it would say "no such module".
         return ModuleSource(source, False, None)
     if base.is_dir():
         init = base / "__init__.py"

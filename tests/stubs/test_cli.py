@@ -83,7 +83,7 @@ def test_not_a_project_is_a_located_error(tmp_path: Path, capsys: pytest.Capture
 
 def test_a_missing_path_is_an_error_not_the_enclosing_project(bare: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["stubs", str(bare / "firmware" / "nowhere")]) == 2
-    assert "nowhere:0:0: error[E001]: no such file or directory" in capsys.readouterr().err
+    assert "nowhere: error[E001]: no such file or directory" in capsys.readouterr().err
     assert not (bare / STUBS[0]).exists()
 
 

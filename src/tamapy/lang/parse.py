@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tamapy.diagnostics import Diagnostic, TamapyError, display_path
+from tamapy.inputs import decode_utf8, read_input
+
+MODULE_LIMIT = 1 << 20
+"""The largest firmware module read (1 MiB): no hand-written module comes near it."""
 
 CONTRACT_DECORATORS = frozenset({"requires", "ensures"})
 
@@ -33,18 +37,13 @@ def parse_module(name: str, path: Path, shown: str | None = None) -> ParsedModul
     ``shown`` is the path used in diagnostics and spans (the project-relative
     path, so proofs and reports do not depend on the working directory)."""
     shown = shown or display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TamapyError(
-            [Diagnostic(shown, 0, 0, "E001", f"cannot read module: {exc.strerror}", "check the path")]
-        ) from None
-    except UnicodeDecodeError:
-        raise TamapyError(
-            [Diagnostic(shown, 1, 1, "E001", "module is not valid UTF-8", "save it as UTF-8")]
-        ) from None
+    data = read_input(path, shown, "E001", "module", "check the path", limit=MODULE_LIMIT)
+    text = decode_utf8(data, shown, "E001", "module")
     try:
         tree = ast.parse(text, filename=shown)
+    except (RecursionError, MemoryError):
+        raise TamapyError([Diagnostic(shown, 0, 0, "E126", "code nested too deeply for Python's own parser",
+                                      NESTING_HINT)]) from None
     except SyntaxError as exc:
         raise TamapyError(
             [
@@ -58,10 +57,40 @@ def parse_module(name: str, path: Path, shown: str | None = None) -> ParsedModul
                 )
             ]
         ) from None
+    too_deep = _too_deep(tree)
+    if too_deep is not None:
+        raise TamapyError([Diagnostic(
+            shown, getattr(too_deep, "lineno", 1), getattr(too_deep, "col_offset", 0) + 1, "E126",
+            f"code nested more than {MAX_NESTING} levels deep (an expression of many terms or operators "
+            "counts one level per operator)",
+            NESTING_HINT)])
     diags = _Screen(shown).run(tree)
     if diags:
         raise TamapyError(diags)
     return ParsedModule(name, path, shown, tree)
+
+
+MAX_NESTING = 100
+"""Deepest nesting of statements and expressions accepted (firmware stays below 15): every
+later stage walks the tree recursively, so a sum of a thousand terms must stop here, with a
+location, not in a RecursionError."""
+
+
+NESTING_HINT = "split the expression into named locals, or the block into functions"
+
+
+def _too_deep(tree: ast.AST) -> ast.AST | None:
+    """The statement or expression where nesting first passes MAX_NESTING levels of
+    statements and expressions, found without recursion."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (ast.stmt, ast.expr)):
+            depth += 1
+            if depth > MAX_NESTING:
+                return node
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    return None
 
 
 _FORBIDDEN: dict[type[ast.AST], tuple[str, str, str]] = {

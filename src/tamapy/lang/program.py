@@ -16,12 +16,14 @@ computed here once and carried as ``Program.calls`` / ``CheckedModules.calls``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from tamapy.abi import APP_MODULE, ENTRY_NAME, PANIC_HOOK, PANIC_MODULE
 from tamapy.diagnostics import Diagnostic, TamapyError, display_path, error
+from tamapy.inputs import check_regular
 from tamapy.lang import ir
 from tamapy.lang.check import check_function
 from tamapy.lang.resolve import ModuleLoader
@@ -104,10 +106,18 @@ def check_tree(paths: list[Path], default_board: str) -> tuple[list[CheckedModul
     for p in paths:
         if p.is_dir():
             files.extend(sorted(p.rglob("*.py")))
-        elif p.is_file():
+        elif os.path.lexists(p):
             files.append(p)
         else:
             raise error(display_path(p), 0, 0, "E001", "no such file or directory", "check the path")
+    refused: list[Diagnostic] = []
+    for f in files:  # a directory named like a module, a FIFO, a symlink loop: said before anything reads it
+        try:
+            check_regular(f, display_path(f), "E001", "module", "a module is a regular .py file")
+        except TamapyError as exc:
+            refused.extend(exc.diagnostics)
+    if refused:
+        raise TamapyError(refused)
     boards = {load_board(project.specs, n).firmware_package: n for n in list_boards(project.specs)}
     groups: dict[str, list[str]] = {}
     for f in files:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tamapy.diagnostics import TamapyError
+from tamapy.diagnostics import TamapyError, display_path
+from tamapy.inputs import check_regular
 from tamapy.lang.parse import ParsedModule, parse_module
 from tamapy.project import Project, canonical_module, module_source
 from tamapy.specs.model import Board
@@ -54,6 +55,7 @@ class ModuleLoader:
         path = self.path_of(name)
         if path is None:
             raise KeyError(name)
+        check_regular(path, display_path(path), "E001", "module", "a module is a regular .py file")
         module = parse_module(name, path, path.resolve().relative_to(self.project.root).as_posix())
         self.modules[name] = module
         return module

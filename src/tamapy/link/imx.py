@@ -41,8 +41,12 @@ from pathlib import Path
 from typing import Any
 
 from tamapy.diagnostics import TamapyError, display_path, error
+from tamapy.inputs import read_input
 from tamapy.link.binary import RawBinary, raw_binary
 from tamapy.specs.boards import MAX_DCD_WRITES
+
+IMAGE_LIMIT = 64 << 20
+"""The largest image read (64 MiB, the i.MX6UL boot ROM loads far less)."""
 
 # --- diagnostic codes -------------------------------------------------------
 BAD_LAYOUT = "E703"  # the image cannot be built: load address, entry or DCD unusable
@@ -388,11 +392,10 @@ def _parse_command(data: bytes, pos: int, tag: int, length: int, param: int, nam
 
 def read_imx(path: Path) -> ImxImage:
     """Read and parse an ``.imx`` file (unreadable files are E710 too)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise error(display_path(path), 0, 0, TRUNCATED, f"cannot read image: {exc.strerror}") from None
-    return parse_imx(data, display_path(path))
+    shown = display_path(path)
+    data = read_input(path, shown, TRUNCATED, "image", "pass the .imx file that `tamapy build` wrote",
+                      limit=IMAGE_LIMIT)
+    return parse_imx(data, shown)
 
 
 # --- presentation -----------------------------------------------------------

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from tamapy.diagnostics import TamapyError, display_path, error
+from tamapy.inputs import decode_utf8, read_input
 
 # Error codes of spec loading (documented in docs/specs.md).
 E_SYNTAX = "E301"  # TOML syntax error, unreadable file
@@ -54,6 +55,10 @@ E_INVARIANT = "E331"  # malformed [invariants.NAME] table
 E_INTERFACE = "E333"  # malformed interface contract in specs/interfaces/
 E_DCD = "E332"  # [dcd] write misaligned, out of 32-bit range, or too many
 E_FIELD_ARRAY = "E334"  # a field array where one field is needed (dma, a clock gate)
+
+SPEC_LIMIT = 8 << 20
+"""The largest spec file read (8 MiB): a full SoC register map is well under 1 MiB."""
+
 
 KeyPath = tuple[str, ...]
 T = TypeVar("T")
@@ -132,27 +137,11 @@ class Doc:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.display = display_path(path)
+        data = read_input(path, self.display, E_SYNTAX, "spec file", "check that the file exists and is readable",
+                          limit=SPEC_LIMIT)
+        text = decode_utf8(data, self.display, E_SYNTAX, "spec file")
         try:
-            text = path.read_bytes().decode("utf-8")
             self.data: dict[str, object] = tomllib.loads(text)
-        except OSError as exc:
-            raise error(
-                self.display,
-                0,
-                0,
-                E_SYNTAX,
-                f"cannot read spec file: {exc.strerror}",
-                "check that the file exists and is readable",
-            ) from exc
-        except UnicodeDecodeError as exc:
-            raise error(
-                self.display,
-                0,
-                0,
-                E_SYNTAX,
-                "spec file is not valid UTF-8",
-                "save the file as UTF-8 text",
-            ) from exc
         except tomllib.TOMLDecodeError as exc:
             pos = _SYNTAX_POS.search(str(exc))
             line, col = (int(pos.group(1)), int(pos.group(2))) if pos else (0, 0)
