@@ -56,10 +56,7 @@ def crc32_bitwise(data: View[u8]) -> u32:
     for i in range(0, len(data)):
         crc = crc ^ data[i]
         for _k in range(0, 8):
-            if (crc & 1) != 0:
-                crc = (crc >> 1) ^ POLY
-            else:
-                crc = crc >> 1
+            crc = (crc >> 1) ^ POLY if (crc & 1) != 0 else crc >> 1
     return crc ^ 0xFFFFFFFF
 
 

@@ -13,6 +13,7 @@ from typing import Final
 from crypto import sha256_sw
 from examples.kernels import kernels
 from soc.imx6ul.regs import CCM
+
 from tamapy.fw import Array, Bytes, Dma, u32
 
 SIZE: Final = 4096

@@ -122,12 +122,7 @@ uint32_t crc32_bitwise(const uint8_t *p, uint32_t n) {
     uint32_t crc = 0xFFFFFFFFu;
     for (uint32_t i = 0; i < n; i++) {
         crc ^= p[i];
-        for (unsigned k = 0; k < 8; k++) {
-            if (crc & 1u)
-                crc = (crc >> 1) ^ POLY;
-            else
-                crc = crc >> 1;
-        }
+        for (unsigned k = 0; k < 8; k++) crc = (crc & 1u) ? (crc >> 1) ^ POLY : crc >> 1;
     }
     return crc ^ 0xFFFFFFFFu;
 }
