@@ -10,6 +10,10 @@ the instructions the MMIO trace counts between its two markers, less the first m
 load: the call, its arguments, the kernel and the store of its result.  Every result is
 read back from the simulator's memory and checked against hashlib and zlib.
 
+A third image is the control: the same C, clang's front end only, then optimised and
+compiled by the LLVM tamapy itself uses.  Where it matches tamapy and not clang, the
+difference is the LLVM version, not tamapy's code.
+
 The subset side is verified (``compile_app(verify=True)``) in a private copy of the
 project.  Without clang the C side is skipped, said so, and its fields are null; nothing
 is installed.  Results go to ``benchmarks/results/kernels.json``.
@@ -32,10 +36,12 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import llvmlite.binding as llvm
 from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import SymbolTableSection
 
 from tamapy.build import compile_app
+from tamapy.codegen import compile_ir
 from tamapy.codegen.target import llvm_identity
 from tamapy.sim import Machine, MmioAccess
 from tamapy.specs import load_board, load_soc
@@ -52,7 +58,10 @@ MARKER = "CCM.CCGR0"
 MAX_INSNS = 10**8
 KERNELS = ("sha256", "crc32_bitwise", "crc32_table", "copy", "sum")
 """In the harness's order; before them, an empty interval (two markers back to back)."""
-CLANG_FLAGS = ("--target=armv7a-none-eabi", "-mcpu=cortex-a7", "-mfloat-abi=soft", "-O2",
+TRIPLE = "armv7a-none-eabi"
+CPU = "cortex-a7"
+"""The board's target, as tamapy compiles for it."""
+CLANG_FLAGS = (f"--target={TRIPLE}", f"-mcpu={CPU}", "-mfloat-abi=soft", "-O2",
                "-ffreestanding", "-fno-builtin", "-nostdlib")
 
 Where = tuple[str, int, int]
@@ -106,12 +115,24 @@ def build_tamapy(tmp: Path) -> tuple[bytes, bool]:
     return result.image.elf, result.verified
 
 
-def build_c(tmp: Path, clang: str, lld: str) -> bytes:
-    """The C harness: clang -O2 to an object, ld.lld to an image at 0x80010000."""
-    obj, elf = tmp / "kernels.o", tmp / "kernels.elf"
-    subprocess.run([clang, *CLANG_FLAGS, "-c", str(KERNELS_DIR / "c" / "kernels.c"), "-o", str(obj)], check=True)
-    subprocess.run([lld, "-T", str(KERNELS_DIR / "c" / "link.ld"), str(obj), "-o", str(elf)], check=True)
-    return elf.read_bytes()
+def build_c(tmp: Path, clang: str, lld: str) -> tuple[bytes, bytes]:
+    """The C harness twice, linked by ld.lld at 0x80010000: compiled by clang -O2, and (the
+    control) clang's unoptimised IR of the same source optimised and compiled by tamapy's own
+    LLVM pipeline (``compile_ir``), which tells the compiler's version apart from tamapy's IR."""
+    src = KERNELS_DIR / "c"
+    reset, obj, bitcode = tmp / "reset.o", tmp / "kernels.o", tmp / "kernels.bc"
+    for source, out, extra in (("reset.c", reset, ()), ("kernels.c", obj, ()),
+                               ("kernels.c", bitcode, ("-Xclang", "-disable-llvm-optzns", "-emit-llvm"))):
+        subprocess.run([clang, *CLANG_FLAGS, *extra, "-c", str(src / source), "-o", str(out)], check=True)
+    control = tmp / "kernels_llvm.o"
+    text = str(llvm.parse_bitcode(bitcode.read_bytes()))
+    control.write_bytes(compile_ir(text, TRIPLE, CPU, "kernels.c")[0])
+    images = []
+    for kernels in (obj, control):
+        elf = kernels.with_suffix(".elf")
+        subprocess.run([lld, "-T", str(src / "link.ld"), str(reset), str(kernels), "-o", str(elf)], check=True)
+        images.append(elf.read_bytes())
+    return images[0], images[1]
 
 
 def symbols(elf: bytes) -> dict[str, int]:
@@ -153,18 +174,21 @@ def tool_version(tool: str) -> str:
     return subprocess.run([tool, "--version"], capture_output=True, text=True, check=True).stdout.splitlines()[0]
 
 
-def table(tamapy: dict[str, Any], clang: dict[str, Any] | None) -> dict[str, Any]:
-    """Per kernel: both counts, tamapy over clang, and both result checks."""
+def table(tamapy: dict[str, Any], clang: dict[str, Any] | None, control: dict[str, Any] | None) -> dict[str, Any]:
+    """Per kernel: the counts, tamapy over clang, and every result check (None: not measured)."""
     rows: dict[str, Any] = {}
     for k in KERNELS:
         ours = tamapy["kernels"][k]
         theirs = clang["kernels"][k] if clang else None
+        same = control["kernels"][k] if control else None
         rows[k] = {
             "tamapy_instructions": ours["instructions"],
             "clang_instructions": theirs["instructions"] if theirs else None,
             "ratio_tamapy_over_clang": ours["instructions"] / theirs["instructions"] if theirs else None,
+            "c_with_tamapy_llvm_instructions": same["instructions"] if same else None,
             "tamapy_result_ok": ours["result_ok"],
             "clang_result_ok": theirs["result_ok"] if theirs else None,
+            "c_with_tamapy_llvm_result_ok": same["result_ok"] if same else None,
         }
     return rows
 
@@ -177,22 +201,23 @@ def summary(run: dict[str, Any]) -> dict[str, Any]:
 def main() -> int:
     want = expected(reference_input())
     clang, lld = shutil.which("clang"), shutil.which("ld.lld")
+    c_side = control = compiler = None
     with tempfile.TemporaryDirectory() as tmp:
         elf, verified = build_tamapy(Path(tmp))
         tamapy = measure(elf, TAMAPY_RESULTS, want)
-        c_side = measure(build_c(Path(tmp), clang, lld), C_RESULTS, want) if clang and lld else None
-    compiler = None
-    if clang and lld and c_side is not None:
-        compiler = {"version": tool_version(clang), "linker": tool_version(lld), "flags": list(CLANG_FLAGS),
-                    **summary(c_side)}
-    else:
-        print("clang or ld.lld is not on PATH: the C side is not measured (its fields are null)", file=sys.stderr)
+        if clang and lld:
+            by_clang, by_llvm = build_c(Path(tmp), clang, lld)
+            c_side, control = measure(by_clang, C_RESULTS, want), measure(by_llvm, C_RESULTS, want)
+            compiler = {"version": tool_version(clang), "linker": tool_version(lld), "flags": list(CLANG_FLAGS),
+                        **summary(c_side), "c_with_tamapy_llvm": summary(control)}
+        else:
+            print("clang or ld.lld is not on PATH: the C side is not measured (its fields are null)", file=sys.stderr)
     results = {
         "input_bytes": SIZE,
         "sum_of": "the 4096 bytes, into a u32",
         "method": f"instructions between two reads of {MARKER} in the simulator's MMIO trace, "
                   f"less the first read; board {BOARD}",
-        "kernels": table(tamapy, c_side),
+        "kernels": table(tamapy, c_side, control),
         "tamapy": {"llvm": llvm_identity(), "verified": verified, **summary(tamapy)},
         "clang": compiler,
         "clang_missing": None if compiler else "clang or ld.lld not on PATH: the C side was not measured",

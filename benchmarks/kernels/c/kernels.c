@@ -1,7 +1,8 @@
 /* The kernels of benchmarks/kernel_bench.py in freestanding C, with the same harness as the
- * subset's (benchmarks/kernels/app/main.py): fill the input, run each kernel between two marker
- * reads of CCM.CCGR0, end in WFI.  No libc: every loop is written out.  The results live in
- * globals with external linkage, which clang must keep, and the host reads them back. */
+ * subset's (benchmarks/kernels/app/main.py): fill the input, then run each kernel between two
+ * marker reads of CCM.CCGR0.  No libc: every loop is written out.  The results live in globals
+ * with external linkage, which the compiler must keep, and the host reads them back.  The reset
+ * code is in reset.c, so this file holds no inline assembly (llvmlite cannot assemble it). */
 
 #include <stdint.h>
 
@@ -157,6 +158,7 @@ static void fill(void) {
 
 static void mark(void) { (void)*CCM_CCGR0; }
 
+/* Called from reset (reset.c). */
 void bench(void) {
     fill();
     mark();
@@ -171,16 +173,4 @@ void bench(void) {
     mark();
     words[2] = sum_bytes(data, SIZE);
     mark();
-}
-
-extern uint8_t __stack_top[];
-
-/* Reset: set the stack pointer, run the harness, idle in WFI (which ends the simulator's run). */
-__attribute__((naked, noreturn, section(".text.reset"))) void reset(void) {
-    __asm__ volatile(
-        "ldr sp, =__stack_top\n"
-        "bl bench\n"
-        "1: wfi\n"
-        "b 1b\n"
-        ".ltorg\n");
 }
