@@ -114,5 +114,11 @@ def diagnostic(action: Callable[[], object]) -> Diagnostic:
     assert len(info.value.diagnostics) == 1
     diag = info.value.diagnostics[0]
     assert diag.hint, "every spec error carries a hint"
-    assert diag.render().startswith(f"{diag.file}:{diag.line}:{diag.col}: error[{diag.code}]: ")
+    if diag.line and diag.col:
+        where = f"{diag.file}:{diag.line}:{diag.col}"
+    elif diag.line:
+        where = f"{diag.file}:{diag.line}"
+    else:  # the whole file (or directory): no position is shown, never ``:0:0``
+        where = diag.file
+    assert diag.render().startswith(f"{where}: error[{diag.code}]: ")
     return diag

@@ -9,6 +9,7 @@ Boards are loaded by :mod:`tamapy.specs.boards`.  Nothing is cached: loading is 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -52,6 +53,8 @@ ADDRESS_LIMIT = 1 << 32
 """The SoC has a 32-bit physical address space."""
 
 _WIDTHS = (8, 16, 32)
+MAX_ACCESS_BYTES = max(_WIDTHS) // 8
+"""The widest access, so the longest address window one register element answers at."""
 _BITS = re.compile(r"\s*(\d+)\s*(?::\s*(\d+)\s*)?")
 
 _FILE_KEYS = ("peripheral", "instances", "registers", "clocks", "invariants")
@@ -82,10 +85,9 @@ def _toml_files(directory: Path) -> list[Path]:
     """Spec files of a directory, sorted by name; editor droppings (dotfiles) ignored."""
     if not directory.is_dir():
         return []
-    return sorted(
-        (p for p in directory.glob("*.toml") if p.is_file() and not p.name.startswith(".")),
-        key=lambda p: p.name,
-    )
+    # Anything named *.toml counts, even a directory or a FIFO: reading it says what is
+    # wrong with it, where skipping it would silently drop a register map.
+    return sorted((p for p in directory.glob("*.toml") if not p.name.startswith(".")), key=lambda p: p.name)
 
 
 def list_boards(specs_root: Path) -> list[str]:
@@ -394,20 +396,26 @@ def _peripheral(doc: Doc) -> Peripheral:
         instances.append((inst, base))
     table = top.get_table("registers")
     registers: list[Register] = []
+    placed: list[tuple[int, int, str, int]] = []
+    """(start, end, what, index into registers) of every window so far, sorted by start: a
+    window is one access wide (at most 8 bytes), so those it can overlap start just before it."""
     for rname, raw in table.entries():
         check_name(table, rname, rname)
         rtable = Table(doc, (*table.path, rname), raw, _REGISTER_KEYS)
         register = _register(rtable, rname, width, size)
-        for key, what, start, end in _windows(register):
-            for other in registers:
-                for _, owhat, ostart, oend in _windows(other):
-                    if start < oend and ostart < end and not _overlay_allowed(register, other, rtable):
-                        raise rtable.fail(
-                            key,
-                            E_REG_OVERLAP,
-                            f"{what} at {start:#x} overlaps {owhat} at {ostart:#x}",
-                            "every register and SET/CLR/TOG alias needs its own address",
-                        )
+        windows = _windows(register)
+        for key, what, start, end in windows:
+            lo = bisect.bisect_left(placed, (start - MAX_ACCESS_BYTES,))
+            for ostart, oend, owhat, other in placed[lo:bisect.bisect_left(placed, (end,))]:
+                if start < oend and ostart < end and not _overlay_allowed(register, registers[other], rtable):
+                    raise rtable.fail(
+                        key,
+                        E_REG_OVERLAP,
+                        f"{what} at {start:#x} overlaps {owhat} at {ostart:#x}",
+                        "every register and SET/CLR/TOG alias needs its own address",
+                    )
+        for _, what, start, end in windows:
+            bisect.insort(placed, (start, end, what, len(registers)))
         registers.append(register)
     table = top.get_table("clocks", optional=True)
     clocks: list[tuple[str, str, str]] = []
@@ -458,6 +466,23 @@ def _check_overlays(doc: Doc, p: Peripheral) -> None:
                 )
 
 
+_VALIDATED: dict[tuple[str, str], Peripheral] = {}
+"""Validated register maps by (file, SHA-256 of its text): a check or build loads the SoC
+several times, and a map of thousands of registers is validated once per process."""
+_VALIDATED_LIMIT = 512
+
+
+def _validated_peripheral(doc: Doc) -> Peripheral:
+    key = (str(doc.path), doc.digest)
+    found = _VALIDATED.get(key)
+    if found is None:
+        found = _peripheral(doc)
+        if len(_VALIDATED) >= _VALIDATED_LIMIT:  # many spec variants in one process (a fuzz run)
+            _VALIDATED.clear()
+        _VALIDATED[key] = found
+    return found
+
+
 def load_soc(specs_root: Path, name: str) -> Soc:
     """All register maps of ``specs_root/soc/<name>``, one peripheral per file, by file name."""
     directory = specs_root / "soc" / name
@@ -475,7 +500,7 @@ def load_soc(specs_root: Path, name: str) -> Soc:
     windows: list[tuple[str, int, int, str]] = []  # instance, start, end, file
     for path in _toml_files(directory):
         doc = Doc(path)
-        peripheral = _peripheral(doc)
+        peripheral = _validated_peripheral(doc)
         for other in peripherals:
             if other.name == peripheral.name:
                 raise doc.fail(

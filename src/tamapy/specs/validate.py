@@ -10,6 +10,7 @@ unknown keys are checked, so every loader reports them the same way.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import keyword
 import re
 import tomllib
@@ -131,6 +132,12 @@ def _kind(value: object) -> str:
     return names.get(type(value), f"a {type(value).__name__}")
 
 
+_PARSED: dict[str, tuple[dict[str, object], dict[KeyPath, int]]] = {}
+"""TOML data and key lines by SHA-256 of the file's bytes, read-only once parsed: one check
+or build reads each spec file several times (every board, every SoC load)."""
+_PARSED_LIMIT = 512
+
+
 class Doc:
     """A parsed spec file: its data and the means to blame one of its lines."""
 
@@ -140,8 +147,19 @@ class Doc:
         data = read_input(path, self.display, E_SYNTAX, "spec file", "check that the file exists and is readable",
                           limit=SPEC_LIMIT)
         text = decode_utf8(data, self.display, E_SYNTAX, "spec file")
+        self.digest = hashlib.sha256(data).hexdigest()
+        """SHA-256 of the file's bytes: what a validated model of it may be cached under."""
+        parsed = _PARSED.get(self.digest)
+        if parsed is None:
+            parsed = (self._parse(text), _key_lines(text))
+            if len(_PARSED) >= _PARSED_LIMIT:
+                _PARSED.clear()
+            _PARSED[self.digest] = parsed
+        self.data, self._lines = parsed
+
+    def _parse(self, text: str) -> dict[str, object]:
         try:
-            self.data: dict[str, object] = tomllib.loads(text)
+            return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             pos = _SYNTAX_POS.search(str(exc))
             line, col = (int(pos.group(1)), int(pos.group(2))) if pos else (0, 0)
@@ -154,7 +172,6 @@ class Doc:
                 f"TOML syntax error: {message}",
                 "fix the TOML syntax (see docs/specs.md for the format)",
             ) from exc
-        self._lines = _key_lines(text)
 
     def line_of(self, path: KeyPath) -> int:
         """Line of the key, or else of the nearest enclosing table that is written down."""

@@ -1,0 +1,97 @@
+"""The property every fuzz target checks, and how a target runs the command line.
+
+Whatever the input, a tamapy command ends with exit status 0, 1 or 2 (never 3, the
+internal error), within a time bound, and every error it prints has a location
+(``file:line:col:``, ``file:line:`` or the file alone) and a ``hint:`` line.  Commands
+run in-process through :func:`tamapy.cli.main` so thousands of inputs fit in CI's budget.
+
+CI runs each target with a fixed seed and a bounded number of examples.  The long mode
+(``TAMAPY_FUZZ_SCALE=K``) draws K times as many fresh (unseeded) inputs per target, and
+every failing input is kept under ``tests/fuzz/regressions/<target>/``, which every run
+replays first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+
+from tamapy.cli import main
+
+REGRESSIONS = Path(__file__).parent / "regressions"
+SCALE = int(os.environ.get("TAMAPY_FUZZ_SCALE", "0"))
+ERROR_LINE = re.compile(r"^(?P<where>[^\s].*?): error\[(?P<code>E\d{3})\]: \S")
+
+
+def fuzz_settings(examples: int) -> settings:
+    """Fixed seed and ``examples`` inputs in CI; ``SCALE`` times as many fresh ones in the long mode."""
+    if SCALE > 0:
+        return settings(max_examples=examples * SCALE, deadline=None, database=None,
+                        suppress_health_check=list(HealthCheck))
+    return settings(max_examples=examples, derandomize=True, deadline=None, database=None,
+                    suppress_health_check=list(HealthCheck))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+def run_cli(argv: list[str]) -> Outcome:
+    """``tamapy ARGV`` in-process, its output captured."""
+    out, err = io.StringIO(), io.StringIO()
+    start = time.monotonic()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(argv)
+        except SystemExit as exc:  # argparse
+            status = int(exc.code or 0)
+    return Outcome(status, out.getvalue(), err.getvalue(), time.monotonic() - start)
+
+
+def problems(outcome: Outcome, *, time_bound: float) -> list[str]:
+    """What breaks the fuzz property in one outcome (empty when it holds)."""
+    found: list[str] = []
+    if outcome.status not in (0, 1, 2):
+        found.append(f"exit status {outcome.status}: {outcome.stderr[-500:]}")
+    if "internal error" in outcome.stderr or "Traceback" in outcome.stderr:
+        found.append(f"internal error: {outcome.stderr[-500:]}")
+    if outcome.seconds > time_bound:
+        found.append(f"took {outcome.seconds:.1f} s (bound {time_bound} s)")
+    lines = outcome.stderr.splitlines()
+    for i, line in enumerate(lines):
+        m = ERROR_LINE.match(line)
+        if not m:
+            continue
+        if re.search(r":0(:\d+)?$", m.group("where")):
+            found.append(f"position 0 in {line!r}")
+        if i + 1 >= len(lines) or not lines[i + 1].startswith("  hint: "):
+            found.append(f"no hint after {line!r}")
+    return found
+
+
+def keep(target: str, data: bytes, suffix: str) -> Path:
+    """Save a failing input as a regression case for ``target``: call it before asserting."""
+    directory = REGRESSIONS / target
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+    path.write_bytes(data)
+    return path
+
+
+def regressions(target: str) -> list[Path]:
+    """The kept failing inputs of ``target``, replayed by every run."""
+    directory = REGRESSIONS / target
+    return sorted(directory.iterdir()) if directory.is_dir() else []
+
