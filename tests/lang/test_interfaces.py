@@ -66,3 +66,24 @@ def test_malformed_interface_is_a_spec_error(project: Path) -> None:
         check_paths([path], "mcimx6ul-evk")
     d = info.value.diagnostics[0]
     assert d.code == "E333" and d.file.endswith("test.toml")
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (('module = "examples.impl"', 'module = "examples.impll"'),
+     "functions.checksum.module names `examples.impll`, which is no module below firmware/ "
+     "(did you mean `examples.impl`?)"),
+    (("[functions.checksum]", "[functions.checksun]"),
+     "functions.checksun: module `examples.impl` defines no function `checksun` (did you mean `checksum`?)"),
+])
+def test_an_interface_naming_nothing_is_an_error_not_a_lost_contract(
+        project: Path, edit: tuple[str, str], message: str) -> None:
+    """A misspelt module or function would match no function, and its contracts would vanish
+    from every caller's proof; it is an error at the interface's line, whatever is checked."""
+    _write(project, interface=INTERFACE.replace(*edit))
+    hello = project / "firmware" / "examples" / "hello" / "main.py"  # does not use the interface
+    for paths in ([project / "firmware"], [hello]):
+        with pytest.raises(TamapyError) as info:
+            check_paths(paths, "mcimx6ul-evk")
+        d = info.value.diagnostics[0]
+        assert (d.code, d.line, d.message) == ("E333", 1, message) and d.file.endswith("interfaces/test.toml")
+        assert d.hint

@@ -26,6 +26,7 @@ from tamapy.diagnostics import Diagnostic, TamapyError, display_path, error
 from tamapy.inputs import check_regular
 from tamapy.lang import ir
 from tamapy.lang.check import check_function
+from tamapy.lang.interfaces import check_interfaces
 from tamapy.lang.resolve import ModuleLoader
 from tamapy.lang.scope import FuncSym, GlobalSym, Tables
 from tamapy.lang.walk import function_calls
@@ -58,7 +59,9 @@ def load_program(app: Path, board_name: str) -> ir.Program:
     roots = [main_module]
     if loader.path_of(PANIC_MODULE) is not None:
         roots.append(PANIC_MODULE)
-    tables = Tables(loader, soc, load_interfaces(project.specs))
+    interfaces = load_interfaces(project.specs)
+    check_interfaces(loader, interfaces)
+    tables = Tables(loader, soc, interfaces)
     tables.build(loader.load_closure(roots))
     tables.raise_if_errors()
     functions, edges = _check_all(tables, set(tables.scopes))
@@ -146,7 +149,9 @@ def check_tree(paths: list[Path], default_board: str) -> tuple[list[CheckedModul
 def _check_modules(project: Project, board: Board, names: list[str]) -> CheckedModules:
     soc = load_soc(project.specs, board.soc)
     loader = ModuleLoader(project, board)
-    tables = Tables(loader, soc, load_interfaces(project.specs))
+    interfaces = load_interfaces(project.specs)
+    check_interfaces(loader, interfaces)
+    tables = Tables(loader, soc, interfaces)
     tables.build(loader.load_closure(names))
     tables.raise_if_errors()
     functions, _ = _check_all(tables, set(tables.scopes))
