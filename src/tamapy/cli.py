@@ -9,6 +9,7 @@ an internal error).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -337,6 +338,19 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+BROKEN_PIPE = 141
+"""Exit status when the output pipe closed early: what a shell reports for a tool killed by SIGPIPE."""
+
+
+def _silence_closed_pipes() -> None:
+    """Point stdout and stderr at /dev/null, so flushing them at exit raises nothing more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(devnull, stream.fileno())
+    os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -348,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tamapy: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader left (``| head``): stop quietly, as command-line tools do
+        _silence_closed_pipes()
+        return BROKEN_PIPE
     except Exception as exc:  # a tamapy bug: say so plainly instead of a traceback
         if os.environ.get("TAMAPY_DEBUG"):
             traceback.print_exc()

@@ -70,9 +70,7 @@ def write_outputs(report: Report, options: OutputOptions, root: Path) -> int:
     A disagreement between the solvers means a proof cannot be trusted, so
     ``cmd_verify`` must fail on it.
     """
-    text = human(report)
-    if text:
-        print(text, file=sys.stderr)
+    # Files first: a reader that closes the pipe early (``| head``) must not cost the files.
     if options.json is not None:
         write_atomic(options.json, (json.dumps(to_json(report), indent=1, sort_keys=True) + "\n").encode())
     if options.sarif is not None:
@@ -83,6 +81,9 @@ def write_outputs(report: Report, options: OutputOptions, root: Path) -> int:
         export_smt2(report, _output_dir(options.smt2), root)
     if options.replay is not None:
         replay.write_replays(report, _output_dir(options.replay), root)
+    text = human(report)
+    if text:
+        print(text, file=sys.stderr)
     if options.recheck is not None:
         verdicts = recheck.recheck(report.obligations, report.scripts(), options.timeout_ms, options.jobs)
         if recheck.print_verdicts(verdicts, sys.stderr):
