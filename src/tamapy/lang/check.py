@@ -77,6 +77,7 @@ class FunctionChecker(StatementChecker):
                                 self.module, sub, "E111", f"`global {name}` does not name a module variable",
                                 "declare `name: T = value` at module level (constants cannot be assigned)",
                             )
+                            continue  # reported; the function's own uses of the name are checked as locals
                         self.global_names.add(name)
 
     def _is_entry(self, node: ast.FunctionDef) -> bool:

@@ -43,6 +43,7 @@ def _top_level_functions(loader: ModuleLoader, module: str) -> list[str] | None:
 def check_interfaces(loader: ModuleLoader, interfaces: tuple[Interface, ...]) -> None:
     """TamapyError at the interface's spec line for each one that names nothing."""
     diags: list[Diagnostic] = []
+    functions: dict[str, list[str] | None] = {}
     for i in interfaces:
         where = f"functions.{i.name}"
         if loader.path_of(i.module) is None:
@@ -53,7 +54,9 @@ def check_interfaces(loader: ModuleLoader, interfaces: tuple[Interface, ...]) ->
                                     + _suggest(i.module, modules),
                                     "name the module that implements the interface, e.g. `crypto.api`"))
             continue
-        defined = _top_level_functions(loader, i.module)
+        if i.module not in functions:
+            functions[i.module] = _top_level_functions(loader, i.module)
+        defined = functions[i.module]
         if defined is not None and i.name not in defined:
             diags.append(Diagnostic(i.source, i.line, 1, E_INTERFACE,
                                     f"{where}: module `{i.module}` defines no function `{i.name}`"

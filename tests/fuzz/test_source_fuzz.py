@@ -1,0 +1,107 @@
+"""Fuzzing the front end: mutated firmware modules through ``tamapy check``.
+
+Mutants start from real modules and apply edits a careless user or an attacker
+would make: byte flips, cut and duplicated lines, constructs outside the
+subset, boundary numbers, deep nesting, bytes that are not UTF-8.  The
+property (tests/fuzz/support.py): exit status 0, 1 or 2, no internal error, a
+location and a hint on every error, no hang.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.fuzz.support import fuzz_settings, keep, problems, regressions, run_cli
+
+ROOT = Path(__file__).resolve().parents[2]
+BASES = ("crypto/sha256_sw.py", "examples/hello/main.py", "runtime/console.py", "soc/imx6ul/gpt.py")
+SNIPPETS = (
+    "lambda: 0", "yield x", "class C:\n    pass", "try:\n    pass\nexcept:\n    pass", "global x", "del x",
+    "(x := 1)", "x ** 2", "import os", "from . import x", "async def f():\n    pass", "with x:\n    pass",
+    "1.5", "'text'", "[1, 2]", "{1: 2}", "f'{x}'", "x[1:2][0:1]", "not " * 120 + "x", "(" * 90 + "x" + ")" * 90,
+    " + ".join(["x"] * 300), "-" * 400 + "x", "@decorator", "*args", "x if y else z", "match x:\n    case 1:\n        pass",
+    "u32(-1)", "u8(256)", "Array[u32, 0]()", "Array[u32, 4294967296]()", "2 ** 64", "10 ** 100", "0x" + "f" * 40,
+    "invariant(True)", "decreases(x)", "old(x)", "panic(0)", "__import__('os')", "exec('1')", "\t", "\\",
+)
+NUMBERS = ("0", "-1", "1", "255", "256", "65535", "4294967295", "4294967296", "18446744073709551616", "10**30")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dst = tmp_path_factory.mktemp("fuzz-src") / "proj"
+    shutil.copytree(ROOT / "firmware", dst / "firmware")
+    shutil.copytree(ROOT / "specs", dst / "specs")
+    return dst
+
+
+@st.composite
+def mutant(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A base module and a mutated copy of its bytes."""
+    base = draw(st.sampled_from(BASES))
+    lines = (ROOT / "firmware" / base).read_bytes().splitlines(keepends=True)
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, max(len(lines) - 1, 0)))
+        op = draw(st.sampled_from(("flip", "cut", "dup", "snippet", "number", "indent", "bytes", "swap")))
+        line = lines[i] if lines else b""
+        if op == "flip" and line:
+            j = draw(st.integers(0, len(line) - 1))
+            line = line[:j] + bytes([line[j] ^ (1 << draw(st.integers(0, 7)))]) + line[j + 1:]
+        elif op == "cut":
+            lines[i:i + draw(st.integers(1, 5))] = []
+            continue
+        elif op == "dup":
+            lines.insert(i, line)
+        elif op == "snippet":
+            indent = line[: len(line) - len(line.lstrip())]
+            snippet = draw(st.sampled_from(SNIPPETS)).encode()
+            line = b"".join(indent + s + b"\n" for s in snippet.split(b"\n")) if draw(st.booleans()) else \
+                line.rstrip(b"\n") + b" " + snippet + b"\n"
+        elif op == "number":
+            digits = [k for k, c in enumerate(line) if chr(c).isdigit()]
+            if digits:
+                k = draw(st.sampled_from(digits))
+                line = line[:k] + draw(st.sampled_from(NUMBERS)).encode() + line[k + 1:]
+        elif op == "indent":
+            line = b" " * draw(st.sampled_from((1, 2, 3, 8))) + line
+        elif op == "bytes":
+            line = line + draw(st.binary(min_size=1, max_size=8))
+        elif op == "swap" and len(lines) > 1:
+            k = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[k] = lines[k], lines[i]
+            continue
+        if lines:
+            lines[i] = line
+    return base, b"".join(lines)
+
+
+def check_source(project: Path, base: str, data: bytes) -> list[str]:
+    target = project / "firmware" / base
+    original = (ROOT / "firmware" / base).read_bytes()
+    target.write_bytes(data)
+    try:
+        outcome = run_cli(["check", "--board", "mcimx6ul-evk", str(target)])
+    finally:
+        target.write_bytes(original)
+    found = problems(outcome, time_bound=20.0)
+    if found:
+        keep("source", base.encode() + b"\0" + data, ".case")
+    return found
+
+
+@fuzz_settings(1500)
+@given(mutant())
+def test_mutated_modules_get_located_errors(project: Path, case: tuple[str, bytes]) -> None:
+    base, data = case
+    assert check_source(project, base, data) == []
+
+
+def test_kept_failing_sources_stay_fixed(project: Path) -> None:
+    """Every input a fuzz run kept (tests/fuzz/regressions/source/) passes now."""
+    for kept in regressions("source"):
+        base, _, data = kept.read_bytes().partition(b"\0")
+        assert check_source(project, base.decode(), data) == [], kept.name
