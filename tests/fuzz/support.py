@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from tamapy.cli import main
 
@@ -95,3 +96,43 @@ def regressions(target: str) -> list[Path]:
     directory = REGRESSIONS / target
     return sorted(directory.iterdir()) if directory.is_dir() else []
 
+
+
+def mutate_lines(draw: st.DrawFn, text: bytes, snippets: tuple[str, ...], numbers: tuple[str, ...]) -> bytes:
+    """One to three line-level edits of ``text``: a bit flip, cut, duplicated, swapped or
+    re-indented lines, a snippet inserted (on its own lines or at a line's end), a digit
+    replaced by a boundary number, or raw bytes appended to a line."""
+    lines = text.splitlines(keepends=True)
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, max(len(lines) - 1, 0)))
+        op = draw(st.sampled_from(("flip", "cut", "dup", "snippet", "number", "indent", "bytes", "swap")))
+        line = lines[i] if lines else b""
+        if op == "flip" and line:
+            j = draw(st.integers(0, len(line) - 1))
+            line = line[:j] + bytes([line[j] ^ (1 << draw(st.integers(0, 7)))]) + line[j + 1:]
+        elif op == "cut":
+            lines[i:i + draw(st.integers(1, 5))] = []
+            continue
+        elif op == "dup":
+            lines.insert(i, line)
+        elif op == "snippet":
+            indent = line[: len(line) - len(line.lstrip())]
+            snippet = draw(st.sampled_from(snippets)).encode()
+            line = b"".join(indent + s + b"\n" for s in snippet.split(b"\n")) if draw(st.booleans()) else \
+                line.rstrip(b"\n") + b" " + snippet + b"\n"
+        elif op == "number":
+            digits = [k for k, c in enumerate(line) if chr(c).isdigit()]
+            if digits:
+                k = draw(st.sampled_from(digits))
+                line = line[:k] + draw(st.sampled_from(numbers)).encode() + line[k + 1:]
+        elif op == "indent":
+            line = b" " * draw(st.sampled_from((1, 2, 3, 8))) + line
+        elif op == "bytes":
+            line = line + draw(st.binary(min_size=1, max_size=8))
+        elif op == "swap" and len(lines) > 1:
+            k = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[k] = lines[k], lines[i]
+            continue
+        if lines:
+            lines[i] = line
+    return b"".join(lines)

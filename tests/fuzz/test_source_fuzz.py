@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.fuzz.support import fuzz_settings, keep, problems, regressions, run_cli
+from tests.fuzz.support import fuzz_settings, keep, mutate_lines, problems, regressions, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 BASES = ("crypto/sha256_sw.py", "examples/hello/main.py", "runtime/console.py", "soc/imx6ul/gpt.py")
@@ -43,40 +43,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def mutant(draw: st.DrawFn) -> tuple[str, bytes]:
     """A base module and a mutated copy of its bytes."""
     base = draw(st.sampled_from(BASES))
-    lines = (ROOT / "firmware" / base).read_bytes().splitlines(keepends=True)
-    for _ in range(draw(st.integers(1, 3))):
-        i = draw(st.integers(0, max(len(lines) - 1, 0)))
-        op = draw(st.sampled_from(("flip", "cut", "dup", "snippet", "number", "indent", "bytes", "swap")))
-        line = lines[i] if lines else b""
-        if op == "flip" and line:
-            j = draw(st.integers(0, len(line) - 1))
-            line = line[:j] + bytes([line[j] ^ (1 << draw(st.integers(0, 7)))]) + line[j + 1:]
-        elif op == "cut":
-            lines[i:i + draw(st.integers(1, 5))] = []
-            continue
-        elif op == "dup":
-            lines.insert(i, line)
-        elif op == "snippet":
-            indent = line[: len(line) - len(line.lstrip())]
-            snippet = draw(st.sampled_from(SNIPPETS)).encode()
-            line = b"".join(indent + s + b"\n" for s in snippet.split(b"\n")) if draw(st.booleans()) else \
-                line.rstrip(b"\n") + b" " + snippet + b"\n"
-        elif op == "number":
-            digits = [k for k, c in enumerate(line) if chr(c).isdigit()]
-            if digits:
-                k = draw(st.sampled_from(digits))
-                line = line[:k] + draw(st.sampled_from(NUMBERS)).encode() + line[k + 1:]
-        elif op == "indent":
-            line = b" " * draw(st.sampled_from((1, 2, 3, 8))) + line
-        elif op == "bytes":
-            line = line + draw(st.binary(min_size=1, max_size=8))
-        elif op == "swap" and len(lines) > 1:
-            k = draw(st.integers(0, len(lines) - 1))
-            lines[i], lines[k] = lines[k], lines[i]
-            continue
-        if lines:
-            lines[i] = line
-    return base, b"".join(lines)
+    return base, mutate_lines(draw, (ROOT / "firmware" / base).read_bytes(), SNIPPETS, NUMBERS)
 
 
 def check_source(project: Path, base: str, data: bytes) -> list[str]:
@@ -93,7 +60,7 @@ def check_source(project: Path, base: str, data: bytes) -> list[str]:
     return found
 
 
-@fuzz_settings(1500)
+@fuzz_settings(1000)
 @given(mutant())
 def test_mutated_modules_get_located_errors(project: Path, case: tuple[str, bytes]) -> None:
     base, data = case
