@@ -100,20 +100,17 @@ def maj(x: u32, y: u32, z: u32) -> u32:
 # ---------------------------------------------------------------- the compression function
 
 
-def schedule(w: Array[u32, 64]) -> None:
-    """Extend the 16 message words w[0:16] to the full schedule W0..W63 (FIPS 180-4 6.2.2 step 1)."""
-    for t in range(16, 64):
-        total: u64 = u64(small_sigma1(w[t - 2])) + w[t - 7] + small_sigma0(w[t - 15]) + w[t - 16]
-        w[t] = u32(total & MASK32)
-
-
 @requires(lambda state, chunk: len(chunk) == 64)
 def compress(state: Array[u32, 8], chunk: View[u8]) -> None:
     """Fold one 64-byte block into the chaining state (FIPS 180-4 6.2.2)."""
+    # The message schedule W0..W63 (step 1): every word is written before it is read, in
+    # these two loops, so the array is not zeroed first (tamapy.lang.initialised).
     w: Array[u32, 64] = Array[u32, 64]()
     for t in range(0, 16):
         w[t] = load32(chunk, 4 * t)
-    schedule(w)
+    for t in range(16, 64):
+        total: u64 = u64(small_sigma1(w[t - 2])) + w[t - 7] + small_sigma0(w[t - 15]) + w[t - 16]
+        w[t] = u32(total & MASK32)
     a: u32 = state[0]
     b: u32 = state[1]
     c: u32 = state[2]

@@ -39,6 +39,9 @@ class Emitter:
     debug: DebugInfo | None = None
     scope: str = ""
     loc: str = ""
+    unzeroed: frozenset[str] = frozenset()
+    """Local arrays whose zeroing is skipped: every element is written before any read
+    (:mod:`tamapy.lang.initialised`)."""
 
     def at(self, span: ir.Span) -> None:
         """Attribute the instructions emitted from now on to ``span``."""

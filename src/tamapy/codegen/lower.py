@@ -21,6 +21,7 @@ from tamapy.codegen.llvm import CMP_SIGNED, CMP_UNSIGNED, int_of, llvm_type, quo
 from tamapy.codegen.startup import PANIC, startup_ir
 from tamapy.lang import ir
 from tamapy.lang.core import require_core
+from tamapy.lang.initialised import written_before_read
 from tamapy.specs.model import WritePlan
 
 _BARRIERS = {
@@ -40,6 +41,7 @@ class FunctionLowering(ExpressionLowering):
     def lower(self) -> str:
         fn = self.fn
         require_core(fn)
+        self.unzeroed = written_before_read(fn.body)
         if self.debug is not None:
             self.scope = self.debug.subprogram(fn)
             self.at(fn.span)
@@ -177,7 +179,8 @@ class FunctionLowering(ExpressionLowering):
     def _assign(self, s: ir.Assign) -> None:
         target = s.target
         if isinstance(target, ir.Local) and isinstance(target.type, ir.ArrayType):
-            self._zero_array(f"%l.{target.name}", target.type)
+            if target.name not in self.unzeroed:  # else every element is written before any read
+                self._zero_array(f"%l.{target.name}", target.type)
             return
         v = self.expr(s.value)
         if isinstance(target, ir.Local):
