@@ -69,13 +69,22 @@ def test_boot_quote_is_the_documented_hmac(mk2: Image) -> None:
     assert r.value("quote: ") == expected.hex()
 
 
+def test_boot_quote_follows_the_fresh_nonce(mk2: Image) -> None:
+    """Two boots of one device (one key) with different RNG streams: different nonces, different quotes."""
+    key, m = bytes(range(16)), measurement(mk2)
+    runs = [run(mk2, unique_id=u, otp_key=key) for u in (1, 2)]
+    nonces = [bytes.fromhex(r.value("quote nonce: ")) for r in runs]
+    assert nonces == [rng_stream(1, 32), rng_stream(2, 32)] and nonces[0] != nonces[1]
+    assert [r.value("quote: ") for r in runs] == [quote(key, n, m).hex() for n in nonces]
+
+
 def test_quote_depends_on_the_device_key(mk2: Image) -> None:
     key_a, key_b = bytes(range(16)), bytes(range(16, 32))
-    a = run(mk2, ["quote 00"], otp_key=key_a)
-    b = run(mk2, ["quote 00"], otp_key=key_b)
+    a = run(mk2, ["quote 01"], otp_key=key_a)
+    b = run(mk2, ["quote 01"], otp_key=key_b)
     m = measurement(mk2)
-    assert a.values("quote: ")[1] == quote(key_a, b"\x00", m).hex()
-    assert b.values("quote: ")[1] == quote(key_b, b"\x00", m).hex()
+    assert a.values("quote: ")[1] == quote(key_a, b"\x01", m).hex()
+    assert b.values("quote: ")[1] == quote(key_b, b"\x01", m).hex()
     assert a.values("quote: ")[1] != b.values("quote: ")[1]
 
 

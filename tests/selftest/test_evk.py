@@ -20,7 +20,7 @@ ABSENT = {
     "kat aes-128-cbc-encrypt dcp: ": "UNAVAILABLE",
     "kat aes-128-cbc-decrypt dcp: ": "UNAVAILABLE",
     "kat hmac-sha256 software: ": "PASS",
-    "quote: ": "refused (UNAVAILABLE)",
+    "quote: ": "unavailable (no fresh nonce: rng UNAVAILABLE)",
     "selftest: ": "2 passed, 0 failed, 4 unavailable",
 }
 
@@ -39,7 +39,7 @@ def test_evk_reports_the_engines_absent_and_uses_software(evk: Image) -> None:
 
 def test_evk_console_hashes_in_software_and_refuses_the_rest(evk: Image) -> None:
     r = run(evk, ["sha256 616263", "rand 16", "aes-cbc " + "00" * 16 + " " + "11" * 16 + " " + "22" * 16,
-                  "quote 00", "uid"])
+                  "quote 01", "uid"])
     assert r.responses() == [
         f"digest: {hashlib.sha256(b'abc').hexdigest()}",
         "error: rand UNAVAILABLE",
@@ -49,7 +49,7 @@ def test_evk_console_hashes_in_software_and_refuses_the_rest(evk: Image) -> None
     ]
     # nothing but refusals: no random bytes, no ciphertext, no quote
     assert r.values("random: ") == ["RNG unavailable"]
-    assert r.values("quote: ") == ["refused (UNAVAILABLE)"]
+    assert r.values("quote: ") == ["unavailable (no fresh nonce: rng UNAVAILABLE)"]
     assert r.values("ciphertext: ") == []
 
 

@@ -15,13 +15,21 @@ boards' images that the region ends at or below the RW segment (no writable
 byte is ever measured); if the code grows, the region stays a prefix of the
 read-only image and MEASURE_PAGES should be raised to the new RW start.
 
-Quote, for a nonce of 1..MAX_NONCE bytes:
+Quote, for a nonce of 1..MAX_NONCE bytes, not all zero:
 
     K     = derive_key("tamapy-quote-key")   AES-128-ECB of those 16 bytes under
                                              the device-unique key, inside the DCP
     quote = HMAC-SHA256(K, nonce || measurement)
 
 Without a DCP there is no device key, so there is no quote (UNAVAILABLE).
+
+A quote proves freshness only through its nonce: one over a nonce an attacker
+can predict can be recorded once and replayed, and the prime case is the
+all-zero nonce, which is what every ``crypto.api`` output (``rng_read``'s words
+included) holds after an error and what an unwritten buffer holds.  So
+``quote`` refuses (BAD_INPUT, no MAC) an empty or all-zero nonce, whoever the
+caller; the boot quote (boot.py) further uses only a nonce the RNG produced
+with its self test passed and the read OK.
 """
 
 from typing import Final
@@ -72,12 +80,26 @@ def measure() -> bool:
     return True
 
 
+def usable_nonce(nonce: View[u8]) -> bool:
+    """Whether ``nonce`` may be quoted over: 1..MAX_NONCE bytes, not all zero (the
+    value of a failed or never-written nonce; see the module docstring)."""
+    if len(nonce) == 0 or len(nonce) > MAX_NONCE:
+        return False
+    seen: u8 = 0
+    for i in range(0, len(nonce)):
+        seen |= nonce[i]
+    return seen != 0
+
+
 @requires(lambda nonce, mac: len(nonce) <= MAX_NONCE and clock_enabled(OCOTP) and clock_enabled(DCP))
 def quote(nonce: View[u8], mac: Bytes[32]) -> api.CryptoStatus:
     """``mac`` = HMAC-SHA256(derive_key(QUOTE_DIVERSIFIER), nonce || measurement);
-    all zero unless OK."""
+    all zero unless OK.  BAD_INPUT, with nothing computed, for a nonce that is
+    not ``usable_nonce``: no path MACs an empty or all-zero nonce."""
     for i in range(0, api.DIGEST_BYTES):
         mac[i] = 0
+    if not usable_nonce(nonce):
+        return api.CryptoStatus.BAD_INPUT
     if not measure():
         return api.CryptoStatus.BAD_INPUT
     key: Bytes[16] = Bytes[16]()

@@ -188,8 +188,12 @@ def identity() -> None:
 
 
 @requires(lambda nonce: clock_enabled(port.PORT) and clock_enabled(OCOTP))
-def rng(nonce: Bytes[32]) -> None:
-    """RNGB self test, then 32 random bytes (also the boot quote's nonce; zero if refused)."""
+def rng(nonce: Bytes[32]) -> api.CryptoStatus:
+    """RNGB self test, then 32 random bytes, also the boot quote's nonce.  The result
+    says whether that nonce is fresh: OK only if the self test passed, the read was
+    OK and the bytes are not all zero (the self test's status if it failed, else
+    the read's; UNHEALTHY for zero bytes).  A refused read leaves ``nonce`` zero,
+    and zero is the same on every boot: a quote over it could be replayed."""
     out.write(b"rng self-test: ")
     status: api.CryptoStatus = api.rng_self_test()
     if status == api.CryptoStatus.OK:
@@ -220,6 +224,11 @@ def rng(nonce: Bytes[32]) -> None:
         out.status_name(got)
         out.line(b")")
         count_fail()
+    if status != api.CryptoStatus.OK:
+        return status
+    if got == api.CryptoStatus.OK and not attest.usable_nonce(nonce):
+        return api.CryptoStatus.UNHEALTHY
+    return got
 
 
 @requires(lambda: clock_enabled(port.PORT) and clock_enabled(OCOTP) and clock_enabled(DCP))
@@ -241,9 +250,12 @@ def known_answers() -> None:
         verdict(b"hmac-sha256 software", status, same(digest, HMAC_MAC))
 
 
-@requires(lambda nonce: clock_enabled(port.PORT) and clock_enabled(OCOTP) and clock_enabled(DCP))
-def attestation(nonce: View[u8]) -> None:
-    """The image measurement, then a quote over ``nonce``."""
+@requires(lambda nonce, fresh: clock_enabled(port.PORT) and clock_enabled(OCOTP) and clock_enabled(DCP))
+def attestation(nonce: View[u8], fresh: api.CryptoStatus) -> None:
+    """The image measurement, then a quote over ``nonce`` -- only if ``fresh`` (what
+    ``rng`` returned) is OK.  Otherwise ``quote: unavailable (no fresh nonce: rng
+    STATUS)`` and no nonce line: a quote is never released over a nonce the RNG did
+    not produce.  Not counted in the summary: the RNG failure behind it already is."""
     if not attest.measure():
         out.line(b"measurement: FAIL")
         count_fail()
@@ -256,6 +268,11 @@ def attestation(nonce: View[u8]) -> None:
     out.write(b" + ")
     out.dec(attest.MEASURE_BYTES)
     out.line(b" bytes")
+    if fresh != api.CryptoStatus.OK:
+        out.write(b"quote: unavailable (no fresh nonce: rng ")
+        out.status_name(fresh)
+        out.line(b")")
+        return
     if len(nonce) > attest.MAX_NONCE:
         return
     out.write(b"quote nonce: ")

@@ -6,7 +6,8 @@ Boot report (docs/selftest.md shows a run):
     soc, uid, dcp, rngb                         the part, its unique ID, its engines
     rng self-test, random                       RNGB self test, 32 random bytes
     kat ...                                     known-answer tests (boot.py)
-    measurement, measured, quote nonce, quote   the image measurement, a quote
+    measurement, measured, quote nonce, quote   the image measurement, a quote (only
+                                                over a fresh nonce: boot.attestation)
     selftest: P passed, F failed, U unavailable
     ready: type help
 
@@ -32,6 +33,7 @@ power-down counters of all three watchdogs are stopped.
 from typing import Final
 
 from board import console as port
+from crypto import api
 from examples.selftest import boot, out, shell
 from runtime import console, line
 from runtime.system import finish
@@ -133,11 +135,11 @@ def main() -> None:
     out.line(port.NAME)
     boot.identity()
     wdog.service()
-    boot.rng(nonce)
+    fresh: api.CryptoStatus = boot.rng(nonce)
     wdog.service()
     boot.known_answers()
     wdog.service()
-    boot.attestation(nonce)
+    boot.attestation(nonce, fresh)
     wdog.service()
     boot.summary()
     out.line(b"ready: type help")

@@ -8,7 +8,8 @@ Commands (arguments separated by spaces; hex in either case):
     sha256 HEX                        SHA-256 of the bytes (DCP, else software)
     aes-cbc KEYHEX IVHEX DATAHEX      AES-128-CBC encryption (DCP only): 16-byte key
                                       and IV, data a non-empty multiple of 16 bytes
-    quote NONCEHEX                    the attestation quote over a 1..64-byte nonce
+    quote NONCEHEX                    the attestation quote over a 1..64-byte nonce,
+                                      not all zero
     reset                             software reset through WDOG1
     exit                              end the run (``tamapy: exit N``)
 
@@ -154,7 +155,7 @@ def show_help() -> None:
     out.line(b"  rand N                        N random bytes, 1..256")
     out.line(b"  sha256 HEX                    SHA-256 of the bytes")
     out.line(b"  aes-cbc KEYHEX IVHEX DATAHEX  AES-128-CBC encryption (16-byte key and IV)")
-    out.line(b"  quote NONCEHEX                attestation quote over a 1..64-byte nonce")
+    out.line(b"  quote NONCEHEX                attestation quote over a 1..64-byte nonce, not all zero")
     out.line(b"  reset                         software reset")
     out.line(b"  exit                          end the run")
 
@@ -208,8 +209,14 @@ def aes_cbc(buf: Bytes[512], pos: u32, n: u32) -> None:
 
 @requires(lambda nonce: clock_enabled(port.PORT) and clock_enabled(OCOTP) and clock_enabled(DCP))
 def quote(nonce: View[u8]) -> None:
+    """The quote over the verifier's nonce.  Its freshness is the verifier's to ensure,
+    but an all-zero nonce is refused here as in ``attest.quote``: it is the one value a
+    failed or unwritten nonce holds, so a quote over it is the one worth replaying."""
     if len(nonce) == 0 or len(nonce) > attest.MAX_NONCE:
         out.line(b"error: the nonce must be 1..64 bytes")
+        return
+    if not attest.usable_nonce(nonce):
+        out.line(b"error: the nonce must not be all zero")
         return
     mac: Bytes[32] = Bytes[32]()
     status: api.CryptoStatus = attest.quote(nonce, mac)
