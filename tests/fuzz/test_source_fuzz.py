@@ -28,6 +28,8 @@ SNIPPETS = (
     "u32(-1)", "u8(256)", "Array[u32, 0]()", "Array[u32, 4294967296]()", "2 ** 64", "10 ** 100", "0x" + "f" * 40,
     "invariant(True)", "decreases(x)", "old(x)", "panic(0)", "__import__('os')", "exec('1')", "\t", "\\",
 )
+ORIGINALS = {base: (ROOT / "firmware" / base).read_bytes() for base in BASES}
+"""The files mutated, read once: the draws must not depend on a tree that changes during a run."""
 NUMBERS = ("0", "-1", "1", "255", "256", "65535", "4294967295", "4294967296", "18446744073709551616", "10**30")
 
 
@@ -43,12 +45,12 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def mutant(draw: st.DrawFn) -> tuple[str, bytes]:
     """A base module and a mutated copy of its bytes."""
     base = draw(st.sampled_from(BASES))
-    return base, mutate_lines(draw, (ROOT / "firmware" / base).read_bytes(), SNIPPETS, NUMBERS)
+    return base, mutate_lines(draw, ORIGINALS[base], SNIPPETS, NUMBERS)
 
 
 def check_source(project: Path, base: str, data: bytes) -> list[str]:
     target = project / "firmware" / base
-    original = (ROOT / "firmware" / base).read_bytes()
+    original = ORIGINALS[base]
     target.write_bytes(data)
     try:
         outcome = run_cli(["check", "--board", "mcimx6ul-evk", str(target)])

@@ -27,6 +27,8 @@ SNIPPETS = (
     'requires = ["len(data) <"]', 'ensures = ["import os"]', 'params = ["x"]', "x = { bits = 1 }",
     'uart = "UART9"', "load_address = 0xFFFFFFFF", 'soc = "imx9"', "key = [1, [2, [3]]]", '"""', "'''", "= 1",
 )
+ORIGINALS = {base: (ROOT / "specs" / base).read_bytes() for base in BASES}
+"""The files mutated, read once: the draws must not depend on a tree that changes during a run."""
 NUMBERS = ("0", "-1", "1", "31", "32", "0xFFFFFFFF", "0x100000000", "99999999999999999999", "1e9", "nan")
 
 
@@ -42,12 +44,12 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def mutant(draw: st.DrawFn) -> tuple[str, bytes]:
     """A spec file and a mutated copy of its bytes."""
     base = draw(st.sampled_from(BASES))
-    return base, mutate_lines(draw, (ROOT / "specs" / base).read_bytes(), SNIPPETS, NUMBERS)
+    return base, mutate_lines(draw, ORIGINALS[base], SNIPPETS, NUMBERS)
 
 
 def check_spec(project: Path, base: str, data: bytes) -> list[str]:
     target = project / "specs" / base
-    original = (ROOT / "specs" / base).read_bytes()
+    original = ORIGINALS[base]
     target.write_bytes(data)
     try:
         outcome = run_cli(["check", "--board", "mcimx6ul-evk", str(project / "firmware" / "examples" / "hello")])
