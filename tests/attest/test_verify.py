@@ -72,7 +72,7 @@ def test_artifacts_directory_and_default_project(signed: Signed, tmp_path: Path,
     assert verify_envelope(signed.public, signed.envelope, tmp_path) == []
     (tmp_path / "hello.bin").unlink()
     assert verify_envelope(signed.public, signed.envelope, tmp_path) == [
-        f"subject missing: hello.bin cannot be read in {tmp_path} (No such file or directory)"
+        f"subject missing: cannot read hello.bin in {tmp_path}: No such file or directory"
     ]
 
 
