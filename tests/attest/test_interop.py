@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 from google.protobuf import json_format
 from in_toto.models.metadata import Envelope as InTotoEnvelope
 from in_toto.models.metadata import Metadata
