@@ -177,6 +177,8 @@ REWRITES: dict[str, tuple[object, str]] = {
                        CANONICAL),
     "crlf": (lambda t: t.replace("\n", "\r\n"), CANONICAL),
     "no-final-newline": (lambda t: t.rstrip("\n"), CANONICAL),
+    "payload-type-lone-surrogate": (lambda t: t.replace('"application/', '"\\ud800application/'), "E724"),
+    "keyid-lone-surrogate": (lambda t: t.replace('"keyid":"', '"keyid":"\\udfff'), "E724"),
     "unknown-envelope-field": (lambda t: t.replace('{"payload":', '{"extra":1,"payload":', 1), "E724"),
     "unknown-signature-field": (lambda t: t.replace('[{"keyid":', '[{"extra":1,"keyid":', 1), "E724"),
 }

@@ -198,10 +198,12 @@ def edit_fields(draw: Draw, doc: Doc) -> bytes:
 
 
 def escape_character(draw: Draw, doc: Doc) -> bytes:
-    """One printable character spelled as a JSON escape: the same document, other bytes."""
+    """One character spelled as a JSON escape (the same document, other bytes), or a lone
+    surrogate escape (no character at all) put in its place."""
     text = dump(doc).decode()
     at = draw(st.integers(0, len(text) - 2))
-    return (text[:at] + f"\\u{ord(text[at]):04x}" + text[at + 1:]).encode()
+    escape = draw(st.sampled_from([f"\\u{ord(text[at]):04x}", "\\ud800", "\\udfff"]))
+    return (text[:at] + escape + text[at + 1:]).encode()
 
 
 JSON_REWRITES = (reorder_keys, reformat, rebase64, edit_signatures, edit_fields, escape_character)

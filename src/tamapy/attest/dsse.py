@@ -86,6 +86,17 @@ def _b64(text: object, what: str, name: str) -> bytes:
         raise _malformed(name, f"{what} is not valid base64") from None
 
 
+def _string(value: object, what: str, name: str) -> str:
+    """``value`` as a string of Unicode characters: JSON's ``\\ud800`` escapes can spell lone surrogates."""
+    if not isinstance(value, str):
+        raise _malformed(name, f"{what} must be a string")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _malformed(name, f"{what} holds a lone surrogate escape, which is not a character") from None
+    return value
+
+
 def _malformed(name: str, message: str) -> TamapyError:
     return error(name, 0, 0, MALFORMED_ENVELOPE, f"malformed DSSE envelope: {message}",
                  "pass the .intoto.jsonl file that `tamapy build --sign` wrote")
@@ -108,9 +119,7 @@ def parse(data: bytes, name: str = "<envelope>") -> Envelope:
     if set(doc) != {"payload", "payloadType", "signatures"}:
         raise _malformed(name, "fields must be exactly payload, payloadType, signatures; found "
                          + (", ".join(sorted(doc)) or "none"))
-    payload_type = doc["payloadType"]
-    if not isinstance(payload_type, str):
-        raise _malformed(name, "payloadType must be a string")
+    payload_type = _string(doc["payloadType"], "payloadType", name)
     payload = _b64(doc["payload"], "payload", name)
     sigs = doc["signatures"]
     if not isinstance(sigs, list) or not sigs:
@@ -119,9 +128,8 @@ def parse(data: bytes, name: str = "<envelope>") -> Envelope:
     for i, s in enumerate(sigs):
         if not isinstance(s, dict) or set(s) != {"keyid", "sig"}:
             raise _malformed(name, f"signatures[{i}] must be an object with exactly keyid and sig")
-        if not isinstance(s["keyid"], str):
-            raise _malformed(name, f"signatures[{i}].keyid must be a string")
-        signatures.append(Signature(s["keyid"], _b64(s["sig"], f"signatures[{i}].sig", name)))
+        keyid = _string(s["keyid"], f"signatures[{i}].keyid", name)
+        signatures.append(Signature(keyid, _b64(s["sig"], f"signatures[{i}].sig", name)))
     return Envelope(payload_type, payload, tuple(signatures))
 
 
