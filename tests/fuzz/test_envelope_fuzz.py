@@ -198,15 +198,23 @@ def edit_fields(draw: Draw, doc: Doc) -> bytes:
 
 
 def escape_character(draw: Draw, doc: Doc) -> bytes:
-    """One character spelled as a JSON escape (the same document, other bytes), or a lone
-    surrogate escape (no character at all) put in its place."""
+    """One character spelled as a JSON escape (the same document, other bytes)."""
     text = dump(doc).decode()
     at = draw(st.integers(0, len(text) - 2))
-    escape = draw(st.sampled_from([f"\\u{ord(text[at]):04x}", "\\ud800", "\\udfff"]))
-    return (text[:at] + escape + text[at + 1:]).encode()
+    return (text[:at] + f"\\u{ord(text[at]):04x}" + text[at + 1:]).encode()
 
 
-JSON_REWRITES = (reorder_keys, reformat, rebase64, edit_signatures, edit_fields, escape_character)
+def lone_surrogate(draw: Draw, doc: Doc) -> bytes:
+    """A lone surrogate (JSON can escape one; it is no character) in one of the envelope's strings."""
+    field = draw(st.sampled_from(["payloadType", "payload", "keyid", "sig"]))
+    holder = doc["signatures"][0] if field in ("keyid", "sig") else doc
+    at = draw(st.integers(0, len(holder[field])))
+    holder[field] = holder[field][:at] + draw(st.sampled_from(["\ud800", "\udfff"])) + holder[field][at:]
+    return dump(doc)
+
+
+JSON_REWRITES = (reorder_keys, reformat, rebase64, edit_signatures, edit_fields, escape_character,
+                 lone_surrogate)
 
 
 # --- the targets --------------------------------------------------------------------------
