@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tamapy.attest import dsse, keygen, load_signing_key, reproduce, verify_envelope
+from tamapy.attest import dsse, keygen, load_signing_key, rebuild, reproduce, verify_envelope
 from tamapy.attest.keys import ECDSA_P256
 from tamapy.diagnostics import TamapyError
 
@@ -240,3 +240,10 @@ def test_ecdsa_wrong_signature_bytes(signed: Signed, tmp_path: Path) -> None:
     assert key.algorithm == ECDSA_P256
     (reason,) = verify(signed, path, signed.ecdsa_public, artifacts_dir=signed.out)
     assert reason.startswith("bad signature: the signature by key ")
+
+
+def test_rebuild_errors_carry_hints(signed: Signed) -> None:
+    with pytest.raises(TamapyError) as info:
+        rebuild(signed.app, "usbarmory-mk2", timeout=0.001)
+    (diagnostic,) = info.value.diagnostics
+    assert diagnostic.code == "E726" and "longer than" in diagnostic.message and diagnostic.hint
