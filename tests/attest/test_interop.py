@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 from google.protobuf import json_format
 from in_toto.models.metadata import Envelope as InTotoEnvelope
 from in_toto.models.metadata import Metadata
@@ -20,6 +24,7 @@ from securesystemslib.exceptions import VerificationError
 from securesystemslib.signer import CryptoSigner, SSlibKey
 
 from tamapy.attest import dsse, load_signing_key, load_verifying_key
+from tamapy.attest.keys import P256_ORDER
 
 from .conftest import Signed
 
@@ -66,6 +71,11 @@ def test_our_verifier_accepts_securesystemslib_signatures(signed: Signed, which:
     theirs = SslibEnvelope(ours.payload, ours.payload_type, {})
     theirs.sign(signer)
     parsed = dsse.parse(json.dumps(theirs.to_dict()).encode())
+    if which == 1:  # securesystemslib leaves S as OpenSSL drew it; tamapy accepts only its low-S twin
+        (theirs_sig,) = parsed.signatures
+        r, s = decode_dss_signature(theirs_sig.sig)
+        low = dsse.Signature(theirs_sig.keyid, encode_dss_signature(r, min(s, P256_ORDER - s)))
+        parsed = dsse.Envelope(parsed.payload_type, parsed.payload, (low,))
     assert dsse.check_signatures(parsed, load_verifying_key(public)) == []
     if which == 0:  # Ed25519 is deterministic: the very same signature bytes
         assert parsed.signatures == ours.signatures

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tamapy.attest import dsse, keygen, load_signing_key, reproduce, verify_envelope
+from tamapy.attest import dsse, keygen, load_signing_key, rebuild, reproduce, verify_envelope
 from tamapy.attest.keys import ECDSA_P256
 from tamapy.diagnostics import TamapyError
 
@@ -72,7 +72,7 @@ def test_artifacts_directory_and_default_project(signed: Signed, tmp_path: Path,
     assert verify_envelope(signed.public, signed.envelope, tmp_path) == []
     (tmp_path / "hello.bin").unlink()
     assert verify_envelope(signed.public, signed.envelope, tmp_path) == [
-        f"subject missing: hello.bin cannot be read in {tmp_path} (No such file or directory)"
+        f"subject missing: cannot read hello.bin in {tmp_path}: No such file or directory"
     ]
 
 
@@ -240,3 +240,10 @@ def test_ecdsa_wrong_signature_bytes(signed: Signed, tmp_path: Path) -> None:
     assert key.algorithm == ECDSA_P256
     (reason,) = verify(signed, path, signed.ecdsa_public, artifacts_dir=signed.out)
     assert reason.startswith("bad signature: the signature by key ")
+
+
+def test_rebuild_errors_carry_hints(signed: Signed) -> None:
+    with pytest.raises(TamapyError) as info:
+        rebuild(signed.app, "usbarmory-mk2", timeout=0.001)
+    (diagnostic,) = info.value.diagnostics
+    assert diagnostic.code == "E726" and "longer than" in diagnostic.message and diagnostic.hint

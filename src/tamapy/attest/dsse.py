@@ -9,7 +9,9 @@ envelope is then as byte-reproducible as the images it describes, and no
 byte of the file, authenticated or not, can change unnoticed.
 
 Each signature's ``keyid`` is the SHA-256 of the signer's public key (DER);
-see :mod:`tamapy.attest.keys`.
+see :mod:`tamapy.attest.keys`.  tamapy writes exactly one signature and
+:func:`check_signatures` accepts exactly that: one entry, that keyid, the
+signature in its canonical encoding.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from tamapy.diagnostics import TamapyError, error
 
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
 MALFORMED_ENVELOPE = "E724"  # not JSON, wrong shape, bad base64
+ENVELOPE_LIMIT = 16 << 20
+"""The largest envelope file read (16 MiB): tamapy's are a few tens of kilobytes."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,17 @@ def _b64(text: object, what: str, name: str) -> bytes:
         raise _malformed(name, f"{what} is not valid base64") from None
 
 
+def _string(value: object, what: str, name: str) -> str:
+    """``value`` as a string of Unicode characters: JSON's ``\\ud800`` escapes can spell lone surrogates."""
+    if not isinstance(value, str):
+        raise _malformed(name, f"{what} must be a string")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _malformed(name, f"{what} holds a lone surrogate escape, which is not a character") from None
+    return value
+
+
 def _malformed(name: str, message: str) -> TamapyError:
     return error(name, 0, 0, MALFORMED_ENVELOPE, f"malformed DSSE envelope: {message}",
                  "pass the .intoto.jsonl file that `tamapy build --sign` wrote")
@@ -104,9 +119,7 @@ def parse(data: bytes, name: str = "<envelope>") -> Envelope:
     if set(doc) != {"payload", "payloadType", "signatures"}:
         raise _malformed(name, "fields must be exactly payload, payloadType, signatures; found "
                          + (", ".join(sorted(doc)) or "none"))
-    payload_type = doc["payloadType"]
-    if not isinstance(payload_type, str):
-        raise _malformed(name, "payloadType must be a string")
+    payload_type = _string(doc["payloadType"], "payloadType", name)
     payload = _b64(doc["payload"], "payload", name)
     sigs = doc["signatures"]
     if not isinstance(sigs, list) or not sigs:
@@ -115,9 +128,8 @@ def parse(data: bytes, name: str = "<envelope>") -> Envelope:
     for i, s in enumerate(sigs):
         if not isinstance(s, dict) or set(s) != {"keyid", "sig"}:
             raise _malformed(name, f"signatures[{i}] must be an object with exactly keyid and sig")
-        if not isinstance(s["keyid"], str):
-            raise _malformed(name, f"signatures[{i}].keyid must be a string")
-        signatures.append(Signature(s["keyid"], _b64(s["sig"], f"signatures[{i}].sig", name)))
+        keyid = _string(s["keyid"], f"signatures[{i}].keyid", name)
+        signatures.append(Signature(keyid, _b64(s["sig"], f"signatures[{i}].sig", name)))
     return Envelope(payload_type, payload, tuple(signatures))
 
 
@@ -127,21 +139,31 @@ def canonical(envelope: Envelope, data: bytes) -> bool:
 
 
 def check_signatures(envelope: Envelope, key: VerifyingKey) -> list[str]:
-    """Reasons the envelope is not validly signed by ``key`` (empty when it is).
+    """Reasons the envelope's signatures are not exactly what tamapy writes for ``key`` (empty when they are).
 
-    Accepted: a signature whose keyid names ``key`` and which verifies over
-    the PAE.  A signature that verifies but carries another keyid is still a
-    failure, because the keyid is part of what tamapy wrote and an edit to it
-    must not pass unnoticed.
+    Accepted: one signature entry, no more, whose keyid names ``key``, whose
+    bytes are in the key's canonical encoding and which verifies over the PAE.
+    Anything else is refused rather than ignored, because each extra entry,
+    keyid spelling or signature encoding would be a second envelope attesting
+    the same statement under the same key.
     """
+    count = len(envelope.signatures)
+    if count != 1:
+        duplicates = count - len(set(envelope.signatures))
+        return [f"bad signature: the envelope holds {count} signature entries"
+                + (f" ({duplicates} duplicated)" if duplicates else "")
+                + "; tamapy writes exactly one, so the others were added after signing"]
+    (only,) = envelope.signatures
     message = pae(envelope.payload_type, envelope.payload)
-    ours = [s for s in envelope.signatures if s.keyid == key.keyid]
-    if any(key.verify(s.sig, message) for s in ours):
-        return []
-    if ours:
+    if only.keyid != key.keyid:
+        if key.verify(only.sig, message):
+            return [f"bad signature: the signature verifies with the given key but its keyid "
+                    f"is not {key.keyid[:16]}... (keyid edited)"]
+        return [f"wrong key: the envelope is signed by keyid {only.keyid[:16]}..., "
+                f"not by the given key {key.keyid[:16]}..."]
+    problem = key.noncanonical(only.sig)
+    if problem is not None:
+        return [f"bad signature: {problem}, not the one encoding tamapy writes (re-encoded after signing?)"]
+    if not key.verify(only.sig, message):
         return [f"bad signature: the signature by key {key.keyid[:16]}... does not match the payload"]
-    if any(key.verify(s.sig, message) for s in envelope.signatures):
-        return [f"bad signature: the signature verifies with the given key but its keyid "
-                f"is not {key.keyid[:16]}... (keyid edited)"]
-    found = ", ".join(f"{s.keyid[:16]}..." for s in envelope.signatures)
-    return [f"wrong key: the envelope is signed by keyid {found}, not by the given key {key.keyid[:16]}..."]
+    return []

@@ -7,6 +7,12 @@ SHA-256 (for HSMs and policies that require NIST curves; signed with RFC 6979
 deterministic nonces when the installed OpenSSL supports them, DER-encoded
 signatures either way).
 
+Every signature has exactly one accepted encoding, so two distinct envelopes
+can never attest the same statement under the same key: ECDSA signatures
+must be strict DER with low S (``s <= n/2``; the signer normalises ``s``, the
+verifier refuses ``n - s``), and Ed25519 verification (OpenSSL, RFC 8032)
+already refuses ``S >= L``.
+
 The private key is written as unencrypted PKCS#8 PEM with mode 0600 and the
 public key as SubjectPublicKeyInfo PEM next to it (``KEY.pub``).  Both writes
 are atomic and, unless ``force`` is given, never replace an existing file: a
@@ -25,8 +31,13 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 
 from tamapy.diagnostics import TamapyError, display_path, error
+from tamapy.inputs import read_input
 from tamapy.outputs import write_atomic
 
 KEY_UNREADABLE = "E720"  # key file missing or unreadable
@@ -37,6 +48,11 @@ BAD_ALGORITHM = "E723"  # keygen asked for an algorithm tamapy does not offer
 ED25519 = "ed25519"
 ECDSA_P256 = "ecdsa-p256"
 ALGORITHMS = (ED25519, ECDSA_P256)
+
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+"""n, the order of the P-256 group: ``(r, s)`` and ``(r, n - s)`` are both valid signatures."""
+KEY_LIMIT = 64 << 10
+"""The largest key file read (64 KiB): a PEM key is a few hundred bytes."""
 
 PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
 PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey
@@ -50,6 +66,15 @@ def key_id(public: PublicKey) -> str:
 
 def _algorithm_of(key: PrivateKey | PublicKey) -> str:
     return ED25519 if isinstance(key, ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey) else ECDSA_P256
+
+
+def _strict_der(signature: bytes) -> tuple[int, int] | None:
+    """``(r, s)`` when ``signature`` is exactly their DER encoding (no padding, BER or trailing bytes)."""
+    try:
+        r, s = decode_dss_signature(signature)
+    except ValueError:
+        return None
+    return (r, s) if encode_dss_signature(r, s) == signature else None
 
 
 @dataclass(frozen=True)
@@ -72,9 +97,11 @@ class SigningKey:
         if isinstance(self.key, ed25519.Ed25519PrivateKey):
             return self.key.sign(message)
         try:  # RFC 6979: same key and message, same signature; needs cryptography >= 43 and OpenSSL 3.2
-            return self.key.sign(message, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+            der = self.key.sign(message, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
         except (TypeError, UnsupportedAlgorithm):
-            return self.key.sign(message, ec.ECDSA(hashes.SHA256()))
+            der = self.key.sign(message, ec.ECDSA(hashes.SHA256()))
+        r, s = decode_dss_signature(der)
+        return encode_dss_signature(r, min(s, P256_ORDER - s))  # low S: the one form verify accepts
 
 
 @dataclass(frozen=True)
@@ -88,8 +115,26 @@ class VerifyingKey:
     def keyid(self) -> str:
         return key_id(self.key)
 
+    def noncanonical(self, signature: bytes) -> str | None:
+        """Why ``signature`` is not in the one encoding tamapy accepts (None when it is).
+
+        Only ECDSA has encodings to refuse here: BER or padded DER, and the high-S
+        twin ``(r, n - s)`` of every valid signature.  Ed25519's ``S >= L`` twins
+        are refused by the verification itself.
+        """
+        if isinstance(self.key, ed25519.Ed25519PublicKey):
+            return None
+        rs = _strict_der(signature)
+        if rs is None:
+            return "the ECDSA signature is not strict DER"
+        if rs[1] > P256_ORDER // 2:
+            return "the ECDSA signature has a high S value (s > n/2; tamapy signs with low S)"
+        return None
+
     def verify(self, signature: bytes, message: bytes) -> bool:
-        """True when ``signature`` is this key's signature of ``message``."""
+        """True when ``signature`` is this key's signature of ``message``, in canonical form."""
+        if self.noncanonical(signature) is not None:
+            return False
         try:
             if isinstance(self.key, ed25519.Ed25519PublicKey):
                 self.key.verify(signature, message)
@@ -152,11 +197,8 @@ def keygen(out: Path, algorithm: str = ED25519, *, force: bool = False) -> tuple
 
 
 def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise error(display_path(path), 0, 0, KEY_UNREADABLE, f"cannot read key file: {exc.strerror}",
-                    "create one with `tamapy attest keygen KEY`") from None
+    return read_input(path, display_path(path), KEY_UNREADABLE, "key file",
+                      "create one with `tamapy attest keygen KEY`", limit=KEY_LIMIT)
 
 
 def _supported(key: object, path: Path) -> None:

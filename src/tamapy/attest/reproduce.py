@@ -30,9 +30,11 @@ from pathlib import Path
 
 import tamapy
 from tamapy.diagnostics import TamapyError, display_path, error
+from tamapy.inputs import read_input
 
 REBUILD_FAILED = "E726"  # the rebuild process failed
 PROJECT_DIRS = ("firmware", "specs", "proofs")
+REBUILT_HINT = "run `tamapy build` on the same sources to see the full diagnostics"
 _TIME_ZONES = ("ACST-9:30", "NST+3:30")
 """POSIX TZ strings (no tzdata needed) with half-hour offsets, far from UTC."""
 _HASH_SEEDS = ("4201", "4202")
@@ -68,7 +70,8 @@ def rebuild(app: Path, board: str, *, timeout: float = 900.0) -> dict[str, bytes
     try:
         relative = app.resolve().relative_to(project.root.resolve())
     except ValueError:
-        raise error(display_path(app), 0, 0, REBUILD_FAILED, "the application is not inside its project") from None
+        raise error(display_path(app), 0, 0, REBUILD_FAILED, "the application is not inside its project",
+                    "pass an application under the project's firmware/ directory") from None
     name = app_name(app)
     with tempfile.TemporaryDirectory(prefix="tamapy-rebuild-") as tmp:
         root = Path(tmp) / "checkout"
@@ -83,14 +86,15 @@ def rebuild(app: Path, board: str, *, timeout: float = 900.0) -> dict[str, bytes
                 cwd=root, env=_child_env(), capture_output=True, timeout=timeout, check=False,
             )
         except subprocess.TimeoutExpired:
-            raise error(display_path(app), 0, 0, REBUILD_FAILED, f"the rebuild took longer than {timeout:g} s") from None
+            raise error(display_path(app), 0, 0, REBUILD_FAILED, f"the rebuild took longer than {timeout:g} s",
+                        "run `tamapy build` on the same sources to see where the time goes") from None
         if proc.returncode != 0:
             detail = proc.stderr.decode(errors="replace").strip().splitlines()
             raise error(display_path(app), 0, 0, REBUILD_FAILED,
                         f"the rebuild failed (exit {proc.returncode})" + (f": {detail[-1]}" if detail else ""),
-                        "run `tamapy build` on the same sources to see the full diagnostics")
+                        REBUILT_HINT)
         files = [f"{name}.elf", f"{name}.bin", f"{name}.imx"]
-        return {f: (out / f).read_bytes() for f in files}
+        return {f: read_input(out / f, f, REBUILD_FAILED, "the rebuilt image", REBUILT_HINT) for f in files}
 
 
 def compare(expected: dict[str, bytes | None], rebuilt: dict[str, bytes]) -> list[str]:
@@ -107,8 +111,10 @@ def reproduce(app: Path, board: str, out_dir: Path) -> list[str]:
     rebuilt = rebuild(app, board)
     expected: dict[str, bytes | None] = {}
     for file_name in rebuilt:
-        path = out_dir / file_name
-        expected[file_name] = path.read_bytes() if path.is_file() else None
+        try:
+            expected[file_name] = read_input(out_dir / file_name, file_name, REBUILD_FAILED, "image", REBUILT_HINT)
+        except TamapyError:  # missing or not a regular file: reported as differing
+            expected[file_name] = None
     return compare(expected, rebuilt)
 
 

@@ -35,7 +35,8 @@ from typing import Any
 
 from tamapy import __version__
 from tamapy.build import BuildResult
-from tamapy.diagnostics import TamapyError, error
+from tamapy.diagnostics import TamapyError, display_path, error
+from tamapy.inputs import read_input
 from tamapy.verify import ProofStore
 from tamapy.verify.store import FORMAT as PROOF_FORMAT
 
@@ -74,6 +75,13 @@ def _relative(path: Path, root: Path) -> str:
                     f"keep firmware and specs under {root}") from None
 
 
+def _dependency(path: Path, root: Path) -> dict[str, Any]:
+    """One build input as a resolved dependency: project-relative name and SHA-256."""
+    data = read_input(path, display_path(path), BAD_STATEMENT, "build input",
+                      "build again: the file changed after it was compiled")
+    return {"name": _relative(path, root), "digest": {"sha256": sha256(data)}}
+
+
 def obligation_totals(result: BuildResult) -> dict[str, int]:
     """Totals by status of every obligation of the build, the two stack bounds included."""
     totals = dict.fromkeys(STATUSES, 0)
@@ -90,10 +98,7 @@ def make_statement(result: BuildResult, app: Path, project_root: Path) -> dict[s
     ``proofs/``; every path in the statement is relative to it.
     """
     store = ProofStore(project_root)
-    dependencies = [
-        {"name": _relative(Path(p), project_root), "digest": {"sha256": sha256(Path(p).read_bytes())}}
-        for p in result.program.sources
-    ]
+    dependencies = [_dependency(Path(p), project_root) for p in result.program.sources]
     dependencies.sort(key=lambda d: str(d["name"]))
     summary = {
         "name": PROOF_SUMMARY,

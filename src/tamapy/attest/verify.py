@@ -10,8 +10,10 @@ What is checked, in order:
 
 1. the envelope file is byte-for-byte in tamapy's canonical form, and its
    payloadType is in-toto's;
-2. a signature with the key's keyid verifies over the DSSE PAE (if not, the
-   payload is unauthenticated and nothing in it is looked at);
+2. the envelope holds exactly one signature, with the key's keyid, in its
+   canonical encoding (strict DER and low S for ECDSA), and it verifies over
+   the DSSE PAE (if not, the payload is unauthenticated and nothing in it is
+   looked at);
 3. every subject's SHA-256 matches the file of that name in the artifacts
    directory (default: the envelope's directory);
 4. the proof summary has no failed or unknown obligations and marks the build
@@ -29,7 +31,8 @@ from pathlib import Path
 from tamapy.attest import dsse
 from tamapy.attest.keys import load_verifying_key
 from tamapy.attest.statement import BAD_STATEMENT, read_statement, sha256
-from tamapy.diagnostics import display_path, error
+from tamapy.diagnostics import TamapyError, display_path, error
+from tamapy.inputs import read_input
 from tamapy.verify import ProofStore
 
 
@@ -55,11 +58,8 @@ def verify_envelope(
 
     key = load_verifying_key(pub_key_path)
     name = display_path(envelope_path)
-    try:
-        data = envelope_path.read_bytes()
-    except OSError as exc:
-        raise error(name, 0, 0, dsse.MALFORMED_ENVELOPE, f"cannot read envelope: {exc.strerror}",
-                    "pass the .intoto.jsonl file that `tamapy build --sign` wrote") from None
+    data = read_input(envelope_path, name, dsse.MALFORMED_ENVELOPE, "envelope",
+                      "pass the .intoto.jsonl file that `tamapy build --sign` wrote", limit=dsse.ENVELOPE_LIMIT)
     envelope = dsse.parse(data, name)
     reasons: list[str] = []
     if not dsse.canonical(envelope, data):
@@ -73,11 +73,11 @@ def verify_envelope(
 
     directory = artifacts_dir if artifacts_dir is not None else envelope_path.parent
     for file_name, digest in statement.subjects.items():
-        path = directory / file_name
         try:
-            actual = sha256(path.read_bytes())
-        except OSError as exc:
-            reasons.append(f"subject missing: {file_name} cannot be read in {display_path(directory)} ({exc.strerror})")
+            actual = sha256(read_input(directory / file_name, display_path(directory / file_name), BAD_STATEMENT,
+                                       f"{file_name} in {display_path(directory)}", "pass --artifacts DIR, the directory holding the images"))
+        except TamapyError as exc:  # evidence against the attestation, not a usage error
+            reasons.append(f"subject missing: {exc.diagnostics[0].message}")
             continue
         if actual != digest:
             reasons.append(f"subject digest mismatch: {file_name} has sha256 {_short(actual)}, "
