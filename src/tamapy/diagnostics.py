@@ -23,7 +23,8 @@ class Diagnostic:
     col: int
     code: str
     message: str
-    hint: str = ""
+    hint: str
+    """What to do about it: every diagnostic has one (the fuzz suite checks the CLI prints it)."""
 
     def render(self) -> str:
         """``file:line:col:``, or ``file:line:`` or the file alone where the position is unknown."""
@@ -45,7 +46,7 @@ class TamapyError(Exception):
 
 
 def error(
-    file: str | Path, line: int, col: int, code: str, message: str, hint: str = ""
+    file: str | Path, line: int, col: int, code: str, message: str, hint: str
 ) -> TamapyError:
     """Build a single-diagnostic error, ready to raise."""
     return TamapyError([Diagnostic(str(file), line, col, code, message, hint)])

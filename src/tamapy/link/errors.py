@@ -16,6 +16,6 @@ MISSING_ENTRY = "E408"  # entry symbol not defined
 SYMBOL_CONFLICT = "E409"  # duplicate global, or the object defines a linker-defined name
 
 
-def link_error(name: str, code: str, message: str, hint: str = "") -> TamapyError:
+def link_error(name: str, code: str, message: str, hint: str) -> TamapyError:
     """An error located in the object being linked (no line/column in a binary)."""
     return error(name, 0, 0, code, message, hint)

@@ -199,7 +199,8 @@ def encode_dcd(writes: Sequence[tuple[int, int]], name: str = "<dcd>") -> bytes:
     for i, (address, value) in enumerate(writes):
         if not (0 <= address < 1 << 32 and address % 4 == 0 and 0 <= value < 1 << 32):
             raise error(name, 0, 0, BAD_LAYOUT,
-                        f"DCD write {i} ({address:#x}, {value:#x}) needs a 4-byte aligned 32-bit address and a 32-bit value")
+                        f"DCD write {i} ({address:#x}, {value:#x}) needs a 4-byte aligned 32-bit address and a 32-bit value",
+                        "fix the [dcd] writes of the board spec (specs/boards/*.toml)")
         body += struct.pack(">II", address, value)
     command = struct.pack(">BHB", WRITE_DATA_TAG, 4 + len(body), 0x04) + body if writes else b""
     return struct.pack(">BHB", DCD_TAG, 4 + len(command), HAB_VERSION) + command
@@ -220,7 +221,8 @@ def imx_from_binary(binary: RawBinary, dcd: Sequence[tuple[int, int]] = (), name
     payload = binary.data + bytes(-len(binary.data) % PAYLOAD_ALIGN)
     length = IVT_OFFSET + HEADER_SIZE + len(payload)
     if start + length > 1 << 32:
-        raise error(name, 0, 0, BAD_LAYOUT, f"image {start:#x}+{length:#x} wraps past the 32-bit address space")
+        raise error(name, 0, 0, BAD_LAYOUT, f"image {start:#x}+{length:#x} wraps past the 32-bit address space",
+                    "link the image lower, or make it smaller")
     dcd_bytes = encode_dcd(dcd, name)
     self_ = start + IVT_OFFSET
     dcd_ptr = self_ + IVT_SIZE + BOOT_DATA_SIZE if dcd else 0

@@ -196,6 +196,7 @@ def _place_regions(packer: _Packer, commons: Sequence[Symbol], layout: LinkLayou
             errors.BAD_LAYOUT,
             f"load address {load:#x} is not aligned for .vectors "
             f"(alignment {vectors[0].align})",
+            f"give a load address that is a multiple of {vectors[0].align}",
         )
     rodata_start = _align(text_end, layout.page_size)
     rodata_end = packer.put(".rodata", "rodata", rodata_start)
@@ -277,4 +278,5 @@ def _check_layout(layout: LinkLayout, name: str) -> None:
     ]  # fmt: skip
     for ok, message in problems:
         if not ok:
-            raise errors.link_error(name, errors.BAD_LAYOUT, message)
+            raise errors.link_error(name, errors.BAD_LAYOUT, message,
+                                    "fix the board's load address, stack size or DMA region (specs/boards/*.toml)")

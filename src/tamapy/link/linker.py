@@ -128,6 +128,7 @@ def _relocate(
             o.name,
             errors.BAD_RELOCATION,
             f"{kind.name} at {where} is outside the section's {len(data)} bytes",
+            "the object is damaged: compile it again",
         )
     s = 0
     if kind.uses_symbol:
@@ -187,6 +188,7 @@ def _symbols(
                 errors.SYMBOL_CONFLICT,
                 f"symbol {sym.name!r} is defined twice"
                 + (" (the linker defines it)" if sym.name in placement.symbols else ""),
+                "rename one of the definitions (names beginning __ belong to the linker)",
             )
         if sym.bind != STB_LOCAL:
             globals_seen.add(sym.name)

@@ -68,7 +68,8 @@ def read_image(elf_bytes: bytes) -> Image:
     symbols = Symbols(executable.functions())
     entry = executable.entry
     if not any(s.executable and s.address <= entry < s.address + s.memsz for s in executable.segments):
-        raise error(IMAGE_NAME, 0, 0, BAD_IMAGE, f"the entry point 0x{entry:08x} is not in an executable loadable segment")
+        raise error(IMAGE_NAME, 0, 0, BAD_IMAGE, f"the entry point 0x{entry:08x} is not in an executable loadable segment",
+                    "run an image `tamapy build` wrote, for this board")
     return Image(executable, symbols)
 
 
