@@ -387,13 +387,14 @@ def _parse_dcd(data: bytes, at: int, name: str) -> Dcd:
     commands: list[DcdCommand] = []
     pos = at + 4
     while pos < end:
-        commands.append(_next_command(data, pos, end, name))
-        pos += struct.unpack_from(">H", data, pos + 1)[0]
+        command, length = _next_command(data, pos, end, name)
+        commands.append(command)
+        pos += length
     return Dcd(at, version, length, tuple(commands))
 
 
-def _next_command(data: bytes, pos: int, end: int, name: str) -> DcdCommand:
-    """The DCD command whose header is at ``pos``; the DCD ends at ``end``."""
+def _next_command(data: bytes, pos: int, end: int, name: str) -> tuple[DcdCommand, int]:
+    """The DCD command whose header is at ``pos`` and its length; the DCD ends at ``end``."""
     if pos + 4 > end:
         raise _fail(name, BAD_DCD_COMMAND, f"DCD command header at offset {pos:#x} is cut off by the DCD's end "
                     f"at {end:#x}", "a command is at least its 4-byte header; the DCD length must end on a command")
@@ -410,7 +411,7 @@ def _next_command(data: bytes, pos: int, end: int, name: str) -> DcdCommand:
                     f"DCD command at offset {pos:#x} has length {length:#x} (offset {pos + 1:#x}), "
                     f"beyond the DCD's end at {end:#x}",
                     "a command ends inside the DCD: its length or the DCD header's length is wrong")
-    return _parse_command(data, pos, tag, length, param, name)
+    return _parse_command(data, pos, tag, length, param, name), length
 
 
 def _fits(width: int) -> str:
