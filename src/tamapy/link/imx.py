@@ -387,9 +387,9 @@ def _parse_dcd(data: bytes, at: int, name: str) -> Dcd:
     commands: list[DcdCommand] = []
     pos = at + 4
     while pos < end:
-        command, length = _next_command(data, pos, end, name)
+        command, size = _next_command(data, pos, end, name)
         commands.append(command)
-        pos += length
+        pos += size
     return Dcd(at, version, length, tuple(commands))
 
 
