@@ -62,6 +62,7 @@ _EHDR_SIZE = 52
 _PHDR_SIZE = 32
 _PF_X = 0x1
 _HINT = "pass the .elf that `tamapy build` wrote"
+_RELINK = "the file is truncated or corrupt: rebuild it with `tamapy build`"
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,8 @@ class Executable:
         return LineTable.from_elf(self.data)
 
 
-def _fail(name: str, code: str, message: str, hint: str = "") -> TamapyError:
+def _fail(name: str, code: str, message: str, hint: str) -> TamapyError:
+    """A binary file has no lines: the diagnostic names the file alone, the message the byte offset."""
     return error(name, 0, 0, code, message, hint)
 
 
@@ -149,7 +151,8 @@ def read_executable(
     address, past 4 GiB).
     """
     if len(data) < _EHDR_SIZE or data[:4] != b"\x7fELF":
-        raise _fail(name, malformed, "not an ELF file (bad magic or shorter than an ELF header)", _HINT)
+        raise _fail(name, malformed, f"not an ELF file (bad magic at offset 0x0, or shorter than the {_EHDR_SIZE}-byte "
+                    "ELF header)", _HINT)
     if data[4] != 1 or data[5] != 1:
         raise _fail(name, malformed, "not a 32-bit little-endian ELF (EI_CLASS/EI_DATA at offset 0x4)",
                     "the i.MX6UL runs ELF32 little-endian ARM code")
@@ -172,11 +175,13 @@ def _load_segments(elf: Any, size: int, name: str, malformed: str, bad_segments:
     """The ``PT_LOAD`` segments that occupy memory, checked and sorted by address."""
     phoff, phentsize, phnum = elf["e_phoff"], elf["e_phentsize"], elf["e_phnum"]
     if phnum and phentsize < _PHDR_SIZE:
-        raise _fail(name, malformed, f"program header entry size {phentsize} at offset 0x2a is below {_PHDR_SIZE}")
+        raise _fail(name, malformed, f"program header entry size {phentsize} at offset 0x2a is below {_PHDR_SIZE}",
+                    f"ELF32 program headers are {_PHDR_SIZE} bytes; {_RELINK}")
     if phoff + phnum * phentsize > size:
         raise _fail(name, malformed,
-                    f"program headers at offset {phoff:#x} ({phnum} x {phentsize} bytes) run past the end of the file")
-    segments: list[LoadSegment] = []
+                    f"program headers at offset {phoff:#x} ({phnum} x {phentsize} bytes) run past the end of the file",
+                    _RELINK)
+    placed: list[tuple[LoadSegment, int]] = []  # with the offset of its program header
     for i in range(phnum):
         header = elf.get_segment(i)
         if header["p_type"] != "PT_LOAD" or not (header["p_filesz"] or header["p_memsz"]):
@@ -186,20 +191,25 @@ def _load_segments(elf: Any, size: int, name: str, malformed: str, bad_segments:
         offset, filesz, memsz = header["p_offset"], header["p_filesz"], header["p_memsz"]
         vaddr, paddr = header["p_vaddr"], header["p_paddr"]
         if offset + filesz > size:
-            raise _fail(name, malformed, f"{where} has bytes {offset:#x}+{filesz:#x} past the end of the file")
+            raise _fail(name, malformed, f"{where} has bytes {offset:#x}+{filesz:#x} past the end of the file", _RELINK)
         if filesz > memsz:
-            raise _fail(name, malformed, f"{where} has p_filesz {filesz:#x} > p_memsz {memsz:#x}")
+            raise _fail(name, malformed, f"{where} has p_filesz {filesz:#x} > p_memsz {memsz:#x}",
+                        f"a segment's memory includes its file bytes, so p_filesz <= p_memsz; {_RELINK}")
         if vaddr != paddr:
             raise _fail(name, bad_segments, f"{where} has virtual address {vaddr:#x} but physical address {paddr:#x}",
                         "the MMU is off at boot: code must run where it is loaded")
         if paddr + memsz > 1 << 32:
-            raise _fail(name, bad_segments, f"{where} wraps past the 32-bit address space")
-        segments.append(LoadSegment(paddr, header.data(), memsz, bool(header["p_flags"] & _PF_X)))
-    segments.sort(key=lambda s: s.address)
-    for a, b in itertools.pairwise(segments):
+            raise _fail(name, bad_segments, f"{where} wraps past the 32-bit address space",
+                        "the i.MX6UL has a 32-bit address space: place the section below 4 GiB in the link")
+        placed.append((LoadSegment(paddr, header.data(), memsz, bool(header["p_flags"] & _PF_X)), at))
+    placed.sort(key=lambda p: p[0].address)
+    for (a, a_at), (b, b_at) in itertools.pairwise(placed):
         if a.address + a.memsz > b.address:
-            raise _fail(name, bad_segments, f"segments at {a.address:#x} (+{a.memsz:#x}) and {b.address:#x} overlap")
-    return tuple(segments)
+            raise _fail(name, bad_segments,
+                        f"segments at {a.address:#x} (+{a.memsz:#x}, program header at offset {a_at:#x}) and "
+                        f"{b.address:#x} (program header at offset {b_at:#x}) overlap",
+                        "each address belongs to one segment: fix the section placement in the link")
+    return tuple(s for s, _ in placed)
 
 
 class LineTable:

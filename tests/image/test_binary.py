@@ -95,36 +95,43 @@ def test_bin_matches_segments_for_any_layout(layout: list[tuple[int, bytes, int]
     assert all(b == 0 for b, c in zip(binary.data, covered, strict=True) if not c)
 
 
+def patched_elf(elf: bytes, offset: int, fmt: str, *values: int) -> bytes:
+    out = bytearray(elf)
+    struct.pack_into(fmt, out, offset, *values)
+    return bytes(out)
+
+
+_ONE = make_elf([(0x1000, b"abcd", 0)])
+
+
 @pytest.mark.parametrize(
-    ("elf", "code", "words"),
+    ("elf", "code", "words", "offset"),
     [
-        (b"", "E700", "not an ELF"),
-        (b"\x7fELF" + bytes(60), "E700", "32-bit little-endian"),
-        (make_elf([(0x1000, b"x", 0)], elf_class=2), "E700", "32-bit"),
-        (make_elf([(0x1000, b"x", 0)], machine=3), "E700", "not an ARM executable"),
-        (make_elf([(0x1000, b"x", 0)])[:60], "E700", "run past the end"),
-        (make_elf([(0x1000, b"", 0x10)]), "E701", "no PT_LOAD segment with file bytes"),
-        (make_elf([(0x1000, b"ab", 0x10), (0x1008, b"c", 0)]), "E702", "overlap"),
-        (make_elf([(0x1000, b"ab", 0)], paddr_delta=0x100), "E702", "physical address"),
-        (make_elf([(0x1000, b"a", 0), (0x1000 + MAX_BINARY_SIZE, b"b", 0)]), "E702", "more than"),
+        (b"", "E700", "not an ELF", 0x0),
+        (b"\x7fELF" + bytes(60), "E700", "32-bit little-endian", 0x4),
+        (make_elf([(0x1000, b"x", 0)], elf_class=2), "E700", "32-bit", 0x4),
+        (make_elf([(0x1000, b"x", 0)], machine=3), "E700", "not an ARM executable", 0x10),
+        (make_elf([(0x1000, b"x", 0)])[:60], "E700", "run past the end", 0x34),
+        (patched_elf(_ONE, 0x2A, "<H", 16), "E700", "entry size 16", 0x2A),
+        (patched_elf(_ONE, 52 + 16, "<II", 0x1000, 0x1000), "E700", "past the end of the file", 0x34),
+        (patched_elf(_ONE, 52 + 20, "<I", 2), "E700", "p_filesz 0x4 > p_memsz 0x2", 0x34),
+        (make_elf([(0x1000, b"", 0x10)]), "E701", "no PT_LOAD segment with file bytes", 0x34),
+        (make_elf([(0x1000, b"ab", 0x10), (0x1008, b"c", 0)]), "E702", "overlap", 0x54),
+        (make_elf([(0x1000, b"ab", 0)], paddr_delta=0x100), "E702", "physical address", 0x34),
+        (make_elf([(0xFFFFFFF0, b"ab", 0x10)]), "E702", "wraps past the 32-bit address space", 0x34),
+        (make_elf([(0x1000, b"a", 0), (0x1000 + MAX_BINARY_SIZE, b"b", 0)]), "E702", "more than", 0x34),
     ],
-    ids=["empty", "elf-class-0", "elf64", "not-arm", "phdrs-truncated", "nothing-to-load", "overlap",
-         "vaddr-ne-paddr", "too-large"],
+    ids=["empty", "elf-class-0", "elf64", "not-arm", "phdrs-truncated", "phentsize-small", "bytes-past-end",
+         "filesz-over-memsz", "nothing-to-load", "overlap", "vaddr-ne-paddr", "wraps", "too-large"],
 )
-def test_bad_elves_are_refused(elf: bytes, code: str, words: str) -> None:
+def test_bad_elves_are_refused(elf: bytes, code: str, words: str, offset: int) -> None:
+    """Each refusal: its code, the file alone as location, the offset of the bad field, a hint."""
     with pytest.raises(TamapyError) as info:
         raw_binary(elf, "bad.elf")
-    diag = info.value.diagnostics[0]
-    assert diag.code == code and words in diag.message and diag.file == "bad.elf"
-
-
-def test_segment_bytes_past_the_end_of_file() -> None:
-    elf = bytearray(make_elf([(0x1000, b"abcd", 0)]))
-    struct.pack_into("<I", elf, 52 + 16, 0x1000)  # p_filesz far beyond the file
-    struct.pack_into("<I", elf, 52 + 20, 0x1000)
-    with pytest.raises(TamapyError) as info:
-        raw_binary(bytes(elf))
-    assert info.value.diagnostics[0].code == "E700" and "past the end of the file" in str(info.value)
+    (diag,) = info.value.diagnostics
+    assert diag.code == code and words in diag.message and (diag.file, diag.line, diag.col) == ("bad.elf", 0, 0)
+    assert f"offset {offset:#x}" in diag.message, diag.message
+    assert len(diag.hint) > 20, diag.hint
 
 
 @settings(max_examples=200, deadline=None)

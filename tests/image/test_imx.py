@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tamapy.build import BuildResult
-from tamapy.diagnostics import TamapyError
+from tamapy.cli import main
+from tamapy.diagnostics import TamapyError, display_path
 from tamapy.link.binary import RawBinary, raw_binary
 from tamapy.link.imx import (
     MAX_DCD_WRITES,
@@ -37,14 +38,6 @@ CCGR = [(0x020C4068 + 4 * i, 0xFFFFFFFF) for i in range(7)]
 
 def imx_of(result: BuildResult) -> bytes:
     return build_imx(result.image.elf, result.program.board.dcd)
-
-
-def code_of(data: bytes) -> str:
-    with pytest.raises(TamapyError) as info:
-        parse_imx(data, "bad.imx")
-    diag = info.value.diagnostics[0]
-    assert diag.file == "bad.imx" and diag.line == 0
-    return diag.code + ": " + diag.message
 
 
 def patched(data: bytes, offset: int, fmt: str, *values: int) -> bytes:
@@ -124,17 +117,19 @@ def test_exactly_4k_payload_is_not_padded_further() -> None:
     ("binary", "dcd", "words"),
     [
         (RawBinary(0x800, 0x800, b"x", ()), (), "below 0x1000"),
-        (RawBinary(0x80010000, 0x80020000, b"x", ()), (), "entry point 0x80020000 is outside"),
+        (RawBinary(0x80010000, 0x80020000, b"x", ()), (), "entry point 0x80020000 (e_entry, offset 0x18) is outside"),
         (RawBinary(0x80010000, 0x80010000, b"x", ()), [(0x020C4069, 1)], "aligned"),
         (RawBinary(0x80010000, 0x80010000, b"x", ()), [(0x020C4068, 1 << 32)], "32-bit value"),
         (RawBinary(0x80010000, 0x80010000, b"x", ()), [(0x1000, 0)] * (MAX_DCD_WRITES + 1), "more than the 220"),
+        (RawBinary(0xFFFFF000, 0xFFFFF000, b"x" * 0x1001, ()), (), "wraps past the 32-bit address space"),
     ],
-    ids=["load-too-low", "entry-outside", "dcd-misaligned", "dcd-value-too-wide", "dcd-too-long"],
+    ids=["load-too-low", "entry-outside", "dcd-misaligned", "dcd-value-too-wide", "dcd-too-long", "wraps"],
 )
 def test_unbuildable_images_are_refused(binary: RawBinary, dcd: list[tuple[int, int]], words: str) -> None:
     with pytest.raises(TamapyError) as info:
         imx_from_binary(binary, dcd, "x.elf")
-    assert info.value.diagnostics[0].code == "E703" and words in info.value.diagnostics[0].message
+    (diag,) = info.value.diagnostics
+    assert diag.code == "E703" and words in diag.message and diag.hint
 
 
 def test_largest_dcd_fits_the_first_4k() -> None:
@@ -226,47 +221,85 @@ def test_parser_reads_check_nop_clear_and_set_commands(hello: dict[str, BuildRes
     assert to_json(image)["dcd"]["commands"][0] == {"command": "nop", "offset": 0x30}
 
 
-def malformed_cases(valid: bytes) -> list[tuple[str, bytes, str]]:
-    """(id, image, expected "CODE: words") for one valid image."""
+def moved_dcd(valid: bytes, at: int, dcd: bytes, boot_at: int = 0x20) -> bytes:
+    """The image with its header cleared past the IVT, ``dcd`` at file offset ``at`` and the
+    boot data moved to ``boot_at`` (the IVT pointers follow)."""
+    self_ = struct.unpack_from("<I", valid, 0x14)[0]
+    out = bytearray(valid)
+    out[0x20:0xC00] = bytes(0xC00 - 0x20)
+    out[at : at + len(dcd)] = dcd
+    out[boot_at : boot_at + 12] = valid[0x20:0x2C]
+    struct.pack_into("<I", out, 0x0C, self_ + at)
+    struct.pack_into("<I", out, 0x10, self_ + boot_at)
+    return bytes(out)
+
+
+def malformed_cases(valid: bytes) -> list[tuple[str, bytes, str, int]]:
+    """(id, image, expected "CODE: words", file offset the message names) for one valid image:
+    one case per way the parser refuses an image."""
+    boot_data = valid[0x20:0x2C]
+    # a Write Data command whose pairs are the boot data's bytes: the DCD at 0x100 covers it at 0x108
+    dcd_over_boot = struct.pack(">BHBBHB", 0xD2, 0x18, 0x40, 0xCC, 0x14, 0x04) + boot_data + bytes(4)
     return [
-        ("empty", b"", "E710: file is 0 bytes"),
-        ("truncated-ivt", valid[:0x10], "E710: file is 16 bytes"),
-        ("truncated-boot-data", valid[:0x24], "E710: IVT.boot_data at offset 0x20"),
-        ("truncated-payload", valid[:0x1000], "E710: file is 0x1000 bytes but boot_data.length"),
-        ("truncated-one-byte", valid[:-1], "E710:"),
-        ("bad-ivt-tag", patched(valid, 0, "B", 0xD2), "E711: IVT tag at offset 0x0 is 0xd2"),
-        ("bad-ivt-length", patched(valid, 1, ">H", 0x24), "E711: IVT length at offset 0x1"),
-        ("bad-ivt-version", patched(valid, 3, "B", 0x30), "E711: IVT version at offset 0x3"),
-        ("ivt-reserved", patched(valid, 8, "<I", 1), "E711: IVT reserved word at offset 0x8"),
-        ("boot-data-outside", patched(valid, 0x10, "<I", 0x1234), "E712: IVT.boot_data 0x1234 (IVT word at offset 0x10)"),
-        ("dcd-outside", patched(valid, 0x0C, "<I", 0x90000000), "E712: IVT.dcd 0x90000000 (IVT word at offset 0xc)"),
-        ("dcd-over-ivt", patched(valid, 0x0C, "<I", 0x8000F410), "E712: IVT.dcd 0x8000f410 (offset 0xc) overlaps the IVT"),
-        ("entry-outside", patched(valid, 4, "<I", 0x8000F400), "E712: IVT.entry 0x8000f400 (offset 0x4)"),
-        ("csf-outside", patched(valid, 0x18, "<I", 0x70000000), "E712: IVT.csf 0x70000000 (offset 0x18)"),
-        ("plugin", patched(valid, 0x28, "<I", 1), "E713: boot data at offset 0x20 marks a plugin image"),
-        ("start-not-sd-layout", patched(valid, 0x20, "<I", 0x8000E000), "E713: boot_data.start 0x8000e000"),
-        ("longer-than-loaded", valid + bytes(4), "E713: file is"),
-        ("no-payload", patched(valid, 0x24, "<I", 0x1000), "E713: boot_data.length 0x1000"),
-        ("bad-dcd-tag", patched(valid, 0x2C, "B", 0xD1), "E714: DCD tag at offset 0x2c is 0xd1"),
-        ("bad-dcd-version", patched(valid, 0x2F, "B", 0x20), "E714: DCD version at offset 0x2f"),
-        ("dcd-length-over-max", patched(valid, 0x2D, ">H", 0xFFFF), "E714: DCD length 0xffff at offset 0x2d is outside"),
-        ("dcd-length-beyond-file", valid[:0x50], "E714: DCD length 0x40 at offset 0x2d runs past the end of the 0x50-byte file"),
-        ("unknown-dcd-command", patched(valid, 0x30, "B", 0xB2), "E715: unknown DCD command tag 0xb2 at offset 0x30"),
-        ("zero-padding-as-command", patched(valid, 0x2D, ">H", 0x100), "E715: unknown DCD command tag 0x00 at offset 0x6c"),
-        ("dcd-command-too-long", patched(valid, 0x31, ">H", 0x44), "E716: DCD command at offset 0x30 has length 0x44, beyond"),
-        ("dcd-command-too-short", patched(valid, 0x31, ">H", 0x2), "E716: DCD command at offset 0x30 has length 0x2 < 4"),
-        ("dcd-write-bad-param", patched(valid, 0x33, "B", 0x14), "E716: DCD command at offset 0x30 has unknown parameter 0x14"),
+        ("empty", b"", "E710: file is 0 bytes", 0x0),
+        ("truncated-ivt", valid[:0x10], "E710: file is 16 bytes", 0x0),
+        ("truncated-boot-data", valid[:0x24], "E710: IVT.boot_data at offset 0x20", 0x20),
+        ("truncated-dcd-header", valid[:0x2E], "E710: IVT.dcd at offset 0x2c", 0x2C),
+        ("truncated-payload", valid[:0x1000], "E710: file is 0x1000 bytes but boot_data.length", 0x24),
+        ("truncated-one-byte", valid[:-1], "E710:", 0x24),
+        ("bad-ivt-tag", patched(valid, 0, "B", 0xD2), "E711: IVT tag at offset 0x0 is 0xd2", 0x0),
+        ("bad-ivt-length", patched(valid, 1, ">H", 0x24), "E711: IVT length at offset 0x1", 0x1),
+        ("bad-ivt-version", patched(valid, 3, "B", 0x30), "E711: IVT version at offset 0x3", 0x3),
+        ("ivt-reserved", patched(valid, 8, "<I", 1), "E711: IVT reserved word at offset 0x8", 0x8),
+        ("ivt-reserved-2", patched(valid, 0x1C, "<I", 1), "E711: IVT reserved word at offset 0x1c", 0x1C),
+        ("boot-data-outside", patched(valid, 0x10, "<I", 0x1234),
+         "E712: IVT.boot_data 0x1234 (IVT word at offset 0x10)", 0x10),
+        ("boot-data-over-ivt", patched(valid, 0x10, "<I", 0x8000F410),
+         "E712: IVT.boot_data 0x8000f410 (offset 0x10) overlaps the IVT", 0x10),
+        ("dcd-outside", patched(valid, 0x0C, "<I", 0x90000000), "E712: IVT.dcd 0x90000000 (IVT word at offset 0xc)", 0xC),
+        ("dcd-over-ivt", patched(valid, 0x0C, "<I", 0x8000F410), "E712: IVT.dcd 0x8000f410 (offset 0xc) overlaps the IVT",
+         0xC),
+        ("dcd-over-boot-data", moved_dcd(valid, 0x100, dcd_over_boot, boot_at=0x108),
+         "E712: IVT.dcd 0x8000f500 (offset 0xc): the DCD at offset 0x100 (0x18 bytes) overlaps the boot data", 0xC),
+        ("entry-outside", patched(valid, 4, "<I", 0x8000F400), "E712: IVT.entry 0x8000f400 (offset 0x4)", 0x4),
+        ("csf-outside", patched(valid, 0x18, "<I", 0x70000000), "E712: IVT.csf 0x70000000 (offset 0x18)", 0x18),
+        ("plugin", patched(valid, 0x28, "<I", 1), "E713: boot_data.plugin at offset 0x28 is 0x1", 0x28),
+        ("start-not-sd-layout", patched(valid, 0x20, "<I", 0x8000E000), "E713: boot_data.start 0x8000e000", 0x20),
+        ("longer-than-loaded", valid + bytes(4), "E713: file is", 0x24),
+        ("no-payload", patched(valid, 0x24, "<I", 0x1000), "E713: boot_data.length 0x1000", 0x24),
+        ("length-wraps", patched(valid, 0x24, "<I", 0xFFFFFFF0), "E713: boot_data.length 0xfffffff0", 0x24),
+        ("bad-dcd-tag", patched(valid, 0x2C, "B", 0xD1), "E714: DCD tag at offset 0x2c is 0xd1", 0x2C),
+        ("bad-dcd-version", patched(valid, 0x2F, "B", 0x20), "E714: DCD version at offset 0x2f", 0x2F),
+        ("dcd-length-over-max", patched(valid, 0x2D, ">H", 0xFFFF), "E714: DCD length 0xffff at offset 0x2d is outside",
+         0x2D),
+        ("dcd-length-under-4", patched(valid, 0x2D, ">H", 2), "E714: DCD length 0x2 at offset 0x2d is outside", 0x2D),
+        ("dcd-length-beyond-file", valid[:0x50],
+         "E714: DCD length 0x40 at offset 0x2d runs past the end of the 0x50-byte file", 0x2D),
+        ("dcd-past-first-4k", moved_dcd(valid, 0xBF0, valid[0x2C:0x6C]),
+         "E714: DCD length 0x40 at offset 0xbf1 runs past the ROM's initial 4 KiB read", 0xBF1),
+        ("unknown-dcd-command", patched(valid, 0x30, "B", 0xB2), "E715: unknown DCD command tag 0xb2 at offset 0x30", 0x30),
+        ("zero-padding-as-command", patched(valid, 0x2D, ">H", 0x100), "E715: unknown DCD command tag 0x00 at offset 0x6c",
+         0x6C),
+        ("dcd-command-too-long", patched(valid, 0x31, ">H", 0x44),
+         "E716: DCD command at offset 0x30 has length 0x44 (offset 0x31), beyond", 0x31),
+        ("dcd-command-too-short", patched(valid, 0x31, ">H", 0x2),
+         "E716: DCD command at offset 0x30 has length 0x2 (offset 0x31) < 4", 0x31),
+        ("dcd-write-bad-param", patched(valid, 0x33, "B", 0x14),
+         "E716: DCD command at offset 0x30 has unknown parameter 0x14 (offset 0x33)", 0x33),
         ("dcd-write-odd-length", with_dcd_commands(valid, struct.pack(">BHBI", 0xCC, 8, 4, 0)),
-         "E716: Write Data command at offset 0x30 has length 0x8"),
+         "E716: Write Data command at offset 0x30 has length 0x8 (offset 0x31)", 0x31),
         ("dcd-write-misaligned", with_dcd_commands(valid, struct.pack(">BHBII", 0xCC, 12, 4, 0x020C4066, 0)),
-         "E716: Write Data pair at offset 0x34"),
+         "E716: Write Data pair at offset 0x34", 0x34),
+        ("dcd-write-value-too-wide", with_dcd_commands(valid, struct.pack(">BHBII", 0xCC, 12, 1, 0x020C4068, 0x100)),
+         "E716: Write Data pair at offset 0x34 (0x20c4068, 0x100) does not fit a 1-byte access", 0x34),
         ("dcd-check-bad-length", with_dcd_commands(valid, struct.pack(">BHBI", 0xCF, 8, 4, 0)),
-         "E716: Check Data command at offset 0x30 has length 0x8"),
+         "E716: Check Data command at offset 0x30 has length 0x8 (offset 0x31)", 0x31),
+        ("dcd-check-misaligned", with_dcd_commands(valid, struct.pack(">BHBII", 0xCF, 12, 4, 0x021B0019, 1)),
+         "E716: Check Data at offset 0x30: address 0x21b0019 (offset 0x34)", 0x34),
         ("dcd-nop-with-body", with_dcd_commands(valid, struct.pack(">BHBI", 0xC0, 8, 0, 0)),
-         "E716: NOP command at offset 0x30 has length 0x8"),
+         "E716: NOP command at offset 0x30 has length 0x8 (offset 0x31)", 0x31),
         ("dcd-cut-command-header", with_dcd_commands(valid, b"\xc0\x00"),
-         "E716: DCD command header at offset 0x30 is cut off"),
-        ("length-wraps", patched(valid, 0x24, "<I", 0xFFFFFFF0), "E713: boot_data.length 0xfffffff0"),
+         "E716: DCD command header at offset 0x30 is cut off", 0x30),
     ]
 
 
@@ -274,9 +307,25 @@ _VALID = imx_from_binary(RawBinary(0x80010000, 0x80010000, b"\x01" * 100, ()), C
 _CASES = malformed_cases(_VALID)
 
 
-@pytest.mark.parametrize(("data", "expected"), [c[1:] for c in _CASES], ids=[c[0] for c in _CASES])
-def test_malformed_images_are_refused_naming_the_offset(data: bytes, expected: str) -> None:
-    assert code_of(data).startswith(expected)
+@pytest.mark.parametrize(("data", "expected", "offset"), [c[1:] for c in _CASES], ids=[c[0] for c in _CASES])
+def test_malformed_images_are_refused_naming_the_offset(data: bytes, expected: str, offset: int) -> None:
+    """Each refusal: its code and message, the file alone as location, the bad field's offset, a hint."""
+    with pytest.raises(TamapyError) as info:
+        parse_imx(data, "bad.imx")
+    (diag,) = info.value.diagnostics
+    assert (diag.file, diag.line, diag.col) == ("bad.imx", 0, 0)
+    assert f"{diag.code}: {diag.message}".startswith(expected)
+    assert re.search(rf"offset {offset:#x}\b", diag.message), diag.message
+    assert len(diag.hint) > 20, diag.hint
+
+
+def test_image_errors_render_as_the_file_alone_with_a_hint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.imx"
+    path.write_bytes(patched(_VALID, 0x28, "<I", 1))
+    assert main(["image", "show", str(path)]) == 2
+    first, hint = capsys.readouterr().err.splitlines()
+    assert first == f"{display_path(path)}: error[E713]: boot_data.plugin at offset 0x28 is 0x1: a plugin image"
+    assert hint.startswith("  hint: plugin images are not supported")
 
 
 def test_read_imx_reports_unreadable_files(tmp_path: Path) -> None:

@@ -46,14 +46,16 @@ def raw_binary(elf: bytes, name: str = "<elf>") -> RawBinary:
     """The bytes from the load address to the end of the last file-backed byte, gaps zero-filled."""
     executable = read_executable(elf, name)
     segments = tuple(s for s in executable.segments if s.filesz)
+    headers = f"program headers at offset {int.from_bytes(elf[0x1C:0x20], 'little'):#x}"  # e_phoff, checked above
     if not segments:
-        raise error(name, 0, 0, NO_LOADABLE_BYTES, "the ELF has no PT_LOAD segment with file bytes",
+        raise error(name, 0, 0, NO_LOADABLE_BYTES, f"the ELF has no PT_LOAD segment with file bytes ({headers})",
                     "there is nothing to load; check the link")
     start = segments[0].address
     end = max(s.address + s.filesz for s in segments)
     if end - start > MAX_BINARY_SIZE:
         raise error(name, 0, 0, BAD_SEGMENTS,
-                    f"segments span {start:#x}-{end:#x} ({end - start} bytes), more than {MAX_BINARY_SIZE} bytes",
+                    f"segments span {start:#x}-{end:#x} ({end - start} bytes, {headers}), "
+                    f"more than {MAX_BINARY_SIZE} bytes",
                     "a flat binary cannot bridge distant memory regions; load everything into one region")
     data = bytearray(end - start)
     for s in segments:

@@ -186,6 +186,11 @@ class ImxImage:
 # --- building ---------------------------------------------------------------
 
 
+def _fail(name: str, code: str, message: str, hint: str) -> TamapyError:
+    """An image has no lines: the diagnostic names the file alone, the message the byte offset."""
+    return error(name, 0, 0, code, message, hint)
+
+
 def encode_dcd(writes: Sequence[tuple[int, int]], name: str = "<dcd>") -> bytes:
     """DCD bytes: header + one Write Data command of 32-bit writes, as mkimage groups ``DATA 4`` lines.
 
@@ -193,14 +198,14 @@ def encode_dcd(writes: Sequence[tuple[int, int]], name: str = "<dcd>") -> bytes:
     has no DATA lines (the IVT then says there is no DCD).
     """
     if len(writes) > MAX_DCD_WRITES:
-        raise error(name, 0, 0, BAD_LAYOUT, f"{len(writes)} DCD writes, more than the {MAX_DCD_WRITES} the ROM format allows",
+        raise _fail(name, BAD_LAYOUT, f"{len(writes)} DCD writes, more than the {MAX_DCD_WRITES} the ROM format allows",
                     "move the rest of the set-up into the firmware's start-up code")
     body = bytearray()
     for i, (address, value) in enumerate(writes):
         if not (0 <= address < 1 << 32 and address % 4 == 0 and 0 <= value < 1 << 32):
-            raise error(name, 0, 0, BAD_LAYOUT,
+            raise _fail(name, BAD_LAYOUT,
                         f"DCD write {i} ({address:#x}, {value:#x}) needs a 4-byte aligned 32-bit address and a 32-bit value",
-                        "fix the [dcd] writes of the board spec (specs/boards/*.toml)")
+                        "each board spec `[dcd] writes` entry is a 32-bit register address and a 32-bit value")
         body += struct.pack(">II", address, value)
     command = struct.pack(">BHB", WRITE_DATA_TAG, 4 + len(body), 0x04) + body if writes else b""
     return struct.pack(">BHB", DCD_TAG, 4 + len(command), HAB_VERSION) + command
@@ -211,18 +216,19 @@ def imx_from_binary(binary: RawBinary, dcd: Sequence[tuple[int, int]] = (), name
     load = binary.load_address
     start = load - INITIAL_LOAD_SIZE
     if start < 0:
-        raise error(name, 0, 0, BAD_LAYOUT,
+        raise _fail(name, BAD_LAYOUT,
                     f"load address {load:#x} is below {INITIAL_LOAD_SIZE:#x}: the IVT and DCD must sit 4 KiB before it",
                     "link the image higher (the boards load at DDR + 64 KiB)")
     if not load <= binary.entry < binary.end:
-        raise error(name, 0, 0, BAD_LAYOUT,
-                    f"entry point {binary.entry:#x} is outside the loaded bytes {load:#x}-{binary.end:#x}",
-                    "the ROM jumps to IVT.entry right after copying the payload")
+        raise _fail(name, BAD_LAYOUT,
+                    f"entry point {binary.entry:#x} (e_entry, offset 0x18) is outside the loaded bytes "
+                    f"{load:#x}-{binary.end:#x}",
+                    "the ROM jumps to IVT.entry right after copying the payload: link the reset code into the image")
     payload = binary.data + bytes(-len(binary.data) % PAYLOAD_ALIGN)
     length = IVT_OFFSET + HEADER_SIZE + len(payload)
     if start + length > 1 << 32:
-        raise error(name, 0, 0, BAD_LAYOUT, f"image {start:#x}+{length:#x} wraps past the 32-bit address space",
-                    "link the image lower, or make it smaller")
+        raise _fail(name, BAD_LAYOUT, f"image {start:#x}+{length:#x} wraps past the 32-bit address space",
+                    "link the image lower: the payload must end below 4 GiB")
     dcd_bytes = encode_dcd(dcd, name)
     self_ = start + IVT_OFFSET
     dcd_ptr = self_ + IVT_SIZE + BOOT_DATA_SIZE if dcd else 0
@@ -242,153 +248,215 @@ def build_imx(elf: bytes, dcd: Sequence[tuple[int, int]] = (), name: str = "<elf
 
 # --- parsing ----------------------------------------------------------------
 
-
-def _fail(name: str, code: str, message: str, hint: str = "") -> TamapyError:
-    return error(name, 0, 0, code, message, hint)
-
+_REBUILD = "rebuild it with `tamapy build` (or U-Boot's `mkimage -T imximage`)"
 
 def parse_imx(data: bytes, name: str = "<imx>") -> ImxImage:
     """Check and describe an SD-layout i.MX boot image; TamapyError (E71x) names the bad offset."""
+    ivt = _parse_ivt(data, name)
+    boot_off = _header_offset(data, ivt.self, ("IVT.boot_data", 0x10, ivt.boot_data), BOOT_DATA_SIZE, IVT_SIZE, name)
+    boot = _parse_boot_data(data, ivt, boot_off, name)
+    dcd = None
+    if ivt.dcd:
+        dcd_off = _header_offset(data, ivt.self, ("IVT.dcd", 0x0C, ivt.dcd), 4, IVT_SIZE + BOOT_DATA_SIZE, name)
+        dcd = _parse_dcd(data, dcd_off, name)
+        if dcd_off < boot_off + BOOT_DATA_SIZE and boot_off < dcd_off + dcd.length:
+            raise _fail(name, BAD_POINTER,
+                        f"IVT.dcd {ivt.dcd:#x} (offset 0xc): the DCD at offset {dcd_off:#x} ({dcd.length:#x} bytes) "
+                        f"overlaps the boot data at offset {boot_off:#x}",
+                        f"the DCD follows the boot data: IVT.dcd = IVT.self + 0x2c ({ivt.self + 0x2C:#x})")
+    _check_extent(data, ivt, boot, boot_off, name)
+    return ImxImage(len(data), ivt, boot, dcd, HEADER_SIZE)
+
+
+def _parse_ivt(data: bytes, name: str) -> Ivt:
+    """The IVT at file offset 0: header ``d1 00 20 4x``, seven little-endian words."""
     if len(data) < IVT_SIZE:
-        raise _fail(name, TRUNCATED, f"file is {len(data)} bytes, too short for the {IVT_SIZE}-byte IVT at offset 0x0")
+        raise _fail(name, TRUNCATED, f"file is {len(data)} bytes, too short for the {IVT_SIZE}-byte IVT at offset 0x0",
+                    f"an .imx is a 3 KiB header (IVT, boot data, DCD) and the payload; {_REBUILD}")
     tag, length, version = struct.unpack_from(">BHB", data, 0)
     if tag != IVT_TAG:
         raise _fail(name, BAD_IVT, f"IVT tag at offset 0x0 is {tag:#04x}, not {IVT_TAG:#04x}",
                     "an SD-boot .imx starts with its IVT (write it at byte 0x400 of the card)")
     if length != IVT_SIZE:
-        raise _fail(name, BAD_IVT, f"IVT length at offset 0x1 is {length:#x}, not {IVT_SIZE:#x}")
+        raise _fail(name, BAD_IVT, f"IVT length at offset 0x1 is {length:#x}, not {IVT_SIZE:#x}",
+                    "the HAB 4 IVT header is d1 00 20 4x: its length is the big-endian 0x0020")
     if version >> 4 != HAB_VERSION >> 4:
-        raise _fail(name, BAD_IVT, f"IVT version at offset 0x3 is {version:#04x}, not HAB 4 (0x4n)")
+        raise _fail(name, BAD_IVT, f"IVT version at offset 0x3 is {version:#04x}, not HAB 4 (0x4n)",
+                    f"the i.MX6UL boot ROM reads HAB 4 images (version 0x40 or 0x41); {_REBUILD}")
     entry, reserved1, dcd_ptr, boot_ptr, self_, csf, reserved2 = struct.unpack_from("<7I", data, 4)
     for off, value in ((0x08, reserved1), (0x1C, reserved2)):
         if value:
-            raise _fail(name, BAD_IVT, f"IVT reserved word at offset {off:#x} is {value:#x}, not 0")
-    ivt = Ivt(version, entry, dcd_ptr, boot_ptr, self_, csf)
+            raise _fail(name, BAD_IVT, f"IVT reserved word at offset {off:#x} is {value:#x}, not 0",
+                        "the IVT words at offsets 0x8 and 0x1c are reserved and must be 0")
+    return Ivt(version, entry, dcd_ptr, boot_ptr, self_, csf)
 
-    def offset_of(what: str, field_at: int, address: int, size: int) -> int:
-        """File offset of a header structure, which must lie before the payload."""
-        off: int = address - self_
-        if not 0 <= off <= HEADER_SIZE - size:
-            raise _fail(name, BAD_POINTER,
-                        f"{what} {address:#x} (IVT word at offset {field_at:#x}) points outside the header "
-                        f"{self_:#x}-{self_ + HEADER_SIZE:#x} that the ROM's first 4 KiB read covers")
-        if off + size > len(data):
-            raise _fail(name, TRUNCATED,
-                        f"{what} at offset {off:#x} ({size} bytes) runs past the end of the {len(data)}-byte file")
-        return off
 
-    boot_off = offset_of("IVT.boot_data", 0x10, boot_ptr, BOOT_DATA_SIZE)
-    if boot_off < IVT_SIZE:
-        raise _fail(name, BAD_POINTER, f"IVT.boot_data {boot_ptr:#x} (offset 0x10) overlaps the IVT")
-    start, total, plugin = struct.unpack_from("<3I", data, boot_off)
-    boot = BootData(start, total, plugin)
+def _header_offset(data: bytes, self_: int, pointer: tuple[str, int, int], size: int, usual: int, name: str) -> int:
+    """File offset of the ``size``-byte structure an IVT pointer (name, its offset, its value) names:
+    inside the header, past the IVT, in the file.  ``usual`` is where mkimage puts it, for the hint."""
+    what, field_at, address = pointer
+    hint = f"{what} is an address, normally IVT.self + {usual:#x} ({self_ + usual:#x})"
+    off = address - self_
+    if not 0 <= off <= HEADER_SIZE - size:
+        raise _fail(name, BAD_POINTER,
+                    f"{what} {address:#x} (IVT word at offset {field_at:#x}) points outside the header "
+                    f"{self_:#x}-{self_ + HEADER_SIZE:#x} that the ROM's first 4 KiB read covers", hint)
+    if off < IVT_SIZE:
+        raise _fail(name, BAD_POINTER, f"{what} {address:#x} (offset {field_at:#x}) overlaps the IVT", hint)
+    if off + size > len(data):
+        raise _fail(name, TRUNCATED,
+                    f"{what} at offset {off:#x} ({size} bytes) runs past the end of the {len(data)}-byte file",
+                    f"the file ends inside its header: it was cut short; {_REBUILD}")
+    return off
+
+
+def _parse_boot_data(data: bytes, ivt: Ivt, at: int, name: str) -> BootData:
+    """The boot data at file offset ``at``: start, length, plugin flag, checked against the IVT."""
+    start, total, plugin = struct.unpack_from("<3I", data, at)
     if plugin:
-        raise _fail(name, BAD_BOOT_DATA, f"boot data at offset {boot_off:#x} marks a plugin image ({plugin:#x})",
-                    "plugin images are not supported")
-    if self_ - start != IVT_OFFSET:
+        raise _fail(name, BAD_BOOT_DATA, f"boot_data.plugin at offset {at + 8:#x} is {plugin:#x}: a plugin image",
+                    "plugin images are not supported; an ordinary image has 0 there (mkimage without PLUGIN)")
+    if ivt.self - start != IVT_OFFSET:
         raise _fail(name, BAD_BOOT_DATA,
-                    f"boot_data.start {start:#x} (offset {boot_off:#x}) is not IVT.self - {IVT_OFFSET:#x} "
-                    f"({self_ - IVT_OFFSET:#x}): not an SD/eMMC-layout image")
+                    f"boot_data.start {start:#x} (offset {at:#x}) is not IVT.self - {IVT_OFFSET:#x} "
+                    f"({ivt.self - IVT_OFFSET:#x}): not an SD/eMMC-layout image",
+                    f"in the SD/eMMC layout the IVT is at device byte 0x400, so boot_data.start = IVT.self - 0x400 "
+                    f"({ivt.self - IVT_OFFSET:#x}); other layouts are not supported")
+    length_hint = f"boot_data.length is 0x400 + the file size ({IVT_OFFSET + len(data):#x} for this file)"
     if start + total > 1 << 32:
         raise _fail(name, BAD_BOOT_DATA,
-                    f"boot_data.length {total:#x} (offset {boot_off + 4:#x}) runs past the 32-bit address space")
+                    f"boot_data.length {total:#x} (offset {at + 4:#x}) runs past the 32-bit address space", length_hint)
     if total <= INITIAL_LOAD_SIZE:
         raise _fail(name, BAD_BOOT_DATA,
-                    f"boot_data.length {total:#x} (offset {boot_off + 4:#x}) leaves no payload after the 4 KiB header")
+                    f"boot_data.length {total:#x} (offset {at + 4:#x}) leaves no payload after the 4 KiB header",
+                    length_hint)
+    return BootData(start, total, plugin)
 
-    dcd = None
-    if dcd_ptr:
-        dcd_off = offset_of("IVT.dcd", 0x0C, dcd_ptr, 4)
-        if dcd_off < IVT_SIZE:
-            raise _fail(name, BAD_POINTER, f"IVT.dcd {dcd_ptr:#x} (offset 0xc) overlaps the IVT")
-        dcd = _parse_dcd(data, dcd_off, name)
-        if dcd_off < boot_off + BOOT_DATA_SIZE and boot_off < dcd_off + dcd.length:
-            raise _fail(name, BAD_POINTER,
-                        f"IVT.dcd {dcd_ptr:#x} (offset 0xc): the DCD at offset {dcd_off:#x} overlaps the boot data")
 
-    expected = total - IVT_OFFSET
+def _check_extent(data: bytes, ivt: Ivt, boot: BootData, boot_off: int, name: str) -> None:
+    """The file is what the ROM loads, and entry and CSF lie in it."""
+    expected = boot.length - IVT_OFFSET
     if len(data) < expected:
         raise _fail(name, TRUNCATED,
                     f"file is {len(data):#x} bytes but boot_data.length (offset {boot_off + 4:#x}) "
                     f"says {expected:#x} follow the IVT",
-                    "the file was cut short; rebuild it")
+                    f"the file was cut short (a partial copy?); {_REBUILD}")
     if len(data) > expected:
         raise _fail(name, BAD_BOOT_DATA,
                     f"file is {len(data):#x} bytes but boot_data.length (offset {boot_off + 4:#x}) "
-                    f"makes the ROM load only {expected:#x} of them")
-    load = self_ + HEADER_SIZE
-    if not load <= entry < start + total:
+                    f"makes the ROM load only {expected:#x} of them",
+                    f"boot_data.length is 0x400 + the file size ({IVT_OFFSET + len(data):#x}); "
+                    "bytes past it are never loaded")
+    load, end = ivt.self + HEADER_SIZE, boot.start + boot.length
+    if not load <= ivt.entry < end:
         raise _fail(name, BAD_POINTER,
-                    f"IVT.entry {entry:#x} (offset 0x4) is outside the payload {load:#x}-{start + total:#x}")
-    if csf and not self_ <= csf < start + total:
+                    f"IVT.entry {ivt.entry:#x} (offset 0x4) is outside the payload {load:#x}-{end:#x}",
+                    f"IVT.entry is the ELF entry point, an address in the payload (tamapy images start at {load:#x})")
+    if ivt.csf and not ivt.self <= ivt.csf < end:
         raise _fail(name, BAD_POINTER,
-                    f"IVT.csf {csf:#x} (offset 0x18) is outside the loaded image {self_:#x}-{start + total:#x}")
-    return ImxImage(len(data), ivt, boot, dcd, HEADER_SIZE)
+                    f"IVT.csf {ivt.csf:#x} (offset 0x18) is outside the loaded image {ivt.self:#x}-{end:#x}",
+                    "IVT.csf is 0 for an unsigned image, or the address of the CSF the signing tool appended")
 
 
 def _parse_dcd(data: bytes, at: int, name: str) -> Dcd:
+    """The DCD at file offset ``at``: header ``d2 LL LL 4x``, then commands up to its length."""
     tag, length, version = struct.unpack_from(">BHB", data, at)
     if tag != DCD_TAG:
-        raise _fail(name, BAD_DCD, f"DCD tag at offset {at:#x} is {tag:#04x}, not {DCD_TAG:#04x}")
+        raise _fail(name, BAD_DCD, f"DCD tag at offset {at:#x} is {tag:#04x}, not {DCD_TAG:#04x}",
+                    "a DCD starts with d2 LL LL 40 (tag, big-endian length, HAB 4); an image without one "
+                    "has IVT.dcd = 0")
     if version >> 4 != HAB_VERSION >> 4:
-        raise _fail(name, BAD_DCD, f"DCD version at offset {at + 3:#x} is {version:#04x}, not HAB 4 (0x4n)")
+        raise _fail(name, BAD_DCD, f"DCD version at offset {at + 3:#x} is {version:#04x}, not HAB 4 (0x4n)",
+                    "the DCD header's last byte is the HAB version, 0x40 or 0x41")
     if length < 4 or length > MAX_DCD_SIZE:
         raise _fail(name, BAD_DCD,
-                    f"DCD length {length:#x} at offset {at + 1:#x} is outside 4..{MAX_DCD_SIZE:#x}")
+                    f"DCD length {length:#x} at offset {at + 1:#x} is outside 4..{MAX_DCD_SIZE:#x}",
+                    f"the big-endian DCD length counts its 4-byte header and the commands; the ROM takes at most "
+                    f"{MAX_DCD_SIZE} bytes")
     end = at + length
     if end > len(data):
         raise _fail(name, BAD_DCD,
-                    f"DCD length {length:#x} at offset {at + 1:#x} runs past the end of the {len(data):#x}-byte file")
+                    f"DCD length {length:#x} at offset {at + 1:#x} runs past the end of the {len(data):#x}-byte file",
+                    f"the DCD must end inside the file; {_REBUILD}")
     if end > HEADER_SIZE:
         raise _fail(name, BAD_DCD,
                     f"DCD length {length:#x} at offset {at + 1:#x} runs past the ROM's initial 4 KiB read "
-                    f"(file offset {HEADER_SIZE:#x})")
+                    f"(file offset {HEADER_SIZE:#x})",
+                    f"the DCD must end before the payload at file offset {HEADER_SIZE:#x}: at most "
+                    f"{HEADER_SIZE - at:#x} bytes from offset {at:#x}")
     commands: list[DcdCommand] = []
     pos = at + 4
     while pos < end:
-        if pos + 4 > end:
-            raise _fail(name, BAD_DCD_COMMAND, f"DCD command header at offset {pos:#x} is cut off by the DCD's end")
-        ctag, clen, param = struct.unpack_from(">BHB", data, pos)
-        if ctag not in (WRITE_DATA_TAG, CHECK_DATA_TAG, NOP_TAG):
-            raise _fail(name, UNKNOWN_DCD_COMMAND, f"unknown DCD command tag {ctag:#04x} at offset {pos:#x}",
-                        "known commands: Write Data 0xcc, Check Data 0xcf, NOP 0xc0")
-        if clen < 4 or pos + clen > end:
-            raise _fail(name, BAD_DCD_COMMAND,
-                        f"DCD command at offset {pos:#x} has length {clen:#x}, beyond the DCD's end at {end:#x}"
-                        if clen >= 4 else f"DCD command at offset {pos:#x} has length {clen:#x} < 4")
-        commands.append(_parse_command(data, pos, ctag, clen, param, name))
-        pos += clen
+        command, size = _next_command(data, pos, end, name)
+        commands.append(command)
+        pos += size
     return Dcd(at, version, length, tuple(commands))
 
 
+def _next_command(data: bytes, pos: int, end: int, name: str) -> tuple[DcdCommand, int]:
+    """The DCD command whose header is at ``pos`` and its length; the DCD ends at ``end``."""
+    if pos + 4 > end:
+        raise _fail(name, BAD_DCD_COMMAND, f"DCD command header at offset {pos:#x} is cut off by the DCD's end "
+                    f"at {end:#x}", "a command is at least its 4-byte header; the DCD length must end on a command")
+    tag, length, param = struct.unpack_from(">BHB", data, pos)
+    if tag not in (WRITE_DATA_TAG, CHECK_DATA_TAG, NOP_TAG):
+        raise _fail(name, UNKNOWN_DCD_COMMAND, f"unknown DCD command tag {tag:#04x} at offset {pos:#x}",
+                    "known commands: Write Data 0xcc, Check Data 0xcf, NOP 0xc0")
+    if length < 4:
+        raise _fail(name, BAD_DCD_COMMAND,
+                    f"DCD command at offset {pos:#x} has length {length:#x} (offset {pos + 1:#x}) < 4",
+                    "a command's big-endian length counts its own 4-byte header")
+    if pos + length > end:
+        raise _fail(name, BAD_DCD_COMMAND,
+                    f"DCD command at offset {pos:#x} has length {length:#x} (offset {pos + 1:#x}), "
+                    f"beyond the DCD's end at {end:#x}",
+                    "a command ends inside the DCD: its length or the DCD header's length is wrong")
+    return _parse_command(data, pos, tag, length, param, name), length
+
+
+def _fits(width: int) -> str:
+    """The hint for an address or value that does not fit its access width."""
+    return f"a {width}-byte access needs an address that is a multiple of {width} and a value below 2^{8 * width}"
+
+
 def _parse_command(data: bytes, pos: int, tag: int, length: int, param: int, name: str) -> DcdCommand:
+    """One known DCD command (header at ``pos``, ``length`` bytes inside the DCD)."""
     if tag == NOP_TAG:
         if length != 4:
-            raise _fail(name, BAD_DCD_COMMAND, f"NOP command at offset {pos:#x} has length {length:#x}, not 4")
+            raise _fail(name, BAD_DCD_COMMAND,
+                        f"NOP command at offset {pos:#x} has length {length:#x} (offset {pos + 1:#x}), not 4",
+                        "a NOP is its header alone: c0 00 04 00")
         return DcdNop(pos)
     width, flags = param & 0x07, param & 0x18
     table = WRITE_PARAMS if tag == WRITE_DATA_TAG else CHECK_PARAMS
     if width not in _WIDTHS or param & ~0x1F or flags not in table:
-        raise _fail(name, BAD_DCD_COMMAND, f"DCD command at offset {pos:#x} has unknown parameter {param:#04x}",
+        raise _fail(name, BAD_DCD_COMMAND,
+                    f"DCD command at offset {pos:#x} has unknown parameter {param:#04x} (offset {pos + 3:#x})",
                     "width 1, 2 or 4 in bits 2:0; flags " + ", ".join(f"{k:#04x} {v}" for k, v in table.items()))
     if tag == WRITE_DATA_TAG:
         if length < 12 or (length - 4) % 8:
             raise _fail(name, BAD_DCD_COMMAND,
-                        f"Write Data command at offset {pos:#x} has length {length:#x}, not 4 + 8n (n >= 1)")
+                        f"Write Data command at offset {pos:#x} has length {length:#x} (offset {pos + 1:#x}), "
+                        "not 4 + 8n (n >= 1)",
+                        "Write Data is its 4-byte header and one or more 8-byte (address, value) pairs")
         pairs = tuple(struct.unpack_from(">II", data, p) for p in range(pos + 4, pos + length, 8))
         for i, (address, value) in enumerate(pairs):
             if address % width or value >> (8 * width):
                 raise _fail(name, BAD_DCD_COMMAND,
                             f"Write Data pair at offset {pos + 4 + 8 * i:#x} ({address:#x}, {value:#x}) "
-                            f"does not fit a {width}-byte access")
+                            f"does not fit a {width}-byte access", _fits(width))
         return DcdWrite(pos, width, WRITE_PARAMS[flags], pairs)
     if length not in (12, 16):
-        raise _fail(name, BAD_DCD_COMMAND, f"Check Data command at offset {pos:#x} has length {length:#x}, not 12 or 16")
+        raise _fail(name, BAD_DCD_COMMAND,
+                    f"Check Data command at offset {pos:#x} has length {length:#x} (offset {pos + 1:#x}), "
+                    "not 12 or 16",
+                    "Check Data is its header, the address, the mask and an optional poll count: 12 or 16 bytes")
     address, mask = struct.unpack_from(">II", data, pos + 4)
     count = struct.unpack_from(">I", data, pos + 12)[0] if length == 16 else None
     if address % width or mask >> (8 * width):
         raise _fail(name, BAD_DCD_COMMAND,
-                    f"Check Data at offset {pos:#x} ({address:#x}, mask {mask:#x}) does not fit a {width}-byte access")
+                    f"Check Data at offset {pos:#x}: address {address:#x} (offset {pos + 4:#x}), "
+                    f"mask {mask:#x} (offset {pos + 8:#x}) do not fit a {width}-byte access", _fits(width))
     return DcdCheck(pos, width, CHECK_PARAMS[flags], address, mask, count)
 
 
