@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import sys
 import tempfile
@@ -267,6 +268,7 @@ def _add_stubs(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     st.set_defaults(func=cmd_stubs)
 
 
+@functools.cache
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tamapy", description="Proven bare-metal firmware in a checked subset of Python.")
     p.add_argument("--version", action="version", version=f"tamapy {__version__}")

@@ -45,7 +45,7 @@ def check_console(image: Image, data: bytes) -> list[str]:
     return found
 
 
-@fuzz_settings(30)
+@fuzz_settings(60)
 @given(typed)
 def test_garbage_on_the_console_never_breaks_the_firmware(mk2: Image, parts: list[bytes]) -> None:
     assert check_console(mk2, b"\n".join(parts)) == []

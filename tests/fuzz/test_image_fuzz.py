@@ -10,7 +10,6 @@ the time bound, every error has a hint, and ``--json`` prints JSON.
 
 from __future__ import annotations
 
-import functools
 import json
 import struct
 import tempfile
@@ -21,7 +20,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tamapy import cli
 from tamapy.build import compile_app
 from tests.fuzz.support import fuzz_settings, keep, problems, regressions, run_cli
 
@@ -42,10 +40,8 @@ def seed() -> bytes:
 
 @pytest.fixture(scope="module")
 def workdir() -> Iterator[Path]:
-    """A directory for the mutant file, and the command-line parser built once: building it is 80 %
-    of an in-process ``image show``, and it does not depend on the input."""
-    with tempfile.TemporaryDirectory() as directory, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cli, "parser", functools.cache(cli.parser))
+    """A directory for the mutant file."""
+    with tempfile.TemporaryDirectory() as directory:
         yield Path(directory)
 
 

@@ -61,7 +61,7 @@ def check_spec(project: Path, base: str, data: bytes) -> list[str]:
     return found
 
 
-@fuzz_settings(500)
+@fuzz_settings(1000)
 @given(mutant())
 def test_mutated_specs_get_located_errors(project: Path, case: tuple[str, bytes]) -> None:
     base, data = case
