@@ -44,6 +44,31 @@ class Body:
             name = self.scope.fresh("L")
             self.prelude.append(f"{name}: Array[{elem.name}, {n}] = Array[{elem.name}, {n}]()")
             self.scope.arrays.append(Arr(name, elem, n, True, False))
+            if self.rng.random() < 0.5:
+                self.prelude += self.fill(name, elem, n)
+
+    def fill(self, name: str, elem: IntType, n: int) -> list[str]:
+        """Loops writing the new local array ``name`` right after its declaration: every element
+        before any read (the image then leaves the zeroing out: ``lang/initialised.py``), or a
+        near miss (a gap, a read of the element being written or of one ahead) where a read must
+        still see the zeroing."""
+        k = self.rng.randint(1, n - 1)
+        c = self.rng.randint(1, k)
+        lo, hi, read = k, n, f"{name}[{{v}} - {c}]"
+        miss = self.rng.choice(["none", "none", "gap", "self", "ahead", "short"])
+        if miss == "gap":
+            lo = k + 1 if k + 1 < n else k
+        elif miss == "self":
+            read = f"{name}[{{v}}]"
+        elif miss == "ahead":
+            read, hi = f"{name}[{{v}} + 1]", n - 1
+        elif miss == "short":
+            hi = n - 1
+        first, second = self.scope.fresh("i"), self.scope.fresh("i")
+        mask = (1 << elem.bits) - 1
+        return [f"for {first} in range(0, {k}):", IND + f"{name}[{first}] = {self.x.literal(elem)}",
+                f"for {second} in range({lo}, {hi}):",
+                IND + f"{name}[{second}] = ({read.format(v=second)} ^ {self.rng.randint(0, mask)}) & {mask}"]
 
     def block(self, depth: int, count: int) -> list[str]:
         out: list[str] = []
