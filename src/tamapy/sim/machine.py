@@ -6,9 +6,9 @@ IRQ/FIQ masked), maps the board's memory regions as RAM and every peripheral
 window the board's part has as MMIO, and leaves everything else unmapped so
 that a stray access stops the run with a located :class:`SimFault`.
 
-Instructions are counted exactly with a block hook (the sum of the basic
-blocks the CPU ran, corrected for the one a stop interrupts), which also
-cuts the run into chunks; between chunks the loop checks the budget, the
+Instructions are counted exactly with a native block hook
+(:mod:`tamapy.sim.counter`: the sum of the basic blocks the CPU ran,
+corrected for the one a stop interrupts), which also cuts the run into chunks; between chunks the loop checks the budget, the
 wall clock and timed events (watchdog deadlines).  Simulated time is the
 instruction count (one instruction per cycle at 528 MHz), so timers and the
 watchdog are deterministic.  A run stops at the firmware's final console
@@ -36,12 +36,9 @@ from unicorn import (
     UC_ARCH_ARM,
     UC_ERR_EXCEPTION,
     UC_ERR_INSN_INVALID,
-    UC_HOOK_BLOCK,
     UC_HOOK_INSN_INVALID,
     UC_HOOK_INTR,
-    UC_HOOK_MEM_READ,
     UC_HOOK_MEM_UNMAPPED,
-    UC_HOOK_MEM_WRITE,
     UC_MEM_FETCH_UNMAPPED,
     UC_MEM_WRITE_UNMAPPED,
     UC_MODE_ARM,
@@ -52,6 +49,7 @@ from tamapy.abi import final_outcome
 from tamapy.diagnostics import error
 from tamapy.sim.bus import Bus, BusFault
 from tamapy.sim.context import CPU_HZ, SimContext
+from tamapy.sim.counter import INSN_BYTES, BlockCounter
 from tamapy.sim.image import BAD_IMAGE, IMAGE_NAME, Image, LoadSegment, Symbols, read_image
 from tamapy.sim.inject import Injections
 from tamapy.sim.memory import RegionMemory, UnicornStore
@@ -86,8 +84,6 @@ RESET_CPSR = 0x1D3
 PAGE = 0x1000
 NO_EXIT = 0xFFFF_FFFF
 """``until`` for emu_start: an odd address, which no ARM instruction can sit at."""
-INSN_BYTES = 4
-"""ARM state only: the firmware is compiled for ARM, never Thumb."""
 
 HINT_MASK = 0x0FFF_FFFF
 """Instruction word without its condition field."""
@@ -155,15 +151,10 @@ class Machine:
         self.faults = Injections.of(inject)
         self._trace = trace
 
-        self._insns = 0
         self._idle = 0
-        self._max_insns = 0
         self._chunk_base = 0
-        self._chunk_end = 0
         self._event_insn: int | None = None
-        self._block = (0, 0)
         self._in_emulation = False
-        self._stopped_by: str | None = None
         self._fault: SimFault | None = None
         self._request: tuple[str, str] | None = None
         self._request_in_emulation = False
@@ -177,6 +168,7 @@ class Machine:
 
         self.uc: Any = UNICORN.Uc(UC_ARCH_ARM, UC_MODE_ARM)
         self.uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_A7)
+        self.counter = BlockCounter(self.uc)
         self.ctx = SimContext(clock=self, memory=RegionMemory(board.memory, UnicornStore(self.uc)), variant=self.variant,
                               board=board.name, unique_id=unique_id, otp_key=otp_key, faults=self.faults,
                               console=board.console_uart, stop=self._request_stop,
@@ -203,7 +195,6 @@ class Machine:
         self._map_memory()
         self._load()
         self.uc.reg_write(UC_ARM_REG_CPSR, RESET_CPSR)
-        self.uc.hook_add(UC_HOOK_BLOCK, self._on_block)
         self.uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._on_unmapped)
         self.uc.hook_add(UC_HOOK_INTR, self._on_exception)
         self.uc.hook_add(UC_HOOK_INSN_INVALID, self._on_invalid)
@@ -223,7 +214,7 @@ class Machine:
             # A memory hook over the window makes Unicorn keep the PC exact at each
             # access there (otherwise it reads as the start of the block), so faults
             # name the faulting instruction and stops land right after it.
-            self.uc.hook_add(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, self._on_mmio_access, None, start, end - 1)
+            self.counter.watch_pc(start, end - 1)
 
     def _map(self, what: str, start: int, end: int, *, mmio: bool) -> None:
         try:
@@ -264,17 +255,17 @@ class Machine:
 
     @property
     def instructions(self) -> int:
-        return self._insns
+        return self.counter.insns
+
+    def _done(self) -> int:
+        """Instructions completed, exact at the access being served."""
+        if not self._in_emulation:
+            return self.counter.insns
+        return self.counter.done_at(self.uc.reg_read(UC_ARM_REG_PC))
 
     def cycles(self) -> int:
         """Simulated time in cycles, exact at the access being served (the clock of the models)."""
-        done = self._insns
-        if self._in_emulation:
-            begin, size = self._block
-            pc = self.uc.reg_read(UC_ARM_REG_PC)
-            if begin <= pc < begin + size:
-                done -= (begin + size - pc) // INSN_BYTES
-        return done + self._idle
+        return self._done() + self._idle
 
     def symbol(self, pc: int) -> str | None:
         return self.image.symbols.function_at(pc)
@@ -291,14 +282,12 @@ class Machine:
         pc = self.image.entry
         self._reschedule()
         while True:
-            if self._insns >= max_insns:
+            if self.counter.insns >= max_insns:
                 return self._outcome("max-insns")
             if time.monotonic() - start > timeout:
                 return self._outcome("timeout")
-            self._max_insns = max_insns
-            self._chunk_base = self._insns
-            self._set_chunk_end()
-            self._stopped_by = None
+            self._chunk_base = self.counter.insns
+            self.counter.start_chunk(self._chunk_end(), max_insns)
             failure: Any = None
             self._in_emulation = True
             try:
@@ -330,9 +319,10 @@ class Machine:
                 if self._request_in_emulation:
                     self._settle(pc, completed=True)
                 return self._outcome(self._request[0])
-            if self._stopped_by == "max-insns":
+            stopped_by = self.counter.stopped_by
+            if stopped_by == "max-insns":
                 return self._outcome("max-insns")
-            if self._stopped_by == "chunk":
+            if stopped_by == "chunk":
                 self._check_events()
                 if self._request is not None:
                     return self._outcome(self._request[0])
@@ -345,13 +335,13 @@ class Machine:
         final, code = self._final if self._final is not None else (None, None)
         notes = {d.instance: n for d in self.bus.devices if (n := d.notes()) is not None}
         return SimOutcome(
-            output=bytes(self.console.transmitted), final=final, code=code, instructions=self._insns,
+            output=bytes(self.console.transmitted), final=final, code=code, instructions=self.counter.insns,
             fault=self._fault, stop_reason=reason,
             detail=self._request[1] if self._request is not None and reason == self._request[0] else None,
             exceptions=tuple(self._exceptions),
             injected=tuple(replace(i) for i in self.faults.active.values()),
             notes=notes, board=self.board.name, soc=self.variant.name,
-            console_uart=self.board.console_uart, cycles=self._insns + self._idle, clock_hz=self.hz,
+            console_uart=self.board.console_uart, cycles=self.counter.insns + self._idle, clock_hz=self.hz,
             stack=self._stack.use() if self._stack is not None else None,
         )
 
@@ -361,10 +351,7 @@ class Machine:
         The block hook counted the whole block; the instruction at ``pc`` ran
         only if ``completed`` (a store that printed the final line).
         """
-        begin, size = self._block
-        if begin <= pc < begin + size:
-            self._insns -= (begin + size - pc) // INSN_BYTES - (1 if completed else 0)
-        self._block = (0, 0)
+        self.counter.settle(pc, completed=completed)
 
     def _hint_before(self, pc: int) -> int | None:
         """The hint instruction (WFI, WFE, YIELD) just before ``pc``, if it is one."""
@@ -380,13 +367,14 @@ class Machine:
         """Recompute the next timed event and let the block hook stop there."""
         events = [t for d in self._timed if (t := d.next_event()) is not None]
         self._event_insn = min(events) - self._idle if events else None
-        self._set_chunk_end()
+        self.counter.set_chunk_end(self._chunk_end())
 
-    def _set_chunk_end(self) -> None:
+    def _chunk_end(self) -> int:
+        """Where the block hook stops the current chunk: its size, or the next event."""
         end = self._chunk_base + self.chunk
         if self._event_insn is not None:
             end = min(end, max(self._event_insn, self._chunk_base + 1))
-        self._chunk_end = end
+        return end
 
     def _check_events(self) -> None:
         """Let every timed model act on the current time (may request a stop)."""
@@ -463,26 +451,10 @@ class Machine:
 
     # -- Unicorn callbacks (exceptions cannot cross them: they are kept and re-raised) --
 
-    def _on_block(self, uc: Any, address: int, size: int, _user: Any) -> None:
-        n = size // INSN_BYTES
-        over_budget = self._insns + n > self._max_insns
-        if over_budget or self._insns >= self._chunk_end:
-            # Stopping here keeps this block from running; it is counted when it does.
-            self._stopped_by = "max-insns" if over_budget else "chunk"
-            uc.emu_stop()
-            return
-        self._insns += n
-        self._block = (address, size)
-
-    def _on_mmio_access(self, uc: Any, access: int, address: int, size: int, value: int, _user: Any) -> None:
-        """Present only for its side effect on the PC (see _map_memory)."""
-
     def _on_trace(self, read: bool, address: int, size: int, value: int, name: str) -> None:
         assert self._trace is not None
         pc = self.uc.reg_read(UC_ARM_REG_PC)
-        begin, block = self._block
-        done = self._insns - ((begin + block - pc) // INSN_BYTES if begin <= pc < begin + block else 0)
-        self._trace(MmioAccess(done, pc, read, address, name, size * 8, value))
+        self._trace(MmioAccess(self.counter.done_at(pc), pc, read, address, name, size * 8, value))
 
     def _stop(self, uc: Any, exc: BaseException) -> None:
         if isinstance(exc, BusFault):
@@ -546,8 +518,7 @@ class Machine:
         """An undefined instruction -- or YIELD/WFE, which Unicorn reports the same way
         (with the PC already past the hint, at the end of its block)."""
         pc = uc.reg_read(UC_ARM_REG_PC)
-        begin, size = self._block
-        if not begin <= pc < begin + size:
+        if not self.counter.in_block(pc):
             return False  # a hint: the run loop handles it
         word = int.from_bytes(uc.mem_read(pc, INSN_BYTES), "little")
         fault = self._make_fault("undefined-instruction", None, pc, f"undefined instruction 0x{word:08x}",
