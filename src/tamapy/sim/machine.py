@@ -50,6 +50,7 @@ from tamapy.diagnostics import error
 from tamapy.sim.bus import Bus, BusFault
 from tamapy.sim.context import CPU_HZ, SimContext
 from tamapy.sim.counter import INSN_BYTES, BlockCounter
+from tamapy.sim.fastforward import FastForward
 from tamapy.sim.image import BAD_IMAGE, IMAGE_NAME, Image, LoadSegment, Symbols, read_image
 from tamapy.sim.inject import Injections
 from tamapy.sim.memory import RegionMemory, UnicornStore
@@ -129,14 +130,15 @@ class Machine:
     identity, derived from the board name when None; ``variant`` overrides the
     board's part (:data:`tamapy.sim.variants.VARIANTS`); ``trace`` receives every
     MMIO access; ``exceptions`` is ``deliver`` or ``stop`` (module docstring);
-    ``clock_hz`` is the simulated instructions per second.
+    ``clock_hz`` is the simulated instructions per second; ``fast_forward`` lets time
+    run on while the firmware polls a timer (:mod:`tamapy.sim.fastforward`).
     """
 
     def __init__(self, elf: bytes, board: Board, soc: Soc, *,
                  echo: Callable[[bytes], None] | None = None, chunk: int = CHUNK_INSNS,
                  inject: Iterable[str] = (), unique_id: int | None = None, otp_key: bytes | None = None,
                  variant: str | None = None, trace: Callable[[MmioAccess], None] | None = None,
-                 exceptions: str = "deliver", clock_hz: int = CPU_HZ) -> None:
+                 exceptions: str = "deliver", clock_hz: int = CPU_HZ, fast_forward: bool = True) -> None:
         if exceptions not in EXCEPTION_MODES:
             raise bad_parameter(f"unknown exception handling {exceptions!r}", "use 'deliver' or 'stop'")
         if clock_hz <= 0:
@@ -181,6 +183,8 @@ class Machine:
         self._absent = [(p.name, base, p.size) for p in soc.peripherals if p.name in self.variant.absent
                         for _, base in p.instances]
         self._timed = [d for d in devices if type(d).next_event is not RegisterFile.next_event]
+        self._ff = FastForward(d.base + d.register(name).offset for d in devices if fast_forward
+                               for name in d.time_registers)
         try:
             console = self.bus.device(board.console_uart)
         except KeyError:
@@ -342,7 +346,7 @@ class Machine:
             injected=tuple(replace(i) for i in self.faults.active.values()),
             notes=notes, board=self.board.name, soc=self.variant.name,
             console_uart=self.board.console_uart, cycles=self.counter.insns + self._idle, clock_hz=self.hz,
-            stack=self._stack.use() if self._stack is not None else None,
+            stack=self._stack.use() if self._stack is not None else None, fast_forwarded=self._ff.skipped,
         )
 
     def _settle(self, pc: int, *, completed: bool) -> None:
@@ -438,6 +442,7 @@ class Machine:
             return replace(fault, message=fault.message + f" (not delivered: the {vector.name} vector at "
                                                           f"0x{target:08x} is not in RAM; VBAR = 0x{base:08x})")
         self._settle(resume, completed=False)
+        self._ff.reset()
         enter_exception(self.uc, vector, pc, target, sctlr)
         if len(self._exceptions) < MAX_RECORDED_EXCEPTIONS:
             self._exceptions.append(replace(fault, message=fault.message + f" (delivered to 0x{target:08x})"))
@@ -464,11 +469,27 @@ class Machine:
             self._error = exc
         uc.emu_stop()
 
+    def _fast_forward(self, address: int) -> None:
+        """A time register read: let the idle time grow if it is a poll (never past an event)."""
+        pc = self.uc.reg_read(UC_ARM_REG_PC)
+        done = self.counter.done_at(pc)
+        now = done + self._idle
+        limit = None if self._event_insn is None else self._event_insn + self._idle - now
+        skip = self._ff.poll(pc, address, done, now, limit)
+        if skip:
+            self._idle += skip
+            self._reschedule()
+
     def _mmio_read(self, uc: Any, offset: int, size: int, base: int) -> int:
         if self._fault is not None or self._error is not None or self._request is not None:
             return 0
+        address = base + offset
         try:
-            return self.bus.read(base + offset, size)
+            if address in self._ff.watched:
+                self._fast_forward(address)
+            elif self._ff.site is not None:
+                self._ff.reset()
+            return self.bus.read(address, size)
         except BaseException as exc:  # must not unwind through Unicorn
             self._stop(uc, exc)
             return 0
@@ -476,6 +497,7 @@ class Machine:
     def _mmio_write(self, uc: Any, offset: int, size: int, value: int, base: int) -> None:
         if self._fault is not None or self._error is not None or self._request is not None:
             return
+        self._ff.reset()
         try:
             self.bus.write(base + offset, size, value)
         except BaseException as exc:  # must not unwind through Unicorn
@@ -545,13 +567,14 @@ def simulate(elf: bytes, board: Board, soc: Soc, *, max_insns: int = 50_000_000,
              echo: Callable[[bytes], None] | None = None, inject: Iterable[str] = (),
              unique_id: int | None = None, otp_key: bytes | None = None, variant: str | None = None,
              trace: Callable[[MmioAccess], None] | None = None, exceptions: str = "deliver",
-             clock_hz: int = CPU_HZ, console_input: bytes = b"") -> SimOutcome:
+             clock_hz: int = CPU_HZ, console_input: bytes = b"", fast_forward: bool = True) -> SimOutcome:
     """Boot ``elf`` on the simulated ``board`` and run it to its end (see :class:`Machine`).
 
     ``console_input`` is queued on the console UART before the run starts.
     """
     machine = Machine(elf, board, soc, echo=echo, inject=inject, unique_id=unique_id, otp_key=otp_key,
-                      variant=variant, trace=trace, exceptions=exceptions, clock_hz=clock_hz)
+                      variant=variant, trace=trace, exceptions=exceptions, clock_hz=clock_hz,
+                      fast_forward=fast_forward)
     if console_input:
         machine.feed_console(console_input)
     return machine.run(max_insns=max_insns, timeout=timeout)

@@ -169,6 +169,8 @@ class SimOutcome(RunEnd[SimFault]):
     stack: StackUse | None = None
     """The lowest SP reached on the main and the exception stack (None for an image without
     the linker's stack symbols): what the proved stack bound is held against."""
+    fast_forwarded: int = 0
+    """Idle cycles added while the firmware polled a timer (part of :attr:`cycles`)."""
 
     @property
     def status(self) -> int:

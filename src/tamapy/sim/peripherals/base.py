@@ -77,6 +77,10 @@ class RegisterFile:
     set, clear or toggle the written bits among the writable ones.
     """
 
+    time_registers: tuple[str, ...] = ()
+    """Registers whose value follows simulated time alone (a timer's counter): firmware
+    polling one is waiting for time to pass (:mod:`tamapy.sim.fastforward`)."""
+
     def __init__(self, peripheral: Peripheral, instance: str, base: int) -> None:
         self.peripheral = peripheral
         self.instance = instance

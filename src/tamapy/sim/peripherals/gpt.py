@@ -39,6 +39,8 @@ SWR_KEEPS = ("EN", "ENMOD", "STOPEN", "DOZEEN", "WAITEN", "DBGEN", "CLKSRC")
 class Gpt(RegisterFile):
     """One GPT instance; CNT and SR follow the simulated clock."""
 
+    time_registers = ("CNT",)
+
     def __init__(self, peripheral: Peripheral, instance: str, base: int) -> None:
         self._cnt = 0
         self._prescale = 0
