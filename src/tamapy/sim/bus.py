@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 from tamapy.sim.peripherals.base import BusFault, RegisterFile, spec_error
+from tamapy.sim.variants import bad_parameter
 from tamapy.specs.model import Peripheral, Register
 
 Tracer = Callable[[bool, int, int, int, str], None]
@@ -104,6 +105,21 @@ class Bus:
             if d.instance == instance:
                 return d
         raise KeyError(instance)
+
+    def instances_named(self, names: Iterable[str]) -> frozenset[str]:
+        """The instances ``names`` designate, each an instance (``GPIO1``) or a peripheral type
+        (``UART``: all its instances), in any case; a simulator parameter error for a name that
+        designates none."""
+        found: set[str] = set()
+        for name in names:
+            key = name.strip().upper()
+            hits = {d.instance for d in self._devices if key in (d.instance.upper(), d.peripheral.name.upper())}
+            if not hits:
+                known = sorted({d.peripheral.name for d in self._devices})
+                raise bad_parameter(f"{name!r} names no peripheral instance or type of this part",
+                                    f"use an instance (UART1, GPIO1) or a type: {', '.join(known)}")
+            found |= hits
+        return frozenset(found)
 
     def device_at(self, address: int) -> RegisterFile | None:
         """The instance whose window holds ``address``."""

@@ -129,7 +129,8 @@ class Machine:
     ``unique_id`` (64 bits) and ``otp_key`` (16 bytes) choose the device's
     identity, derived from the board name when None; ``variant`` overrides the
     board's part (:data:`tamapy.sim.variants.VARIANTS`); ``trace`` receives every
-    MMIO access; ``exceptions`` is ``deliver`` or ``stop`` (module docstring);
+    MMIO access, or only those of the instances and peripheral types ``trace_only``
+    names when it names any; ``exceptions`` is ``deliver`` or ``stop`` (module docstring);
     ``clock_hz`` is the simulated instructions per second; ``fast_forward`` lets time
     run on while the firmware polls a timer (:mod:`tamapy.sim.fastforward`).
     """
@@ -138,7 +139,8 @@ class Machine:
                  echo: Callable[[bytes], None] | None = None, chunk: int = CHUNK_INSNS,
                  inject: Iterable[str] = (), unique_id: int | None = None, otp_key: bytes | None = None,
                  variant: str | None = None, trace: Callable[[MmioAccess], None] | None = None,
-                 exceptions: str = "deliver", clock_hz: int = CPU_HZ, fast_forward: bool = True) -> None:
+                 exceptions: str = "deliver", clock_hz: int = CPU_HZ, fast_forward: bool = True,
+                 trace_only: Iterable[str] = ()) -> None:
         if exceptions not in EXCEPTION_MODES:
             raise bad_parameter(f"unknown exception handling {exceptions!r}", "use 'deliver' or 'stop'")
         if clock_hz <= 0:
@@ -180,6 +182,8 @@ class Machine:
         self.bus = Bus(devices, ccm)
         if trace is not None:
             self.bus.tracer = self._on_trace
+        names = list(trace_only)
+        self._traced = self.bus.instances_named(names) if names else None
         self._absent = [(p.name, base, p.size) for p in soc.peripherals if p.name in self.variant.absent
                         for _, base in p.instances]
         self._timed = [d for d in devices if type(d).next_event is not RegisterFile.next_event]
@@ -458,6 +462,8 @@ class Machine:
 
     def _on_trace(self, read: bool, address: int, size: int, value: int, name: str) -> None:
         assert self._trace is not None
+        if self._traced is not None and name.partition(".")[0] not in self._traced:
+            return
         pc = self.uc.reg_read(UC_ARM_REG_PC)
         self._trace(MmioAccess(self.counter.done_at(pc), pc, read, address, name, size * 8, value))
 

@@ -76,9 +76,15 @@ def run_image(elf: bytes, board: Board, soc: Soc, *, echo: Callable[[bytes], Non
               inject: Sequence[str] = (), unique_id: str | None = None, otp_key: str | None = None,
               variant: str | None = None, trace_path: str | None = None, json_path: str | None = None,
               exceptions: str = "deliver", max_insns: int, timeout: float,
-              stdin: bool = True) -> SimOutcome:
-    """One ``tamapy run`` on the simulator, with its files; TamapyError for bad options."""
+              stdin: bool = True, trace_only: str | None = None) -> SimOutcome:
+    """One ``tamapy run`` on the simulator, with its files; TamapyError for bad options.
+
+    ``trace_only`` is ``--trace-only``: comma-separated instance or peripheral type names.
+    """
     names = check_names(inject)
+    only = [n for n in (trace_only or "").split(",") if n.strip()]
+    if only and not trace_path:
+        raise bad_parameter("--trace-only filters the trace: it needs --trace FILE")
     uid, key = parse_unique_id(unique_id), parse_otp_key(otp_key)
     trace_file = open(trace_path, "w", encoding="utf-8") if trace_path else None  # noqa: SIM115
     try:
@@ -88,7 +94,7 @@ def run_image(elf: bytes, board: Board, soc: Soc, *, echo: Callable[[bytes], Non
 
         machine = Machine(elf, board, soc, echo=echo, inject=names, unique_id=uid, otp_key=key,
                           variant=variant, trace=trace if trace_file is not None else None,
-                          exceptions=exceptions)
+                          exceptions=exceptions, trace_only=only)
         if stdin:
             forward_stdin(machine.feed_console)
         outcome = machine.run(max_insns=max_insns, timeout=timeout)
