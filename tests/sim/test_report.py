@@ -21,7 +21,7 @@ from .support import EVK, HELLO, MK2, board, hello
 TRACE_LINE = re.compile(r"^\d+ 0x[0-9a-f]{8} [RW] 0x[0-9a-f]{8} [A-Z0-9_]+\.[A-Z0-9_]+ (8|16|32) 0x[0-9a-f]+$")
 REPORT_KEYS = {"format", "board", "soc", "outcome", "status", "stop_reason", "final", "detail", "instructions",
                "cycles", "clock_hz", "simulated_us", "fault", "exceptions", "injected", "console", "peripherals",
-               "stack"}
+               "stack", "fast_forwarded_cycles", "plain_storage"}
 
 
 def traced(name: str, **kwargs: object) -> tuple[list[str], str]:

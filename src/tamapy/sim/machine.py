@@ -55,7 +55,7 @@ from tamapy.sim.image import BAD_IMAGE, IMAGE_NAME, Image, LoadSegment, Symbols,
 from tamapy.sim.inject import Injections
 from tamapy.sim.memory import RegionMemory, UnicornStore
 from tamapy.sim.outcome import MmioAccess, SimFault, SimOutcome
-from tamapy.sim.peripherals import Ccm, RegisterFile, Uart, build_devices
+from tamapy.sim.peripherals import Ccm, RegisterFile, Uart, build_devices, plain_storage
 from tamapy.sim.peripherals.base import SPEC_MISMATCH
 from tamapy.sim.stackwatch import StackWatch
 from tamapy.sim.variants import bad_parameter, variant_for
@@ -187,6 +187,8 @@ class Machine:
         self._absent = [(p.name, base, p.size) for p in soc.peripherals if p.name in self.variant.absent
                         for _, base in p.instances]
         self._timed = [d for d in devices if type(d).next_event is not RegisterFile.next_event]
+        self.plain_storage = plain_storage(devices)
+        """Peripheral type -> instances with no model (plain register storage)."""
         self._ff = FastForward(d.base + d.register(name).offset for d in devices if fast_forward
                                for name in d.time_registers)
         try:
@@ -351,6 +353,7 @@ class Machine:
             notes=notes, board=self.board.name, soc=self.variant.name,
             console_uart=self.board.console_uart, cycles=self.counter.insns + self._idle, clock_hz=self.hz,
             stack=self._stack.use() if self._stack is not None else None, fast_forwarded=self._ff.skipped,
+            plain_storage=self.plain_storage,
         )
 
     def _settle(self, pc: int, *, completed: bool) -> None:

@@ -108,7 +108,7 @@ def run_image(elf: bytes, board: Board, soc: Soc, *, echo: Callable[[bytes], Non
 
 def messages(outcome: SimOutcome) -> list[str]:
     """What ``tamapy run`` prints on stderr after the console output."""
-    lines = []
+    lines = [f"tamapy: {name} has no simulator model: plain register storage" for name in outcome.plain_storage]
     for exc in outcome.exceptions:
         where = f" in {exc.symbol}" if exc.symbol else ""
         where += f" ({exc.line})" if exc.line else ""

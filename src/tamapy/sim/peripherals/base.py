@@ -172,3 +172,13 @@ class RegisterFile:
         if alias == "TOG":
             return old ^ (value & stored)
         return ((old & ~stored) | (value & stored)) & ~(value & w1c)
+
+
+class Storage(RegisterFile):
+    """A peripheral whose spec has no simulator model: plain register storage.
+
+    Its registers keep what is written (within the spec's access kinds) and
+    nothing else happens -- no status ever changes by itself.  That is rarely
+    what the hardware does, so the run report and ``tamapy run`` name every
+    instance simulated this way instead of letting it pass for a model.
+    """
