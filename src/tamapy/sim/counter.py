@@ -18,6 +18,7 @@ Unicorn keep the PC exact at each access there.
 from __future__ import annotations
 
 import ctypes
+import functools
 from typing import Any
 
 import unicorn
@@ -76,7 +77,9 @@ def _uclib() -> Any:
 
 
 class _Native:
-    """The JIT-compiled hooks; kept alive as long as the Uc that calls them."""
+    """The JIT-compiled hooks.  They hold no per-machine state (that comes as the hook's
+    user data), so one compilation serves every machine, and its engine lives as long
+    as the process."""
 
     def __init__(self) -> None:
         import llvmlite.binding as llvm
@@ -96,6 +99,7 @@ class _Native:
         self.on_mem: int = self.engine.get_function_address("on_mem")
 
 
+@functools.cache
 def _native_or_none() -> _Native | None:
     """The native hooks, or None when this host cannot JIT (the Python hooks take over)."""
     try:
@@ -105,15 +109,12 @@ def _native_or_none() -> _Native | None:
 
 
 class BlockCounter:
-    """The instruction count of one Unicorn instance, kept by a block hook.
+    """The instruction count of one Unicorn instance, kept by a block hook."""
 
-    ``native=False`` forces the Python hook (what a host without MCJIT gets).
-    """
-
-    def __init__(self, uc: Any, *, native: bool = True) -> None:
+    def __init__(self, uc: Any) -> None:
         self.state = (ctypes.c_uint64 * 6)()
         self._uc = uc
-        self._native = _native_or_none() if native else None
+        self._native = _native_or_none()
         self._handles: list[Any] = []
         if self._native is not None:
             self._add(UC_HOOK_BLOCK, self._native.on_block, ctypes.cast(self.state, ctypes.c_void_p), 1, 0)
