@@ -17,7 +17,10 @@ counter registers, or anything else, is not fast-forwarded: its time runs
 cycle by cycle.)  Each poll of a streak adds idle time,
 doubling from :data:`FIRST_STEP` cycles but never more than
 1/:data:`BOUND_DIVISOR` of the time waited since the streak began, so a wait
-for a deadline ends at most 12.5 % (plus one poll) past it.  The machine
+for a deadline ends at most 12.5 % (plus one poll) past it, and never more
+than a millisecond of simulated time (``max_step``): a loop that reads a
+counter without waiting for it sees time run linearly, not exponentially,
+and no step comes near a counter's wrap.  The machine
 clamps each step to the next timed event (a watchdog deadline still fires at
 its cycle).  Everything depends on PCs, addresses and counts only: runs stay
 deterministic, and time never runs backwards.
@@ -38,8 +41,10 @@ BOUND_DIVISOR = 8
 class FastForward:
     """The poll streak the machine is in, and how far each poll moves time on."""
 
-    def __init__(self, time_registers: Iterable[int]) -> None:
+    def __init__(self, time_registers: Iterable[int], max_step: int) -> None:
         self.watched = frozenset(time_registers)
+        self.max_step = max_step
+        """Most idle cycles one poll may add."""
         """Addresses of the time registers."""
         self.site: tuple[int, int] | None = None
         """(PC, address) of the streak's poll; None outside a streak."""
@@ -66,7 +71,7 @@ class FastForward:
             self._step = 0
             return 0
         self._since = done
-        self._step = min(max(self._step * 2, FIRST_STEP), (cycles - self._begin) // BOUND_DIVISOR)
+        self._step = min(max(self._step * 2, FIRST_STEP), (cycles - self._begin) // BOUND_DIVISOR, self.max_step)
         skip = self._step if limit is None else max(0, min(self._step, limit))
         self.skipped += skip
         return skip

@@ -92,6 +92,8 @@ WFI = 0x0320_F003
 WFE = 0x0320_F002
 YIELD = 0x0320_F001
 
+FF_STEPS_PER_SECOND = 1000
+"""Fast-forward adds at most 1 ms of simulated time per timer poll."""
 EXCEPTION_MODES = ("deliver", "stop")
 MAX_RECORDED_EXCEPTIONS = 100
 MAX_EXCEPTIONS = 10_000
@@ -189,8 +191,8 @@ class Machine:
         self._timed = [d for d in devices if type(d).next_event is not RegisterFile.next_event]
         self.plain_storage = plain_storage(devices)
         """Peripheral type -> instances with no model (plain register storage)."""
-        self._ff = FastForward(d.base + d.register(name).offset for d in devices if fast_forward
-                               for name in d.time_registers)
+        self._ff = FastForward([d.base + d.register(name).offset for d in devices if fast_forward
+                                for name in d.time_registers], max_step=clock_hz // FF_STEPS_PER_SECOND)
         try:
             console = self.bus.device(board.console_uart)
         except KeyError:
