@@ -23,6 +23,7 @@ from typing import Any
 
 import unicorn
 from unicorn import UC_HOOK_BLOCK, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE
+from unicorn.arm_const import UC_ARM_REG_PC
 
 UC: Any = unicorn
 INSN_BYTES = 4
@@ -114,6 +115,9 @@ class BlockCounter:
     def __init__(self, uc: Any) -> None:
         self.state = (ctypes.c_uint64 * 6)()
         self._uc = uc
+        self._pc = ctypes.c_uint32()
+        self._pc_ref = ctypes.byref(self._pc)
+        self._reg_read = _uclib().uc_reg_read
         self._native = _native_or_none()
         self._handles: list[Any] = []
         if self._native is not None:
@@ -156,6 +160,12 @@ class BlockCounter:
         s[INSNS] = new
         s[BLOCK_BEGIN] = address
         s[BLOCK_SIZE] = size
+
+    def pc(self) -> int:
+        """The PC, read through the C API: the binding's ``reg_read`` costs several times
+        more, and every MMIO access that needs the time pays it."""
+        self._reg_read(self._uc._uch, UC_ARM_REG_PC, self._pc_ref)
+        return self._pc.value
 
     # -- the shared state ------------------------------------------------------
 

@@ -43,7 +43,7 @@ from unicorn import (
     UC_MEM_WRITE_UNMAPPED,
     UC_MODE_ARM,
 )
-from unicorn.arm_const import UC_ARM_REG_CPSR, UC_ARM_REG_PC, UC_CPU_ARM_CORTEX_A7
+from unicorn.arm_const import UC_ARM_REG_CPSR, UC_CPU_ARM_CORTEX_A7
 
 from tamapy.abi import final_outcome
 from tamapy.diagnostics import error
@@ -273,7 +273,7 @@ class Machine:
         """Instructions completed, exact at the access being served."""
         if not self._in_emulation:
             return self.counter.insns
-        return self.counter.done_at(self.uc.reg_read(UC_ARM_REG_PC))
+        return self.counter.done_at(self.counter.pc())
 
     def cycles(self) -> int:
         """Simulated time in cycles, exact at the access being served (the clock of the models)."""
@@ -311,7 +311,7 @@ class Machine:
             self._flush_echo()
             if self._error is not None:
                 raise self._error
-            pc = self.uc.reg_read(UC_ARM_REG_PC)
+            pc = self.counter.pc()
             if failure is not None and self._fault is None:
                 hint = self._hint_before(pc) if failure.errno == UC_ERR_INSN_INVALID else None
                 if hint == YIELD:  # a no-op on one core; Unicorn stops on it
@@ -469,12 +469,12 @@ class Machine:
         assert self._trace is not None
         if self._traced is not None and name.partition(".")[0] not in self._traced:
             return
-        pc = self.uc.reg_read(UC_ARM_REG_PC)
+        pc = self.counter.pc()
         self._trace(MmioAccess(self.counter.done_at(pc), pc, read, address, name, size * 8, value))
 
     def _stop(self, uc: Any, exc: BaseException) -> None:
         if isinstance(exc, BusFault):
-            pc = uc.reg_read(UC_ARM_REG_PC)
+            pc = self.counter.pc()
             self._fault = self._make_fault(exc.kind, exc.address, pc, exc.message)
         else:
             self._error = exc
@@ -482,14 +482,16 @@ class Machine:
 
     def _fast_forward(self, address: int) -> None:
         """A time register read: let the idle time grow if it is a poll (never past an event)."""
-        pc = self.uc.reg_read(UC_ARM_REG_PC)
+        pc = self.counter.pc()
         done = self.counter.done_at(pc)
         now = done + self._idle
         limit = None if self._event_insn is None else self._event_insn + self._idle - now
         skip = self._ff.poll(pc, address, done, now, limit)
-        if skip:
+        if skip:  # the events stay where they are in cycles: they come ``skip`` instructions sooner
             self._idle += skip
-            self._reschedule()
+            if self._event_insn is not None:
+                self._event_insn -= skip
+                self.counter.set_chunk_end(self._chunk_end())
 
     def _mmio_read(self, uc: Any, offset: int, size: int, base: int) -> int:
         if self._fault is not None or self._error is not None or self._request is not None:
@@ -515,7 +517,7 @@ class Machine:
             self._stop(uc, exc)
 
     def _on_unmapped(self, uc: Any, access: int, address: int, size: int, value: int, _user: Any) -> bool:
-        pc = uc.reg_read(UC_ARM_REG_PC)
+        pc = self.counter.pc()
         if access == UC_MEM_FETCH_UNMAPPED:
             what = "instruction fetch"
         elif access == UC_MEM_WRITE_UNMAPPED:
@@ -531,7 +533,7 @@ class Machine:
         return False
 
     def _on_exception(self, uc: Any, number: int, _user: Any) -> None:
-        pc = uc.reg_read(UC_ARM_REG_PC)
+        pc = self.counter.pc()
         name = CPU_EXCEPTIONS.get(number, f"exception {number}")
         vector = INTR_VECTORS.get(number)
         if vector is SVC:
@@ -550,7 +552,7 @@ class Machine:
     def _on_invalid(self, uc: Any, _user: Any) -> bool:
         """An undefined instruction -- or YIELD/WFE, which Unicorn reports the same way
         (with the PC already past the hint, at the end of its block)."""
-        pc = uc.reg_read(UC_ARM_REG_PC)
+        pc = self.counter.pc()
         if not self.counter.in_block(pc):
             return False  # a hint: the run loop handles it
         word = int.from_bytes(uc.mem_read(pc, INSN_BYTES), "little")
