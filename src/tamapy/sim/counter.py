@@ -23,7 +23,8 @@ from typing import Any
 
 import unicorn
 from unicorn import UC_HOOK_BLOCK, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE
-from unicorn.arm_const import UC_ARM_REG_PC
+
+from tamapy.sim.capi import uclib
 
 UC: Any = unicorn
 INSN_BYTES = 4
@@ -73,10 +74,6 @@ entry:
 """
 
 
-def _uclib() -> Any:
-    return UC.unicorn_py3.unicorn.uclib
-
-
 class _Native:
     """The JIT-compiled hooks.  They hold no per-machine state (that comes as the hook's
     user data), so one compilation serves every machine, and its engine lives as long
@@ -87,7 +84,7 @@ class _Native:
 
         llvm.initialize_native_target()
         llvm.initialize_native_asmprinter()
-        emu_stop = ctypes.cast(_uclib().uc_emu_stop, ctypes.c_void_p).value
+        emu_stop = ctypes.cast(uclib().uc_emu_stop, ctypes.c_void_p).value
         ir = _IR.format(budget=BUDGET, chunk_end=CHUNK_END, stopped=STOPPED, block_begin=BLOCK_BEGIN,
                         block_size=BLOCK_SIZE, stop_budget=STOP_BUDGET, stop_chunk=STOP_CHUNK,
                         emu_stop=emu_stop)
@@ -115,9 +112,6 @@ class BlockCounter:
     def __init__(self, uc: Any) -> None:
         self.state = (ctypes.c_uint64 * 6)()
         self._uc = uc
-        self._pc = ctypes.c_uint32()
-        self._pc_ref = ctypes.byref(self._pc)
-        self._reg_read = _uclib().uc_reg_read
         self._native = _native_or_none()
         self._handles: list[Any] = []
         if self._native is not None:
@@ -132,7 +126,7 @@ class BlockCounter:
 
     def _add(self, kind: int, fn: int, user: ctypes.c_void_p | None, begin: int, end: int) -> None:
         handle = UC.unicorn_py3.unicorn.uc_hook_h()
-        status = _uclib().uc_hook_add(self._uc._uch, ctypes.byref(handle), kind, ctypes.c_void_p(fn),
+        status = uclib().uc_hook_add(self._uc._uch, ctypes.byref(handle), kind, ctypes.c_void_p(fn),
                                       user, begin, end)
         if status != 0:
             raise UC.UcError(status)
@@ -160,12 +154,6 @@ class BlockCounter:
         s[INSNS] = new
         s[BLOCK_BEGIN] = address
         s[BLOCK_SIZE] = size
-
-    def pc(self) -> int:
-        """The PC, read through the C API: the binding's ``reg_read`` costs several times
-        more, and every MMIO access that needs the time pays it."""
-        self._reg_read(self._uc._uch, UC_ARM_REG_PC, self._pc_ref)
-        return self._pc.value
 
     # -- the shared state ------------------------------------------------------
 

@@ -48,6 +48,7 @@ from unicorn.arm_const import UC_ARM_REG_CPSR, UC_CPU_ARM_CORTEX_A7
 from tamapy.abi import final_outcome
 from tamapy.diagnostics import error
 from tamapy.sim.bus import Bus, BusFault
+from tamapy.sim.capi import PcReader, mmio_map
 from tamapy.sim.context import CPU_HZ, SimContext
 from tamapy.sim.counter import INSN_BYTES, BlockCounter
 from tamapy.sim.fastforward import FastForward
@@ -175,6 +176,8 @@ class Machine:
         self.uc: Any = UNICORN.Uc(UC_ARCH_ARM, UC_MODE_ARM)
         self.uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_A7)
         self.counter = BlockCounter(self.uc)
+        self._pc = PcReader(self.uc)
+        self._mmio_callbacks: list[tuple[Any, Any]] = []
         self.ctx = SimContext(clock=self, memory=RegionMemory(board.memory, UnicornStore(self.uc)), variant=self.variant,
                               board=board.name, unique_id=unique_id, otp_key=otp_key, faults=self.faults,
                               console=board.console_uart, stop=self._request_stop,
@@ -231,7 +234,8 @@ class Machine:
     def _map(self, what: str, start: int, end: int, *, mmio: bool) -> None:
         try:
             if mmio:
-                self.uc.mmio_map(start, end - start, self._mmio_read, start, self._mmio_write, start)
+                self._mmio_callbacks.append(mmio_map(self.uc, start, end - start, self._mmio_read,
+                                                     self._mmio_write))
             else:
                 self.uc.mem_map(start, end - start)
         except UNICORN.UcError as exc:
@@ -273,7 +277,7 @@ class Machine:
         """Instructions completed, exact at the access being served."""
         if not self._in_emulation:
             return self.counter.insns
-        return self.counter.done_at(self.counter.pc())
+        return self.counter.done_at(self._pc())
 
     def cycles(self) -> int:
         """Simulated time in cycles, exact at the access being served (the clock of the models)."""
@@ -311,7 +315,7 @@ class Machine:
             self._flush_echo()
             if self._error is not None:
                 raise self._error
-            pc = self.counter.pc()
+            pc = self._pc()
             if failure is not None and self._fault is None:
                 hint = self._hint_before(pc) if failure.errno == UC_ERR_INSN_INVALID else None
                 if hint == YIELD:  # a no-op on one core; Unicorn stops on it
@@ -469,12 +473,12 @@ class Machine:
         assert self._trace is not None
         if self._traced is not None and name.partition(".")[0] not in self._traced:
             return
-        pc = self.counter.pc()
+        pc = self._pc()
         self._trace(MmioAccess(self.counter.done_at(pc), pc, read, address, name, size * 8, value))
 
     def _stop(self, uc: Any, exc: BaseException) -> None:
         if isinstance(exc, BusFault):
-            pc = self.counter.pc()
+            pc = self._pc()
             self._fault = self._make_fault(exc.kind, exc.address, pc, exc.message)
         else:
             self._error = exc
@@ -482,7 +486,7 @@ class Machine:
 
     def _fast_forward(self, address: int) -> None:
         """A time register read: let the idle time grow if it is a poll (never past an event)."""
-        pc = self.counter.pc()
+        pc = self._pc()
         done = self.counter.done_at(pc)
         now = done + self._idle
         limit = None if self._event_insn is None else self._event_insn + self._idle - now
@@ -493,7 +497,7 @@ class Machine:
                 self._event_insn -= skip
                 self.counter.set_chunk_end(self._chunk_end())
 
-    def _mmio_read(self, uc: Any, offset: int, size: int, base: int) -> int:
+    def _mmio_read(self, _handle: Any, offset: int, size: int, base: int) -> int:
         if self._fault is not None or self._error is not None or self._request is not None:
             return 0
         address = base + offset
@@ -504,20 +508,20 @@ class Machine:
                 self._ff.reset()
             return self.bus.read(address, size)
         except BaseException as exc:  # must not unwind through Unicorn
-            self._stop(uc, exc)
+            self._stop(self.uc, exc)
             return 0
 
-    def _mmio_write(self, uc: Any, offset: int, size: int, value: int, base: int) -> None:
+    def _mmio_write(self, _handle: Any, offset: int, size: int, value: int, base: int) -> None:
         if self._fault is not None or self._error is not None or self._request is not None:
             return
         self._ff.reset()
         try:
             self.bus.write(base + offset, size, value)
         except BaseException as exc:  # must not unwind through Unicorn
-            self._stop(uc, exc)
+            self._stop(self.uc, exc)
 
     def _on_unmapped(self, uc: Any, access: int, address: int, size: int, value: int, _user: Any) -> bool:
-        pc = self.counter.pc()
+        pc = self._pc()
         if access == UC_MEM_FETCH_UNMAPPED:
             what = "instruction fetch"
         elif access == UC_MEM_WRITE_UNMAPPED:
@@ -533,7 +537,7 @@ class Machine:
         return False
 
     def _on_exception(self, uc: Any, number: int, _user: Any) -> None:
-        pc = self.counter.pc()
+        pc = self._pc()
         name = CPU_EXCEPTIONS.get(number, f"exception {number}")
         vector = INTR_VECTORS.get(number)
         if vector is SVC:
@@ -552,7 +556,7 @@ class Machine:
     def _on_invalid(self, uc: Any, _user: Any) -> bool:
         """An undefined instruction -- or YIELD/WFE, which Unicorn reports the same way
         (with the PC already past the hint, at the end of its block)."""
-        pc = self.counter.pc()
+        pc = self._pc()
         if not self.counter.in_block(pc):
             return False  # a hint: the run loop handles it
         word = int.from_bytes(uc.mem_read(pc, INSN_BYTES), "little")
