@@ -23,13 +23,13 @@ def test_without_a_jit_the_python_hook_counts_the_same(chunk: int, monkeypatch: 
         raise RuntimeError("MCJIT unavailable")
 
     monkeypatch.setattr(counter, "_Native", no_jit)
-    counter._native_or_none.cache_clear()
+    counter.native_hooks.cache_clear()
     try:
         b, soc = board(EVK)
         assert not Machine(hello(EVK), b, soc).counter.native
         fallback, fallback_steps = stepped_run(hello(EVK), chunk)
     finally:
-        counter._native_or_none.cache_clear()
+        counter.native_hooks.cache_clear()
     assert fallback.stop_reason == native.stop_reason == "final-line"
     assert fallback.instructions == fallback_steps == native_steps == native.instructions
     assert fallback == native

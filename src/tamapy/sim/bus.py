@@ -121,6 +121,11 @@ class Bus:
             found |= hits
         return frozenset(found)
 
+    def stable(self, address: int) -> bool:
+        """Whether a read at ``address`` (already decoded) is stable (:meth:`RegisterFile.stable`)."""
+        t = self._decoded.get(address)
+        return t is not None and t.device.stable(t.reg)
+
     def device_at(self, address: int) -> RegisterFile | None:
         """The instance whose window holds ``address``."""
         i = bisect.bisect_right(self._bases, address) - 1

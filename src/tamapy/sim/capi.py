@@ -23,8 +23,9 @@ MmioRead = Callable[[Any, int, int, int], int]
 MmioWrite = Callable[[Any, int, int, int, int], None]
 """(engine handle, offset, size, value, user data)."""
 
-_READ = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint, ctypes.c_void_p)
-_WRITE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint, ctypes.c_uint64, ctypes.c_void_p)
+READ_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint, ctypes.c_void_p)
+WRITE_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint, ctypes.c_uint64,
+                                  ctypes.c_void_p)
 
 
 def uclib() -> Any:
@@ -46,17 +47,29 @@ class PcReader:
         return self._pc.value
 
 
-def mmio_map(uc: Any, start: int, size: int, read: MmioRead, write: MmioWrite) -> tuple[Any, Any]:
+def mmio_map(uc: Any, start: int, size: int, read: MmioRead, write: MmioWrite) -> tuple[Any, ...]:
     """Map ``start .. start + size`` as MMIO served by ``read`` and ``write`` (each given
     ``start`` as its user data; they must not raise).  Returns the ctypes callbacks,
     which must live as long as the engine."""
-    callbacks = _READ(read), _WRITE(write)
-    status = uclib().uc_mmio_map(uc._uch, start, size, ctypes.cast(callbacks[0], ctypes.c_void_p),
-                                 ctypes.c_void_p(start), ctypes.cast(callbacks[1], ctypes.c_void_p),
-                                 ctypes.c_void_p(start))
-    if status != 0:
-        raise UC.UcError(status)
+    callbacks = READ_CALLBACK(read), WRITE_CALLBACK(write)
+    map_mmio(uc, start, size, address_of(callbacks[0]), start, address_of(callbacks[1]), start)
     return callbacks
 
 
-__all__ = ["MmioRead", "MmioWrite", "PcReader", "mmio_map", "uclib"]
+def address_of(callback: Any) -> int:
+    """The code address of a ctypes callback."""
+    address = ctypes.cast(callback, ctypes.c_void_p).value
+    assert address is not None
+    return address
+
+
+def map_mmio(uc: Any, start: int, size: int, read: int, read_user: int, write: int, write_user: int) -> None:
+    """``uc_mmio_map`` with native callback addresses and their user data."""
+    status = uclib().uc_mmio_map(uc._uch, start, size, ctypes.c_void_p(read), ctypes.c_void_p(read_user),
+                                 ctypes.c_void_p(write), ctypes.c_void_p(write_user))
+    if status != 0:
+        raise UC.UcError(status)
+
+
+__all__ = ["READ_CALLBACK", "WRITE_CALLBACK", "MmioRead", "MmioWrite", "PcReader", "address_of", "map_mmio",
+           "mmio_map", "uclib"]

@@ -12,7 +12,8 @@ machine needs to make the count exact in the middle of a block.
 A host where MCJIT cannot be created gets the same hook in Python, on the same
 state, so the results are identical, only slower.  The MMIO windows get a
 native no-op memory hook from the same module: its presence alone makes
-Unicorn keep the PC exact at each access there.
+Unicorn keep the PC exact at each access there.  The same compilation also
+holds the native MMIO read of :mod:`tamapy.sim.readcache`.
 """
 
 from __future__ import annotations
@@ -71,7 +72,55 @@ define void @on_mem(ptr %uc, i32 %type, i64 %address, i32 %size, i64 %value, ptr
 entry:
   ret void
 }}
+
+%Entry = type {{ i64, i64, i64, i64, i32 }}
+
+define i64 @mmio_read(ptr %uc, i64 %offset, i32 %size, ptr %window) {{
+entry:
+  %base = load i64, ptr %window
+  %ptable = getelementptr i8, ptr %window, i64 8
+  %table = load ptr, ptr %ptable
+  %pslow = getelementptr i8, ptr %window, i64 16
+  %slow = load ptr, ptr %pslow
+  %address = add i64 %base, %offset
+  %word = lshr i64 %address, 2
+  %index = and i64 %word, {slot_mask}
+  %entries = getelementptr i8, ptr %table, i64 24
+  %slot = getelementptr %Entry, ptr %entries, i64 %index
+  %pstamp = getelementptr i8, ptr %table, i64 8
+  %stamp = load atomic i64, ptr %pstamp monotonic, align 8
+  %pinputs = getelementptr i8, ptr %table, i64 16
+  %inputs = load atomic i64, ptr %pinputs monotonic, align 8
+  %held = load i64, ptr %slot
+  %pheld_stamp = getelementptr %Entry, ptr %slot, i64 0, i32 2
+  %held_stamp = load i64, ptr %pheld_stamp
+  %pheld_inputs = getelementptr %Entry, ptr %slot, i64 0, i32 3
+  %held_inputs = load i64, ptr %pheld_inputs
+  %psize = getelementptr %Entry, ptr %slot, i64 0, i32 4
+  %held_size = load i32, ptr %psize
+  %same = icmp eq i64 %held, %address
+  %fits = icmp eq i32 %held_size, %size
+  %now = icmp eq i64 %held_stamp, %stamp
+  %quiet = icmp eq i64 %held_inputs, %inputs
+  %a = and i1 %same, %fits
+  %b = and i1 %now, %quiet
+  %hit = and i1 %a, %b
+  br i1 %hit, label %cached, label %python
+cached:
+  %hits = load i64, ptr %table
+  %more = add i64 %hits, 1
+  store i64 %more, ptr %table
+  %pvalue = getelementptr %Entry, ptr %slot, i64 0, i32 1
+  %value = load i64, ptr %pvalue
+  ret i64 %value
+python:
+  %user = inttoptr i64 %base to ptr
+  %read = call i64 %slow(ptr %uc, i64 %offset, i32 %size, ptr %user)
+  ret i64 %read
+}}
 """
+READ_SLOTS = 64
+"""Entries of the MMIO read cache (a power of two: indexed by address bits 7:2)."""
 
 
 class _Native:
@@ -87,7 +136,7 @@ class _Native:
         emu_stop = ctypes.cast(uclib().uc_emu_stop, ctypes.c_void_p).value
         ir = _IR.format(budget=BUDGET, chunk_end=CHUNK_END, stopped=STOPPED, block_begin=BLOCK_BEGIN,
                         block_size=BLOCK_SIZE, stop_budget=STOP_BUDGET, stop_chunk=STOP_CHUNK,
-                        emu_stop=emu_stop)
+                        emu_stop=emu_stop, slot_mask=READ_SLOTS - 1)
         module = llvm.parse_assembly(ir)
         module.verify()
         machine = llvm.Target.from_default_triple().create_target_machine()
@@ -95,10 +144,11 @@ class _Native:
         self.engine.finalize_object()
         self.on_block: int = self.engine.get_function_address("on_block")
         self.on_mem: int = self.engine.get_function_address("on_mem")
+        self.mmio_read: int = self.engine.get_function_address("mmio_read")
 
 
 @functools.cache
-def _native_or_none() -> _Native | None:
+def native_hooks() -> _Native | None:
     """The native hooks, or None when this host cannot JIT (the Python hooks take over)."""
     try:
         return _Native()
@@ -112,7 +162,7 @@ class BlockCounter:
     def __init__(self, uc: Any) -> None:
         self.state = (ctypes.c_uint64 * 6)()
         self._uc = uc
-        self._native = _native_or_none()
+        self._native = native_hooks()
         self._handles: list[Any] = []
         if self._native is not None:
             self._add(UC_HOOK_BLOCK, self._native.on_block, ctypes.cast(self.state, ctypes.c_void_p), 1, 0)
@@ -204,4 +254,4 @@ def _on_mem(uc: Any, access: int, address: int, size: int, value: int, _user: An
     """Present only for its side effect on the PC (see :meth:`BlockCounter.watch_pc`)."""
 
 
-__all__ = ["BlockCounter"]
+__all__ = ["READ_SLOTS", "BlockCounter", "native_hooks"]

@@ -48,16 +48,17 @@ from unicorn.arm_const import UC_ARM_REG_CPSR, UC_CPU_ARM_CORTEX_A7
 from tamapy.abi import final_outcome
 from tamapy.diagnostics import error
 from tamapy.sim.bus import Bus, BusFault
-from tamapy.sim.capi import PcReader, mmio_map
+from tamapy.sim.capi import PcReader
 from tamapy.sim.context import CPU_HZ, SimContext
 from tamapy.sim.counter import INSN_BYTES, BlockCounter
 from tamapy.sim.fastforward import FastForward
 from tamapy.sim.image import BAD_IMAGE, IMAGE_NAME, Image, LoadSegment, Symbols, read_image
 from tamapy.sim.inject import Injections
-from tamapy.sim.memory import RegionMemory, UnicornStore
+from tamapy.sim.memory import RegionMemory, UnicornStore, merge_spans, page_span
 from tamapy.sim.outcome import MmioAccess, SimFault, SimOutcome
 from tamapy.sim.peripherals import Ccm, RegisterFile, Uart, build_devices, plain_storage
 from tamapy.sim.peripherals.base import SPEC_MISMATCH
+from tamapy.sim.readcache import ReadCache
 from tamapy.sim.stackwatch import StackWatch
 from tamapy.sim.variants import bad_parameter, variant_for
 from tamapy.sim.vectors import (
@@ -83,7 +84,6 @@ CHUNK_INSNS = 100_000
 the timeout is checked between chunks."""
 RESET_CPSR = 0x1D3
 """Secure SVC mode, IRQ, FIQ and asynchronous aborts masked: what QEMU's ``-kernel`` starts with."""
-PAGE = 0x1000
 NO_EXIT = 0xFFFF_FFFF
 """``until`` for emu_start: an odd address, which no ARM instruction can sit at."""
 
@@ -107,22 +107,6 @@ __all__ = [
 
 
 # ----------------------------------------------------------------- the machine
-
-
-def _page_span(base: int, size: int) -> tuple[int, int]:
-    start = base & ~(PAGE - 1)
-    end = (base + size + PAGE - 1) & ~(PAGE - 1)
-    return start, end
-
-
-def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 class Machine:
@@ -177,7 +161,9 @@ class Machine:
         self.uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_A7)
         self.counter = BlockCounter(self.uc)
         self._pc = PcReader(self.uc)
-        self._mmio_callbacks: list[tuple[Any, Any]] = []
+        self._reads = ReadCache(enabled=trace is None)
+        """Stable MMIO reads answered natively; none while tracing (every access is traced)."""
+        self._hits_seen = 0
         self.ctx = SimContext(clock=self, memory=RegionMemory(board.memory, UnicornStore(self.uc)), variant=self.variant,
                               board=board.name, unique_id=unique_id, otp_key=otp_key, faults=self.faults,
                               console=board.console_uart, stop=self._request_stop,
@@ -196,16 +182,7 @@ class Machine:
         """Peripheral type -> instances with no model (plain register storage)."""
         self._ff = FastForward([d.base + d.register(name).offset for d in devices if fast_forward
                                 for name in d.time_registers], max_step=clock_hz // FF_STEPS_PER_SECOND)
-        try:
-            console = self.bus.device(board.console_uart)
-        except KeyError:
-            console = None
-        if not isinstance(console, Uart):
-            raise error(board.source, 0, 0, SPEC_MISMATCH,
-                        f"console UART {board.console_uart} is not a UART of SoC {soc.name}",
-                        "name one of the SoC's UART instances in [console] uart")
-        self.console = console
-        console.on_transmit = self._on_console_byte
+        self.console = self._connect_uarts(soc)
 
         self._map_memory()
         self._load()
@@ -219,11 +196,24 @@ class Machine:
 
     # -- set-up ------------------------------------------------------------------
 
+    def _connect_uarts(self, soc: Soc) -> Uart:
+        """The console UART, watched for the final line; every UART's input invalidates the read cache."""
+        console = next((d for d in self.bus.devices if d.instance == self.board.console_uart), None)
+        if not isinstance(console, Uart):
+            raise error(self.board.source, 0, 0, SPEC_MISMATCH,
+                        f"console UART {self.board.console_uart} is not a UART of SoC {soc.name}",
+                        "name one of the SoC's UART instances in [console] uart")
+        console.on_transmit = self._on_console_byte
+        for device in self.bus.devices:
+            if isinstance(device, Uart):
+                device.on_receive = self._reads.received
+        return console
+
     def _map_memory(self) -> None:
         """RAM for the board's regions, MMIO for the part's peripheral windows."""
         for region in self.board.memory:
-            self._map(f"memory region {region.name}", *_page_span(region.base, region.size), mmio=False)
-        spans = _merge_spans([_page_span(d.base, d.peripheral.size) for d in self.bus.devices])
+            self._map(f"memory region {region.name}", *page_span(region.base, region.size), mmio=False)
+        spans = merge_spans([page_span(d.base, d.peripheral.size) for d in self.bus.devices])
         for start, end in spans:
             self._map(f"peripheral windows at 0x{start:08x}", start, end, mmio=True)
             # A memory hook over the window makes Unicorn keep the PC exact at each
@@ -234,8 +224,7 @@ class Machine:
     def _map(self, what: str, start: int, end: int, *, mmio: bool) -> None:
         try:
             if mmio:
-                self._mmio_callbacks.append(mmio_map(self.uc, start, end - start, self._mmio_read,
-                                                     self._mmio_write))
+                self._reads.map(self.uc, start, end - start, self._mmio_read, self._mmio_write)
             else:
                 self.uc.mem_map(start, end - start)
         except UNICORN.UcError as exc:
@@ -501,12 +490,20 @@ class Machine:
         if self._fault is not None or self._error is not None or self._request is not None:
             return 0
         address = base + offset
+        reads = self._reads
+        stamps = reads.stamps()
+        if reads.hits != self._hits_seen:  # reads answered natively since: accesses too
+            self._hits_seen = reads.hits
+            self._ff.reset()
         try:
             if address in self._ff.watched:
                 self._fast_forward(address)
             elif self._ff.site is not None:
                 self._ff.reset()
-            return self.bus.read(address, size)
+            value = self.bus.read(address, size)
+            if reads.enabled and self.bus.stable(address):
+                reads.store(address, size, value, stamps)
+            return value
         except BaseException as exc:  # must not unwind through Unicorn
             self._stop(self.uc, exc)
             return 0
@@ -515,6 +512,7 @@ class Machine:
         if self._fault is not None or self._error is not None or self._request is not None:
             return
         self._ff.reset()
+        self._reads.written()
         try:
             self.bus.write(base + offset, size, value)
         except BaseException as exc:  # must not unwind through Unicorn

@@ -158,6 +158,12 @@ class RegisterFile:
         """What a load from ``reg`` returns; models override for computed bits."""
         return self._values[reg.name]
 
+    def stable(self, reg: Register) -> bool:
+        """Whether a read of ``reg`` now has no side effect and returns the same value until
+        the next MMIO write or received byte (the machine may then answer it natively,
+        :mod:`tamapy.sim.readcache`).  Models that know say so; the default is no."""
+        return False
+
     def write(self, reg: Register, alias: str | None, value: int) -> None:
         """A store of ``value`` to ``reg`` (or to its SET/CLR/TOG ``alias``)."""
         self._values[reg.name] = self.merge(reg, alias, self._values[reg.name], value)
