@@ -26,7 +26,8 @@ def test_without_a_jit_the_python_hook_counts_the_same(chunk: int, monkeypatch: 
     counter.native_hooks.cache_clear()
     try:
         b, soc = board(EVK)
-        assert not Machine(hello(EVK), b, soc).counter.native
+        machine = Machine(hello(EVK), b, soc)
+        assert not machine.counter.native and not machine.read_cache.enabled
         fallback, fallback_steps = stepped_run(hello(EVK), chunk)
     finally:
         counter.native_hooks.cache_clear()

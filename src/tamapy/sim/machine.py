@@ -161,7 +161,7 @@ class Machine:
         self.uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_A7)
         self.counter = BlockCounter(self.uc)
         self._pc = PcReader(self.uc)
-        self._reads = ReadCache(enabled=trace is None)
+        self.read_cache = ReadCache(enabled=trace is None)
         """Stable MMIO reads answered natively; none while tracing (every access is traced)."""
         self._hits_seen = 0
         self.ctx = SimContext(clock=self, memory=RegionMemory(board.memory, UnicornStore(self.uc)), variant=self.variant,
@@ -206,7 +206,7 @@ class Machine:
         console.on_transmit = self._on_console_byte
         for device in self.bus.devices:
             if isinstance(device, Uart):
-                device.on_receive = self._reads.received
+                device.on_receive = self.read_cache.received
         return console
 
     def _map_memory(self) -> None:
@@ -224,7 +224,7 @@ class Machine:
     def _map(self, what: str, start: int, end: int, *, mmio: bool) -> None:
         try:
             if mmio:
-                self._reads.map(self.uc, start, end - start, self._mmio_read, self._mmio_write)
+                self.read_cache.map(self.uc, start, end - start, self._mmio_read, self._mmio_write)
             else:
                 self.uc.mem_map(start, end - start)
         except UNICORN.UcError as exc:
@@ -490,7 +490,7 @@ class Machine:
         if self._fault is not None or self._error is not None or self._request is not None:
             return 0
         address = base + offset
-        reads = self._reads
+        reads = self.read_cache
         stamps = reads.stamps()
         if reads.hits != self._hits_seen:  # reads answered natively since: accesses too
             self._hits_seen = reads.hits
@@ -512,7 +512,7 @@ class Machine:
         if self._fault is not None or self._error is not None or self._request is not None:
             return
         self._ff.reset()
-        self._reads.written()
+        self.read_cache.written()
         try:
             self.bus.write(base + offset, size, value)
         except BaseException as exc:  # must not unwind through Unicorn
