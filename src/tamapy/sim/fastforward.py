@@ -17,13 +17,14 @@ counter registers, or anything else, is not fast-forwarded: its time runs
 cycle by cycle.)  Each poll of a streak adds idle time,
 doubling from :data:`FIRST_STEP` cycles but never more than
 1/:data:`BOUND_DIVISOR` of the time waited since the streak began, so a wait
-for a deadline ends at most 12.5 % (plus one poll) past it, and never more
+for a deadline ends at most 0.1 % (plus one poll) past it, and never more
 than a millisecond of simulated time (``max_step``): a loop that reads a
 counter without waiting for it sees time run linearly, not exponentially,
 and no step comes near a counter's wrap.  The machine
 clamps each step to the next timed event (a watchdog deadline still fires at
 its cycle).  Everything depends on PCs, addresses and counts only: runs stay
-deterministic, and time never runs backwards.
+deterministic, and time never runs backwards.  ``tamapy run`` turns it on;
+the API leaves it off unless asked, keeping time equal to the instruction count.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ MAX_GAP = 256
 """Most instructions between two polls of one streak."""
 FIRST_STEP = 16
 """Idle cycles added at the first poll of a streak that qualifies."""
-BOUND_DIVISOR = 8
-"""A step is at most the time waited so far over this: the overshoot bound (12.5 %)."""
+BOUND_DIVISOR = 1024
+"""A step is at most the time waited so far over this: the overshoot bound (0.1 %, so a
+1 ms `delay_us` ends within a microsecond of its deadline)."""
 
 
 class FastForward:

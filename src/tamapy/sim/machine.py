@@ -119,14 +119,15 @@ class Machine:
     MMIO access, or only those of the instances and peripheral types ``trace_only``
     names when it names any; ``exceptions`` is ``deliver`` or ``stop`` (module docstring);
     ``clock_hz`` is the simulated instructions per second; ``fast_forward`` lets time
-    run on while the firmware polls a timer (:mod:`tamapy.sim.fastforward`).
+    run on while the firmware polls a timer (:mod:`tamapy.sim.fastforward`; off by
+    default, so that time is the instruction count; ``tamapy run`` turns it on).
     """
 
     def __init__(self, elf: bytes, board: Board, soc: Soc, *,
                  echo: Callable[[bytes], None] | None = None, chunk: int = CHUNK_INSNS,
                  inject: Iterable[str] = (), unique_id: int | None = None, otp_key: bytes | None = None,
                  variant: str | None = None, trace: Callable[[MmioAccess], None] | None = None,
-                 exceptions: str = "deliver", clock_hz: int = CPU_HZ, fast_forward: bool = True,
+                 exceptions: str = "deliver", clock_hz: int = CPU_HZ, fast_forward: bool = False,
                  trace_only: Iterable[str] = ()) -> None:
         if exceptions not in EXCEPTION_MODES:
             raise bad_parameter(f"unknown exception handling {exceptions!r}", "use 'deliver' or 'stop'")
@@ -582,7 +583,7 @@ def simulate(elf: bytes, board: Board, soc: Soc, *, max_insns: int = 50_000_000,
              echo: Callable[[bytes], None] | None = None, inject: Iterable[str] = (),
              unique_id: int | None = None, otp_key: bytes | None = None, variant: str | None = None,
              trace: Callable[[MmioAccess], None] | None = None, exceptions: str = "deliver",
-             clock_hz: int = CPU_HZ, console_input: bytes = b"", fast_forward: bool = True) -> SimOutcome:
+             clock_hz: int = CPU_HZ, console_input: bytes = b"", fast_forward: bool = False) -> SimOutcome:
     """Boot ``elf`` on the simulated ``board`` and run it to its end (see :class:`Machine`).
 
     ``console_input`` is queued on the console UART before the run starts.

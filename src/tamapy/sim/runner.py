@@ -76,10 +76,11 @@ def run_image(elf: bytes, board: Board, soc: Soc, *, echo: Callable[[bytes], Non
               inject: Sequence[str] = (), unique_id: str | None = None, otp_key: str | None = None,
               variant: str | None = None, trace_path: str | None = None, json_path: str | None = None,
               exceptions: str = "deliver", max_insns: int, timeout: float,
-              stdin: bool = True, trace_only: str | None = None) -> SimOutcome:
+              stdin: bool = True, trace_only: str | None = None, fast_forward: bool = True) -> SimOutcome:
     """One ``tamapy run`` on the simulator, with its files; TamapyError for bad options.
 
-    ``trace_only`` is ``--trace-only``: comma-separated instance or peripheral type names.
+    ``trace_only`` is ``--trace-only``: comma-separated instance or peripheral type names;
+    ``fast_forward`` is on unless ``--no-fast-forward`` (timer waits take little host time).
     """
     names = check_names(inject)
     only = [n for n in (trace_only or "").split(",") if n.strip()]
@@ -94,7 +95,7 @@ def run_image(elf: bytes, board: Board, soc: Soc, *, echo: Callable[[bytes], Non
 
         machine = Machine(elf, board, soc, echo=echo, inject=names, unique_id=uid, otp_key=key,
                           variant=variant, trace=trace if trace_file is not None else None,
-                          exceptions=exceptions, trace_only=only)
+                          exceptions=exceptions, trace_only=only, fast_forward=fast_forward)
         if stdin:
             forward_stdin(machine.feed_console)
         outcome = machine.run(max_insns=max_insns, timeout=timeout)
