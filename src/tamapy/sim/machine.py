@@ -8,10 +8,13 @@ that a stray access stops the run with a located :class:`SimFault`.
 
 Instructions are counted exactly with a native block hook
 (:mod:`tamapy.sim.counter`: the sum of the basic blocks the CPU ran,
-corrected for the one a stop interrupts), which also cuts the run into chunks; between chunks the loop checks the budget, the
-wall clock and timed events (watchdog deadlines).  Simulated time is the
-instruction count (one instruction per cycle at 528 MHz), so timers and the
-watchdog are deterministic.  A run stops at the firmware's final console
+corrected for the one a stop interrupts), which also cuts the run into
+chunks; between chunks the loop checks the budget, the wall clock and timed
+events (watchdog deadlines).  Simulated time is the instruction count (one
+instruction per cycle at 528 MHz) plus idle cycles (WFI, and fast-forward
+while the firmware polls a timer, :mod:`tamapy.sim.fastforward`), so timers
+and the watchdog are deterministic.  Stable MMIO reads are answered natively
+(:mod:`tamapy.sim.readcache`).  A run stops at the firmware's final console
 line (``tamapy: exit N`` / ``tamapy: panic 0x...``), at a fault, when a
 watchdog expires, on a software reset or power-off request, when the CPU
 halts in WFI with nothing left to wake it, or when the instruction budget or
