@@ -209,7 +209,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         sim = run_image(result.image.elf, board, result.program.soc, echo=_write_out, inject=args.inject,
                         unique_id=args.unique_id, otp_key=args.otp_key, variant=args.soc,
                         trace_path=args.trace, json_path=args.json, exceptions=args.exceptions,
-                        max_insns=args.max_insns, timeout=args.timeout)
+                        max_insns=args.max_insns, timeout=args.timeout, trace_only=args.trace_only,
+                        fast_forward=not args.no_fast_forward)
         lines = messages(sim)
         if lines:
             print("\n" + "\n".join(lines), file=sys.stderr)
@@ -327,6 +328,10 @@ def parser() -> argparse.ArgumentParser:
                    help="inject a hardware fault into the simulator (repeatable): rngb-selftest-fail, "
                         "rngb-error, dcp-channel-error, dcp-hang, uart-stuck, wdog-unserviced")
     r.add_argument("--trace", metavar="FILE", help="write every MMIO access to FILE, one per line")
+    r.add_argument("--trace-only", metavar="NAMES", help="trace only these peripherals: instance or type "
+                                                        "names, comma-separated (GPIO1,UART2 or UART)")
+    r.add_argument("--no-fast-forward", action="store_true",
+                   help="run timer waits cycle by cycle (simulated time = instructions)")
     r.add_argument("--json", metavar="FILE", help="write the run report to FILE as JSON")
     r.add_argument("--unique-id", metavar="N", help="the device's 64-bit unique ID (OCOTP CFG0/CFG1); "
                                                      "default derived from the board name")

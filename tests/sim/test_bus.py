@@ -170,6 +170,22 @@ def test_access_to_gated_uart_faults() -> None:
     assert bus.read(UART1 + UCR1, 4) == 0
 
 
+def test_checks_still_apply_to_an_address_already_used() -> None:
+    """Decoding is cached per address; every check is not."""
+    bus = make_bus()
+    assert bus.read(UART1 + UCR1, 4) == 0
+    assert fault(bus.read, UART1 + UCR1, 2).kind == "width"
+    assert fault(bus.write, UART1 + UCR1, 1, 0).kind == "width"
+    assert [fault(bus.read, UART1 + UTXD, 4).kind for _ in range(2)] == ["access", "access"]
+    bus.write(CCM + CCGR5, 4, 0xFCFF_FFFF)  # close UART1's gate after its register was decoded
+    assert fault(bus.read, UART1 + UCR1, 4).kind == "clock-gated"
+    ccm = bus.device("CCM")
+    ccm.set_value("CCGR5", 0xFFFF_FFFF)  # the gate's answer follows a register set behind the bus too
+    assert bus.read(UART1 + UCR1, 4) == 0
+    assert bus.read(UART1 + USR2, 4) & 1 == 0
+    assert fault(bus.write, UART1 + USR2 + 0x1000, 4, 0).kind == "unmapped"
+
+
 def test_uart2_gate_is_ccgr0_cg14() -> None:
     bus = make_bus()
     bus.write(CCM + CCGR0, 4, 0xCFFF_FFFF)

@@ -21,7 +21,7 @@ from .support import EVK, HELLO, MK2, board, hello
 TRACE_LINE = re.compile(r"^\d+ 0x[0-9a-f]{8} [RW] 0x[0-9a-f]{8} [A-Z0-9_]+\.[A-Z0-9_]+ (8|16|32) 0x[0-9a-f]+$")
 REPORT_KEYS = {"format", "board", "soc", "outcome", "status", "stop_reason", "final", "detail", "instructions",
                "cycles", "clock_hz", "simulated_us", "fault", "exceptions", "injected", "console", "peripherals",
-               "stack"}
+               "stack", "fast_forwarded_cycles", "plain_storage"}
 
 
 def traced(name: str, **kwargs: object) -> tuple[list[str], str]:
@@ -88,6 +88,26 @@ def test_cli_writes_trace_and_report(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert outputs[0] == outputs[1]
     assert json.loads(outputs[0][1])["console"]["output"].endswith("tamapy: exit 0\n")
     assert "Hello from tamapy on USB armory Mk II" in capsys.readouterr().out
+
+
+def test_cli_trace_only_keeps_the_named_peripherals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    full, only = tmp_path / "full.txt", tmp_path / "only.txt"
+    assert run_cli("--board", MK2, "--trace", str(full)) == 0
+    assert run_cli("--board", MK2, "--trace", str(only), "--trace-only", "ccm,UART") == 0
+    kept = only.read_text().splitlines()
+    assert kept == [line for line in full.read_text().splitlines()
+                    if line.split()[4].startswith(("CCM.", "UART2."))]
+    assert {line.split()[4].split(".")[0] for line in kept} == {"CCM", "UART2"}
+    capsys.readouterr()
+
+
+def test_cli_trace_only_rejects_unknown_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    trace = tmp_path / "t.txt"
+    assert run_cli("--board", MK2, "--trace", str(trace), "--trace-only", "GPIO1,FLUX9") == 2
+    err = capsys.readouterr().err
+    assert "error[E524]" in err and "'FLUX9' names no peripheral" in err and "GPIO" in err
+    assert run_cli("--board", MK2, "--trace-only", "GPIO1") == 2
+    assert "needs --trace FILE" in capsys.readouterr().err
 
 
 def test_cli_reports_injected_faults(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

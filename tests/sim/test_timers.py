@@ -56,6 +56,16 @@ def test_gpt_count_is_exact_however_the_time_is_sliced(prescaler: int, steps: li
         assert bench.r(GPT1 + CNT) == expected
 
 
+def test_gpt_writes_between_ticks_do_not_hold_the_counter_back() -> None:
+    """A register write that leaves the clock setup alone keeps the partial tick in progress."""
+    bench = Bench()
+    gpt(bench, EN | ENMOD | FRR | IPG)
+    for _ in range(100):
+        bench.clock.advance(4)  # half a tick
+        bench.w(GPT1 + OCR2, 0x1234)
+    assert bench.r(GPT1 + CNT) == 50
+
+
 def test_gpt_clock_sources() -> None:
     bench = Bench()
     gpt(bench, EN | ENMOD | FRR | CKIL)

@@ -6,12 +6,15 @@ IRQ/FIQ masked), maps the board's memory regions as RAM and every peripheral
 window the board's part has as MMIO, and leaves everything else unmapped so
 that a stray access stops the run with a located :class:`SimFault`.
 
-Instructions are counted exactly with a block hook (the sum of the basic
-blocks the CPU ran, corrected for the one a stop interrupts), which also
-cuts the run into chunks; between chunks the loop checks the budget, the
-wall clock and timed events (watchdog deadlines).  Simulated time is the
-instruction count (one instruction per cycle at 528 MHz), so timers and the
-watchdog are deterministic.  A run stops at the firmware's final console
+Instructions are counted exactly with a native block hook
+(:mod:`tamapy.sim.counter`: the sum of the basic blocks the CPU ran,
+corrected for the one a stop interrupts), which also cuts the run into
+chunks; between chunks the loop checks the budget, the wall clock and timed
+events (watchdog deadlines).  Simulated time is the instruction count (one
+instruction per cycle at 528 MHz) plus idle cycles (WFI, and fast-forward
+while the firmware polls a timer, :mod:`tamapy.sim.fastforward`), so timers
+and the watchdog are deterministic.  Stable MMIO reads are answered natively
+(:mod:`tamapy.sim.readcache`).  A run stops at the firmware's final console
 line (``tamapy: exit N`` / ``tamapy: panic 0x...``), at a fault, when a
 watchdog expires, on a software reset or power-off request, when the CPU
 halts in WFI with nothing left to wake it, or when the instruction budget or
@@ -36,28 +39,29 @@ from unicorn import (
     UC_ARCH_ARM,
     UC_ERR_EXCEPTION,
     UC_ERR_INSN_INVALID,
-    UC_HOOK_BLOCK,
     UC_HOOK_INSN_INVALID,
     UC_HOOK_INTR,
-    UC_HOOK_MEM_READ,
     UC_HOOK_MEM_UNMAPPED,
-    UC_HOOK_MEM_WRITE,
     UC_MEM_FETCH_UNMAPPED,
     UC_MEM_WRITE_UNMAPPED,
     UC_MODE_ARM,
 )
-from unicorn.arm_const import UC_ARM_REG_CPSR, UC_ARM_REG_PC, UC_CPU_ARM_CORTEX_A7
+from unicorn.arm_const import UC_ARM_REG_CPSR, UC_CPU_ARM_CORTEX_A7
 
 from tamapy.abi import final_outcome
 from tamapy.diagnostics import error
 from tamapy.sim.bus import Bus, BusFault
+from tamapy.sim.capi import PcReader
 from tamapy.sim.context import CPU_HZ, SimContext
+from tamapy.sim.counter import INSN_BYTES, BlockCounter
+from tamapy.sim.fastforward import FastForward
 from tamapy.sim.image import BAD_IMAGE, IMAGE_NAME, Image, LoadSegment, Symbols, read_image
 from tamapy.sim.inject import Injections
-from tamapy.sim.memory import RegionMemory, UnicornStore
+from tamapy.sim.memory import RegionMemory, UnicornStore, merge_spans, page_span
 from tamapy.sim.outcome import MmioAccess, SimFault, SimOutcome
-from tamapy.sim.peripherals import Ccm, RegisterFile, Uart, build_devices
+from tamapy.sim.peripherals import Ccm, RegisterFile, Uart, build_devices, plain_storage
 from tamapy.sim.peripherals.base import SPEC_MISMATCH
+from tamapy.sim.readcache import ReadCache
 from tamapy.sim.stackwatch import StackWatch
 from tamapy.sim.variants import bad_parameter, variant_for
 from tamapy.sim.vectors import (
@@ -83,11 +87,8 @@ CHUNK_INSNS = 100_000
 the timeout is checked between chunks."""
 RESET_CPSR = 0x1D3
 """Secure SVC mode, IRQ, FIQ and asynchronous aborts masked: what QEMU's ``-kernel`` starts with."""
-PAGE = 0x1000
 NO_EXIT = 0xFFFF_FFFF
 """``until`` for emu_start: an odd address, which no ARM instruction can sit at."""
-INSN_BYTES = 4
-"""ARM state only: the firmware is compiled for ARM, never Thumb."""
 
 HINT_MASK = 0x0FFF_FFFF
 """Instruction word without its condition field."""
@@ -95,6 +96,8 @@ WFI = 0x0320_F003
 WFE = 0x0320_F002
 YIELD = 0x0320_F001
 
+FF_STEPS_PER_SECOND = 1000
+"""Fast-forward adds at most 1 ms of simulated time per timer poll."""
 EXCEPTION_MODES = ("deliver", "stop")
 MAX_RECORDED_EXCEPTIONS = 100
 MAX_EXCEPTIONS = 10_000
@@ -109,22 +112,6 @@ __all__ = [
 # ----------------------------------------------------------------- the machine
 
 
-def _page_span(base: int, size: int) -> tuple[int, int]:
-    start = base & ~(PAGE - 1)
-    end = (base + size + PAGE - 1) & ~(PAGE - 1)
-    return start, end
-
-
-def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
 class Machine:
     """One board with one image loaded, ready to :meth:`run` once.
 
@@ -132,15 +119,19 @@ class Machine:
     ``unique_id`` (64 bits) and ``otp_key`` (16 bytes) choose the device's
     identity, derived from the board name when None; ``variant`` overrides the
     board's part (:data:`tamapy.sim.variants.VARIANTS`); ``trace`` receives every
-    MMIO access; ``exceptions`` is ``deliver`` or ``stop`` (module docstring);
-    ``clock_hz`` is the simulated instructions per second.
+    MMIO access, or only those of the instances and peripheral types ``trace_only``
+    names when it names any; ``exceptions`` is ``deliver`` or ``stop`` (module docstring);
+    ``clock_hz`` is the simulated instructions per second; ``fast_forward`` lets time
+    run on while the firmware polls a timer (:mod:`tamapy.sim.fastforward`; off by
+    default, so that time is the instruction count; ``tamapy run`` turns it on).
     """
 
     def __init__(self, elf: bytes, board: Board, soc: Soc, *,
                  echo: Callable[[bytes], None] | None = None, chunk: int = CHUNK_INSNS,
                  inject: Iterable[str] = (), unique_id: int | None = None, otp_key: bytes | None = None,
                  variant: str | None = None, trace: Callable[[MmioAccess], None] | None = None,
-                 exceptions: str = "deliver", clock_hz: int = CPU_HZ) -> None:
+                 exceptions: str = "deliver", clock_hz: int = CPU_HZ, fast_forward: bool = False,
+                 trace_only: Iterable[str] = ()) -> None:
         if exceptions not in EXCEPTION_MODES:
             raise bad_parameter(f"unknown exception handling {exceptions!r}", "use 'deliver' or 'stop'")
         if clock_hz <= 0:
@@ -155,15 +146,10 @@ class Machine:
         self.faults = Injections.of(inject)
         self._trace = trace
 
-        self._insns = 0
         self._idle = 0
-        self._max_insns = 0
         self._chunk_base = 0
-        self._chunk_end = 0
         self._event_insn: int | None = None
-        self._block = (0, 0)
         self._in_emulation = False
-        self._stopped_by: str | None = None
         self._fault: SimFault | None = None
         self._request: tuple[str, str] | None = None
         self._request_in_emulation = False
@@ -177,6 +163,11 @@ class Machine:
 
         self.uc: Any = UNICORN.Uc(UC_ARCH_ARM, UC_MODE_ARM)
         self.uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_A7)
+        self.counter = BlockCounter(self.uc)
+        self._pc = PcReader(self.uc)
+        self.read_cache = ReadCache(enabled=trace is None)
+        """Stable MMIO reads answered natively; none while tracing (every access is traced)."""
+        self._hits_seen = 0
         self.ctx = SimContext(clock=self, memory=RegionMemory(board.memory, UnicornStore(self.uc)), variant=self.variant,
                               board=board.name, unique_id=unique_id, otp_key=otp_key, faults=self.faults,
                               console=board.console_uart, stop=self._request_stop,
@@ -186,24 +177,20 @@ class Machine:
         self.bus = Bus(devices, ccm)
         if trace is not None:
             self.bus.tracer = self._on_trace
+        names = list(trace_only)
+        self._traced = self.bus.instances_named(names) if names else None
         self._absent = [(p.name, base, p.size) for p in soc.peripherals if p.name in self.variant.absent
                         for _, base in p.instances]
         self._timed = [d for d in devices if type(d).next_event is not RegisterFile.next_event]
-        try:
-            console = self.bus.device(board.console_uart)
-        except KeyError:
-            console = None
-        if not isinstance(console, Uart):
-            raise error(board.source, 0, 0, SPEC_MISMATCH,
-                        f"console UART {board.console_uart} is not a UART of SoC {soc.name}",
-                        "name one of the SoC's UART instances in [console] uart")
-        self.console = console
-        console.on_transmit = self._on_console_byte
+        self.plain_storage = plain_storage(devices)
+        """Peripheral type -> instances with no model (plain register storage)."""
+        self._ff = FastForward([d.base + d.register(name).offset for d in devices if fast_forward
+                                for name in d.time_registers], max_step=clock_hz // FF_STEPS_PER_SECOND)
+        self.console = self._connect_uarts(soc)
 
         self._map_memory()
         self._load()
         self.uc.reg_write(UC_ARM_REG_CPSR, RESET_CPSR)
-        self.uc.hook_add(UC_HOOK_BLOCK, self._on_block)
         self.uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._on_unmapped)
         self.uc.hook_add(UC_HOOK_INTR, self._on_exception)
         self.uc.hook_add(UC_HOOK_INSN_INVALID, self._on_invalid)
@@ -213,22 +200,35 @@ class Machine:
 
     # -- set-up ------------------------------------------------------------------
 
+    def _connect_uarts(self, soc: Soc) -> Uart:
+        """The console UART, watched for the final line; every UART's input invalidates the read cache."""
+        console = next((d for d in self.bus.devices if d.instance == self.board.console_uart), None)
+        if not isinstance(console, Uart):
+            raise error(self.board.source, 0, 0, SPEC_MISMATCH,
+                        f"console UART {self.board.console_uart} is not a UART of SoC {soc.name}",
+                        "name one of the SoC's UART instances in [console] uart")
+        console.on_transmit = self._on_console_byte
+        for device in self.bus.devices:
+            if isinstance(device, Uart):
+                device.on_receive = self.read_cache.received
+        return console
+
     def _map_memory(self) -> None:
         """RAM for the board's regions, MMIO for the part's peripheral windows."""
         for region in self.board.memory:
-            self._map(f"memory region {region.name}", *_page_span(region.base, region.size), mmio=False)
-        spans = _merge_spans([_page_span(d.base, d.peripheral.size) for d in self.bus.devices])
+            self._map(f"memory region {region.name}", *page_span(region.base, region.size), mmio=False)
+        spans = merge_spans([page_span(d.base, d.peripheral.size) for d in self.bus.devices])
         for start, end in spans:
             self._map(f"peripheral windows at 0x{start:08x}", start, end, mmio=True)
             # A memory hook over the window makes Unicorn keep the PC exact at each
             # access there (otherwise it reads as the start of the block), so faults
             # name the faulting instruction and stops land right after it.
-            self.uc.hook_add(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, self._on_mmio_access, None, start, end - 1)
+            self.counter.watch_pc(start, end - 1)
 
     def _map(self, what: str, start: int, end: int, *, mmio: bool) -> None:
         try:
             if mmio:
-                self.uc.mmio_map(start, end - start, self._mmio_read, start, self._mmio_write, start)
+                self.read_cache.map(self.uc, start, end - start, self._mmio_read, self._mmio_write)
             else:
                 self.uc.mem_map(start, end - start)
         except UNICORN.UcError as exc:
@@ -264,17 +264,17 @@ class Machine:
 
     @property
     def instructions(self) -> int:
-        return self._insns
+        return self.counter.insns
+
+    def _done(self) -> int:
+        """Instructions completed, exact at the access being served."""
+        if not self._in_emulation:
+            return self.counter.insns
+        return self.counter.done_at(self._pc())
 
     def cycles(self) -> int:
         """Simulated time in cycles, exact at the access being served (the clock of the models)."""
-        done = self._insns
-        if self._in_emulation:
-            begin, size = self._block
-            pc = self.uc.reg_read(UC_ARM_REG_PC)
-            if begin <= pc < begin + size:
-                done -= (begin + size - pc) // INSN_BYTES
-        return done + self._idle
+        return self._done() + self._idle
 
     def symbol(self, pc: int) -> str | None:
         return self.image.symbols.function_at(pc)
@@ -291,14 +291,12 @@ class Machine:
         pc = self.image.entry
         self._reschedule()
         while True:
-            if self._insns >= max_insns:
+            if self.counter.insns >= max_insns:
                 return self._outcome("max-insns")
             if time.monotonic() - start > timeout:
                 return self._outcome("timeout")
-            self._max_insns = max_insns
-            self._chunk_base = self._insns
-            self._set_chunk_end()
-            self._stopped_by = None
+            self._chunk_base = self.counter.insns
+            self.counter.start_chunk(self._chunk_end(), max_insns)
             failure: Any = None
             self._in_emulation = True
             try:
@@ -310,7 +308,7 @@ class Machine:
             self._flush_echo()
             if self._error is not None:
                 raise self._error
-            pc = self.uc.reg_read(UC_ARM_REG_PC)
+            pc = self._pc()
             if failure is not None and self._fault is None:
                 hint = self._hint_before(pc) if failure.errno == UC_ERR_INSN_INVALID else None
                 if hint == YIELD:  # a no-op on one core; Unicorn stops on it
@@ -330,9 +328,10 @@ class Machine:
                 if self._request_in_emulation:
                     self._settle(pc, completed=True)
                 return self._outcome(self._request[0])
-            if self._stopped_by == "max-insns":
+            stopped_by = self.counter.stopped_by
+            if stopped_by == "max-insns":
                 return self._outcome("max-insns")
-            if self._stopped_by == "chunk":
+            if stopped_by == "chunk":
                 self._check_events()
                 if self._request is not None:
                     return self._outcome(self._request[0])
@@ -345,14 +344,15 @@ class Machine:
         final, code = self._final if self._final is not None else (None, None)
         notes = {d.instance: n for d in self.bus.devices if (n := d.notes()) is not None}
         return SimOutcome(
-            output=bytes(self.console.transmitted), final=final, code=code, instructions=self._insns,
+            output=bytes(self.console.transmitted), final=final, code=code, instructions=self.counter.insns,
             fault=self._fault, stop_reason=reason,
             detail=self._request[1] if self._request is not None and reason == self._request[0] else None,
             exceptions=tuple(self._exceptions),
             injected=tuple(replace(i) for i in self.faults.active.values()),
             notes=notes, board=self.board.name, soc=self.variant.name,
-            console_uart=self.board.console_uart, cycles=self._insns + self._idle, clock_hz=self.hz,
-            stack=self._stack.use() if self._stack is not None else None,
+            console_uart=self.board.console_uart, cycles=self.counter.insns + self._idle, clock_hz=self.hz,
+            stack=self._stack.use() if self._stack is not None else None, fast_forwarded=self._ff.skipped,
+            plain_storage=self.plain_storage,
         )
 
     def _settle(self, pc: int, *, completed: bool) -> None:
@@ -361,10 +361,7 @@ class Machine:
         The block hook counted the whole block; the instruction at ``pc`` ran
         only if ``completed`` (a store that printed the final line).
         """
-        begin, size = self._block
-        if begin <= pc < begin + size:
-            self._insns -= (begin + size - pc) // INSN_BYTES - (1 if completed else 0)
-        self._block = (0, 0)
+        self.counter.settle(pc, completed=completed)
 
     def _hint_before(self, pc: int) -> int | None:
         """The hint instruction (WFI, WFE, YIELD) just before ``pc``, if it is one."""
@@ -380,13 +377,14 @@ class Machine:
         """Recompute the next timed event and let the block hook stop there."""
         events = [t for d in self._timed if (t := d.next_event()) is not None]
         self._event_insn = min(events) - self._idle if events else None
-        self._set_chunk_end()
+        self.counter.set_chunk_end(self._chunk_end())
 
-    def _set_chunk_end(self) -> None:
+    def _chunk_end(self) -> int:
+        """Where the block hook stops the current chunk: its size, or the next event."""
         end = self._chunk_base + self.chunk
         if self._event_insn is not None:
             end = min(end, max(self._event_insn, self._chunk_base + 1))
-        self._chunk_end = end
+        return end
 
     def _check_events(self) -> None:
         """Let every timed model act on the current time (may request a stop)."""
@@ -450,6 +448,7 @@ class Machine:
             return replace(fault, message=fault.message + f" (not delivered: the {vector.name} vector at "
                                                           f"0x{target:08x} is not in RAM; VBAR = 0x{base:08x})")
         self._settle(resume, completed=False)
+        self._ff.reset()
         enter_exception(self.uc, vector, pc, target, sctlr)
         if len(self._exceptions) < MAX_RECORDED_EXCEPTIONS:
             self._exceptions.append(replace(fault, message=fault.message + f" (delivered to 0x{target:08x})"))
@@ -463,54 +462,68 @@ class Machine:
 
     # -- Unicorn callbacks (exceptions cannot cross them: they are kept and re-raised) --
 
-    def _on_block(self, uc: Any, address: int, size: int, _user: Any) -> None:
-        n = size // INSN_BYTES
-        over_budget = self._insns + n > self._max_insns
-        if over_budget or self._insns >= self._chunk_end:
-            # Stopping here keeps this block from running; it is counted when it does.
-            self._stopped_by = "max-insns" if over_budget else "chunk"
-            uc.emu_stop()
-            return
-        self._insns += n
-        self._block = (address, size)
-
-    def _on_mmio_access(self, uc: Any, access: int, address: int, size: int, value: int, _user: Any) -> None:
-        """Present only for its side effect on the PC (see _map_memory)."""
-
     def _on_trace(self, read: bool, address: int, size: int, value: int, name: str) -> None:
         assert self._trace is not None
-        pc = self.uc.reg_read(UC_ARM_REG_PC)
-        begin, block = self._block
-        done = self._insns - ((begin + block - pc) // INSN_BYTES if begin <= pc < begin + block else 0)
-        self._trace(MmioAccess(done, pc, read, address, name, size * 8, value))
+        if self._traced is not None and name.partition(".")[0] not in self._traced:
+            return
+        pc = self._pc()
+        self._trace(MmioAccess(self.counter.done_at(pc), pc, read, address, name, size * 8, value))
 
     def _stop(self, uc: Any, exc: BaseException) -> None:
         if isinstance(exc, BusFault):
-            pc = uc.reg_read(UC_ARM_REG_PC)
+            pc = self._pc()
             self._fault = self._make_fault(exc.kind, exc.address, pc, exc.message)
         else:
             self._error = exc
         uc.emu_stop()
 
-    def _mmio_read(self, uc: Any, offset: int, size: int, base: int) -> int:
+    def _fast_forward(self, address: int) -> None:
+        """A time register read: let the idle time grow if it is a poll (never past an event)."""
+        pc = self._pc()
+        done = self.counter.done_at(pc)
+        now = done + self._idle
+        limit = None if self._event_insn is None else self._event_insn + self._idle - now
+        skip = self._ff.poll(pc, address, done, now, limit)
+        if skip:  # the events stay where they are in cycles: they come ``skip`` instructions sooner
+            self._idle += skip
+            if self._event_insn is not None:
+                self._event_insn -= skip
+                self.counter.set_chunk_end(self._chunk_end())
+
+    def _mmio_read(self, _handle: Any, offset: int, size: int, base: int) -> int:
         if self._fault is not None or self._error is not None or self._request is not None:
             return 0
+        address = base + offset
+        reads = self.read_cache
+        stamps = reads.stamps()
+        if reads.hits != self._hits_seen:  # reads answered natively since: accesses too
+            self._hits_seen = reads.hits
+            self._ff.reset()
         try:
-            return self.bus.read(base + offset, size)
+            if address in self._ff.watched:
+                self._fast_forward(address)
+            elif self._ff.site is not None:
+                self._ff.reset()
+            value = self.bus.read(address, size)
+            if reads.enabled and self.bus.stable(address):
+                reads.store(address, size, value, stamps)
+            return value
         except BaseException as exc:  # must not unwind through Unicorn
-            self._stop(uc, exc)
+            self._stop(self.uc, exc)
             return 0
 
-    def _mmio_write(self, uc: Any, offset: int, size: int, value: int, base: int) -> None:
+    def _mmio_write(self, _handle: Any, offset: int, size: int, value: int, base: int) -> None:
         if self._fault is not None or self._error is not None or self._request is not None:
             return
+        self._ff.reset()
+        self.read_cache.written()
         try:
             self.bus.write(base + offset, size, value)
         except BaseException as exc:  # must not unwind through Unicorn
-            self._stop(uc, exc)
+            self._stop(self.uc, exc)
 
     def _on_unmapped(self, uc: Any, access: int, address: int, size: int, value: int, _user: Any) -> bool:
-        pc = uc.reg_read(UC_ARM_REG_PC)
+        pc = self._pc()
         if access == UC_MEM_FETCH_UNMAPPED:
             what = "instruction fetch"
         elif access == UC_MEM_WRITE_UNMAPPED:
@@ -526,7 +539,7 @@ class Machine:
         return False
 
     def _on_exception(self, uc: Any, number: int, _user: Any) -> None:
-        pc = uc.reg_read(UC_ARM_REG_PC)
+        pc = self._pc()
         name = CPU_EXCEPTIONS.get(number, f"exception {number}")
         vector = INTR_VECTORS.get(number)
         if vector is SVC:
@@ -545,9 +558,8 @@ class Machine:
     def _on_invalid(self, uc: Any, _user: Any) -> bool:
         """An undefined instruction -- or YIELD/WFE, which Unicorn reports the same way
         (with the PC already past the hint, at the end of its block)."""
-        pc = uc.reg_read(UC_ARM_REG_PC)
-        begin, size = self._block
-        if not begin <= pc < begin + size:
+        pc = self._pc()
+        if not self.counter.in_block(pc):
             return False  # a hint: the run loop handles it
         word = int.from_bytes(uc.mem_read(pc, INSN_BYTES), "little")
         fault = self._make_fault("undefined-instruction", None, pc, f"undefined instruction 0x{word:08x}",
@@ -574,13 +586,14 @@ def simulate(elf: bytes, board: Board, soc: Soc, *, max_insns: int = 50_000_000,
              echo: Callable[[bytes], None] | None = None, inject: Iterable[str] = (),
              unique_id: int | None = None, otp_key: bytes | None = None, variant: str | None = None,
              trace: Callable[[MmioAccess], None] | None = None, exceptions: str = "deliver",
-             clock_hz: int = CPU_HZ, console_input: bytes = b"") -> SimOutcome:
+             clock_hz: int = CPU_HZ, console_input: bytes = b"", fast_forward: bool = False) -> SimOutcome:
     """Boot ``elf`` on the simulated ``board`` and run it to its end (see :class:`Machine`).
 
     ``console_input`` is queued on the console UART before the run starts.
     """
     machine = Machine(elf, board, soc, echo=echo, inject=inject, unique_id=unique_id, otp_key=otp_key,
-                      variant=variant, trace=trace, exceptions=exceptions, clock_hz=clock_hz)
+                      variant=variant, trace=trace, exceptions=exceptions, clock_hz=clock_hz,
+                      fast_forward=fast_forward)
     if console_input:
         machine.feed_console(console_input)
     return machine.run(max_insns=max_insns, timeout=timeout)

@@ -20,6 +20,28 @@ STORE_PAGE = 0x1000
 """Bytes per page of a :class:`PagedStore` (allocation granularity only)."""
 
 
+MAP_PAGE = 0x1000
+"""Unicorn's mapping granularity."""
+
+
+def page_span(base: int, size: int) -> tuple[int, int]:
+    """``base .. base + size`` widened to whole pages, as Unicorn maps memory."""
+    start = base & ~(MAP_PAGE - 1)
+    end = (base + size + MAP_PAGE - 1) & ~(MAP_PAGE - 1)
+    return start, end
+
+
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching ``(start, end)`` spans joined (peripheral windows sharing pages)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 class DmaError(Exception):
     """A DMA access outside RAM: the bus master sees a bus error."""
 
@@ -102,4 +124,5 @@ class RegionMemory:
         self.write(address, value.to_bytes(width // 8, "little"))
 
 
-__all__ = ["STORE_PAGE", "ByteStore", "DmaError", "PagedStore", "RegionMemory", "UnicornStore"]
+__all__ = ["MAP_PAGE", "STORE_PAGE", "ByteStore", "DmaError", "PagedStore", "RegionMemory", "UnicornStore",
+           "merge_spans", "page_span"]

@@ -19,7 +19,7 @@ from tamapy.sim.inject import Injection
 from tamapy.sim.peripherals.base import BusFault
 from tamapy.sim.stackwatch import StackUse
 
-REPORT_FORMAT = "tamapy-sim-run/1"
+REPORT_FORMAT = "tamapy-sim-run/2"
 """``format`` of the JSON run report; bumped on incompatible changes."""
 
 
@@ -169,6 +169,10 @@ class SimOutcome(RunEnd[SimFault]):
     stack: StackUse | None = None
     """The lowest SP reached on the main and the exception stack (None for an image without
     the linker's stack symbols): what the proved stack bound is held against."""
+    fast_forwarded: int = 0
+    """Idle cycles added while the firmware polled a timer (part of :attr:`cycles`)."""
+    plain_storage: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Peripheral type -> its instances that had no model and were plain register storage."""
 
     @property
     def status(self) -> int:
@@ -193,6 +197,7 @@ class SimOutcome(RunEnd[SimFault]):
             "detail": self.detail,
             "instructions": self.instructions,
             "cycles": self.cycles,
+            "fast_forwarded_cycles": self.fast_forwarded,
             "clock_hz": self.clock_hz,
             "simulated_us": self.cycles * 1_000_000 // self.clock_hz,
             "fault": None if self.fault is None else self.fault.to_json(),
@@ -208,6 +213,7 @@ class SimOutcome(RunEnd[SimFault]):
                 "output": self.output.decode("utf-8", "backslashreplace"),
             },
             "peripherals": self.notes,
+            "plain_storage": {name: list(instances) for name, instances in self.plain_storage.items()},
             "stack": None if self.stack is None else self.stack.to_json(),
         }
 

@@ -76,9 +76,16 @@ def run_image(elf: bytes, board: Board, soc: Soc, *, echo: Callable[[bytes], Non
               inject: Sequence[str] = (), unique_id: str | None = None, otp_key: str | None = None,
               variant: str | None = None, trace_path: str | None = None, json_path: str | None = None,
               exceptions: str = "deliver", max_insns: int, timeout: float,
-              stdin: bool = True) -> SimOutcome:
-    """One ``tamapy run`` on the simulator, with its files; TamapyError for bad options."""
+              stdin: bool = True, trace_only: str | None = None, fast_forward: bool = True) -> SimOutcome:
+    """One ``tamapy run`` on the simulator, with its files; TamapyError for bad options.
+
+    ``trace_only`` is ``--trace-only``: comma-separated instance or peripheral type names;
+    ``fast_forward`` is on unless ``--no-fast-forward`` (timer waits take little host time).
+    """
     names = check_names(inject)
+    only = [n for n in (trace_only or "").split(",") if n.strip()]
+    if only and not trace_path:
+        raise bad_parameter("--trace-only filters the trace: it needs --trace FILE")
     uid, key = parse_unique_id(unique_id), parse_otp_key(otp_key)
     trace_file = open(trace_path, "w", encoding="utf-8") if trace_path else None  # noqa: SIM115
     try:
@@ -88,7 +95,7 @@ def run_image(elf: bytes, board: Board, soc: Soc, *, echo: Callable[[bytes], Non
 
         machine = Machine(elf, board, soc, echo=echo, inject=names, unique_id=uid, otp_key=key,
                           variant=variant, trace=trace if trace_file is not None else None,
-                          exceptions=exceptions)
+                          exceptions=exceptions, trace_only=only, fast_forward=fast_forward)
         if stdin:
             forward_stdin(machine.feed_console)
         outcome = machine.run(max_insns=max_insns, timeout=timeout)
@@ -102,7 +109,7 @@ def run_image(elf: bytes, board: Board, soc: Soc, *, echo: Callable[[bytes], Non
 
 def messages(outcome: SimOutcome) -> list[str]:
     """What ``tamapy run`` prints on stderr after the console output."""
-    lines = []
+    lines = [f"tamapy: {name} has no simulator model: plain register storage" for name in outcome.plain_storage]
     for exc in outcome.exceptions:
         where = f" in {exc.symbol}" if exc.symbol else ""
         where += f" ({exc.line})" if exc.line else ""

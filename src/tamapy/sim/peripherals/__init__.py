@@ -2,15 +2,16 @@
 
 Every instance in the SoC's specs that the part has (the context's
 :class:`~tamapy.sim.variants.SocVariant`) gets a model: the class registered
-for its peripheral name in :data:`MODELS`, or the generic
-:class:`RegisterFile` (a spec-driven register file with no behaviour beyond
-storing bits).  All models then join one :class:`~tamapy.sim.context.SimContext`.
+for its peripheral name in :data:`MODELS`, or, for a peripheral the specs
+describe but no model covers, :class:`Storage` (a spec-driven register file
+with no behaviour beyond storing bits, named in the run report as such:
+:func:`plain_storage`).  All models then join one :class:`~tamapy.sim.context.SimContext`.
 """
 
 from __future__ import annotations
 
 from tamapy.sim.context import SimContext
-from tamapy.sim.peripherals.base import RegisterFile
+from tamapy.sim.peripherals.base import RegisterFile, Storage
 from tamapy.sim.peripherals.ccm import Ccm, CcmAnalog, clock_gates
 from tamapy.sim.peripherals.dcp import Dcp
 from tamapy.sim.peripherals.gpio import Gpio
@@ -45,7 +46,7 @@ def build_devices(soc: Soc, ctx: SimContext | None = None) -> list[RegisterFile]
     """
     ctx = ctx if ctx is not None else SimContext()
     devices = [
-        MODELS.get(p.name, RegisterFile)(p, instance, base)
+        MODELS.get(p.name, Storage)(p, instance, base)
         for p in soc.peripherals
         if p.name not in ctx.variant.absent
         for instance, base in p.instances
@@ -60,5 +61,14 @@ def build_devices(soc: Soc, ctx: SimContext | None = None) -> list[RegisterFile]
     return devices
 
 
-__all__ = ["MODELS", "Ccm", "CcmAnalog", "Dcp", "Gpio", "Gpt", "Ocotp", "RegisterFile", "Rngb", "Snvs", "Uart",
-           "Wdog", "build_devices", "clock_gates"]
+def plain_storage(devices: list[RegisterFile]) -> dict[str, tuple[str, ...]]:
+    """Peripheral type -> its instances among ``devices`` simulated as plain :class:`Storage`."""
+    found: dict[str, tuple[str, ...]] = {}
+    for d in devices:
+        if isinstance(d, Storage):
+            found[d.peripheral.name] = (*found.get(d.peripheral.name, ()), d.instance)
+    return found
+
+
+__all__ = ["MODELS", "Ccm", "CcmAnalog", "Dcp", "Gpio", "Gpt", "Ocotp", "RegisterFile", "Rngb", "Snvs", "Storage",
+           "Uart", "Wdog", "build_devices", "clock_gates", "plain_storage"]

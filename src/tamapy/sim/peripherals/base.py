@@ -77,6 +77,10 @@ class RegisterFile:
     set, clear or toggle the written bits among the writable ones.
     """
 
+    time_registers: tuple[str, ...] = ()
+    """Registers whose value follows simulated time alone (a timer's counter): firmware
+    polling one is waiting for time to pass (:mod:`tamapy.sim.fastforward`)."""
+
     def __init__(self, peripheral: Peripheral, instance: str, base: int) -> None:
         self.peripheral = peripheral
         self.instance = instance
@@ -154,6 +158,12 @@ class RegisterFile:
         """What a load from ``reg`` returns; models override for computed bits."""
         return self._values[reg.name]
 
+    def stable(self, reg: Register) -> bool:
+        """Whether a read of ``reg`` now has no side effect and returns the same value until
+        the next MMIO write or received byte (the machine may then answer it natively,
+        :mod:`tamapy.sim.readcache`).  Models that know say so; the default is no."""
+        return False
+
     def write(self, reg: Register, alias: str | None, value: int) -> None:
         """A store of ``value`` to ``reg`` (or to its SET/CLR/TOG ``alias``)."""
         self._values[reg.name] = self.merge(reg, alias, self._values[reg.name], value)
@@ -168,3 +178,13 @@ class RegisterFile:
         if alias == "TOG":
             return old ^ (value & stored)
         return ((old & ~stored) | (value & stored)) & ~(value & w1c)
+
+
+class Storage(RegisterFile):
+    """A peripheral whose spec has no simulator model: plain register storage.
+
+    Its registers keep what is written (within the spec's access kinds) and
+    nothing else happens -- no status ever changes by itself.  That is rarely
+    what the hardware does, so the run report and ``tamapy run`` name every
+    instance simulated this way instead of letting it pass for a model.
+    """

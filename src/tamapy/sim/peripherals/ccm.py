@@ -33,21 +33,42 @@ class Ccm(RegisterFile):
     """The CCM register file; answers the bus's "is this instance clocked?"."""
 
     def __init__(self, peripheral: Peripheral, instance: str, base: int) -> None:
+        self._closed: dict[str, str | None] = {}
+        """Instance -> :meth:`closed_gate`'s answer, until a register changes (the bus asks
+        on every access)."""
         super().__init__(peripheral, instance, base)
         self._gates: dict[str, tuple[Register, Field]] = {}
 
     def connect_gates(self, gates: dict[str, tuple[str, str]]) -> None:
         """Use ``gates`` (as :func:`clock_gates` returns) to decide which instances are clocked."""
         self._gates = {inst: (self.register(reg), self.field(reg, cg)) for inst, (reg, cg) in gates.items()}
+        self._closed.clear()
 
     def closed_gate(self, instance: str) -> str | None:
+        try:
+            return self._closed[instance]
+        except KeyError:
+            pass
         gate = self._gates.get(instance)
-        if gate is None:
-            return None
-        reg, f = gate
-        if self._values[reg.name] & f.mask:
-            return None
-        return f"{self.instance}.{reg.name}.{f.name} = 0b{0:0{f.width}b}"
+        closed = None
+        if gate is not None:
+            reg, f = gate
+            if not self._values[reg.name] & f.mask:
+                closed = f"{self.instance}.{reg.name}.{f.name} = 0b{0:0{f.width}b}"
+        self._closed[instance] = closed
+        return closed
+
+    def reset(self) -> None:
+        super().reset()
+        self._closed.clear()
+
+    def set_value(self, name: str, value: int) -> None:
+        super().set_value(name, value)
+        self._closed.clear()
+
+    def write(self, reg: Register, alias: str | None, value: int) -> None:
+        super().write(reg, alias, value)
+        self._closed.clear()
 
     def gate_on(self, register: str, name: str) -> bool:
         """Whether gate ``register.name`` (e.g. ``CCGR1``, ``CG11``) is open (not 0b00)."""

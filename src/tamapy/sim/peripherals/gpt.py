@@ -39,6 +39,8 @@ SWR_KEEPS = ("EN", "ENMOD", "STOPEN", "DOZEEN", "WAITEN", "DBGEN", "CLKSRC")
 class Gpt(RegisterFile):
     """One GPT instance; CNT and SR follow the simulated clock."""
 
+    time_registers = ("CNT",)
+
     def __init__(self, peripheral: Peripheral, instance: str, base: int) -> None:
         self._cnt = 0
         self._prescale = 0
@@ -105,9 +107,15 @@ class Gpt(RegisterFile):
         return 0
 
     def _setup(self) -> None:
-        """Re-read the clock setup; time from now on counts with it."""
-        self._freq = self.input_hz()
-        self._divide = ((self.value("PR") & self._ps.mask) >> self._ps.lsb) + 1
+        """Re-read the clock setup; time from now on counts with it.  An unchanged setup
+        keeps counting from where it was, so the partial input tick in progress is not
+        lost on a write (firmware writing a GPT register faster than it ticks would
+        otherwise stop the counter)."""
+        freq = self.input_hz()
+        divide = ((self.value("PR") & self._ps.mask) >> self._ps.lsb) + 1
+        if (freq, divide) == (self._freq, self._divide):
+            return
+        self._freq, self._divide = freq, divide
         self._anchor = self.ctx.now()
         self._consumed = 0
 

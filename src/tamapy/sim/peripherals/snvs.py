@@ -55,6 +55,8 @@ class Rtc:
 class Snvs(RegisterFile):
     """The SNVS HP + LP page."""
 
+    time_registers = ("HPRTCMR", "HPRTCLR", "LPSRTCMR", "LPSRTCLR")
+
     def __init__(self, peripheral: Peripheral, instance: str, base: int) -> None:
         self.hp = Rtc("HPRTCMR", "HPRTCLR")
         self.lp = Rtc("LPSRTCMR", "LPSRTCLR")

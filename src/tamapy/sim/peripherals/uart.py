@@ -54,6 +54,8 @@ class Uart(RegisterFile):
         self.transmitted = bytearray()
         self.on_transmit: Callable[[int], None] | None = None
         """Called with each byte sent, after it is appended to :attr:`transmitted`."""
+        self.on_receive: Callable[[], None] | None = None
+        """Called after bytes are queued by :meth:`receive` (from the receiving thread)."""
         self._rx: deque[int] = deque()
         """The RX FIFO (at most FIFO_DEPTH bytes)."""
         self._host: deque[int] = deque()
@@ -103,6 +105,8 @@ class Uart(RegisterFile):
     def receive(self, data: bytes) -> None:
         """Bytes sent to the UART, read back through URXD in order (safe from another thread)."""
         self._host.extend(data)
+        if self.on_receive is not None:
+            self.on_receive()
 
     def _pull(self) -> None:
         """Move waiting bytes into the FIFO while it has room (on every register read)."""
@@ -127,8 +131,9 @@ class Uart(RegisterFile):
             self.set_value(name, self.register(name).reset)
 
     def read(self, reg: Register) -> int:
-        self._pull()
-        value = super().read(reg)
+        if self._host:
+            self._pull()
+        value = self._values[reg.name]
         if reg is self._urxd:
             return self._rx.popleft() | self._charrdy if self._rx else 0
         rx = bool(self._rx)
@@ -148,6 +153,11 @@ class Uart(RegisterFile):
             value |= 0 if rx else self._uts_rxempty
             return value | (self._uts_rxfull if len(self._rx) >= FIFO_DEPTH else 0)
         return value
+
+    def stable(self, reg: Register) -> bool:
+        """Every register but URXD (which pops), while no byte waits to enter the FIFO and the
+        transmitter is not stuck (whose status reads are counted)."""
+        return reg is not self._urxd and not self._host and not self.stuck
 
     def write(self, reg: Register, alias: str | None, value: int) -> None:
         if reg is self._utxd:
