@@ -135,7 +135,7 @@ class Machine:
         if exceptions not in EXCEPTION_MODES:
             raise bad_parameter(f"unknown exception handling {exceptions!r}", "use 'deliver' or 'stop'")
         if clock_hz <= 0:
-            raise bad_parameter(f"clock_hz {clock_hz} is not positive")
+            raise bad_parameter(f"clock_hz {clock_hz} is not positive", "give the simulated CPU clock in Hz")
         self.board = board
         self.image = read_image(elf)
         self.echo = echo

@@ -85,7 +85,7 @@ def run_image(elf: bytes, board: Board, soc: Soc, *, echo: Callable[[bytes], Non
     names = check_names(inject)
     only = [n for n in (trace_only or "").split(",") if n.strip()]
     if only and not trace_path:
-        raise bad_parameter("--trace-only filters the trace: it needs --trace FILE")
+        raise bad_parameter("--trace-only filters the trace: it needs --trace FILE", "add --trace FILE")
     uid, key = parse_unique_id(unique_id), parse_otp_key(otp_key)
     trace_file = open(trace_path, "w", encoding="utf-8") if trace_path else None  # noqa: SIM115
     try:

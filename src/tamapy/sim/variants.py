@@ -69,7 +69,7 @@ def variant_for(board: str, override: str | None = None) -> SocVariant:
     return found
 
 
-def bad_parameter(message: str, hint: str = "") -> TamapyError:
+def bad_parameter(message: str, hint: str) -> TamapyError:
     """A simulator parameter error (exit status 2)."""
     return error("<simulator>", 0, 0, BAD_PARAMETER, message, hint)
 

@@ -40,7 +40,7 @@ class BusFault(Exception):
         self.message = message
 
 
-def spec_error(peripheral: Peripheral, message: str, hint: str = "") -> TamapyError:
+def spec_error(peripheral: Peripheral, message: str, hint: str) -> TamapyError:
     """A simulator error located in a peripheral's spec file."""
     return error(peripheral.source, 0, 0, SPEC_MISMATCH, message, hint)
 
