@@ -176,7 +176,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tamapy.build import build
     from tamapy.diagnostics import error
 
-    sim_only = [flag for flag, used in (("--inject", args.inject), ("--trace", args.trace), ("--json", args.json),
+    sim_only = [flag for flag, used in (("--inject", args.inject), ("--trace", args.trace),
+                                        ("--trace-only", args.trace_only), ("--no-fast-forward", args.no_fast_forward),
+                                        ("--json", args.json),
                                         ("--unique-id", args.unique_id), ("--otp-key", args.otp_key),
                                         ("--soc", args.soc)) if used]
     if args.qemu and sim_only:

@@ -127,6 +127,9 @@ def test_cli_rejects_unknown_faults_and_simulator_options_with_qemu(capsys: pyte
     assert "error[E523]" in err and "uart-stuck" in err
     assert run_cli("--board", EVK, "--qemu", "--inject", "uart-stuck") == 2
     assert "error[E524]" in capsys.readouterr().err
+    for flags in (("--trace", "t.txt", "--trace-only", "GPIO"), ("--no-fast-forward",)):
+        assert run_cli("--board", EVK, "--qemu", *flags) == 2
+        assert "error[E524]" in capsys.readouterr().err
     assert run_cli("--board", EVK, "--otp-key", "abcd") == 2
     assert "otp_key is 2 bytes long" in capsys.readouterr().err
 
