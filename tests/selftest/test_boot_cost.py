@@ -8,12 +8,18 @@ word alone cost more than twice that.
 
 from __future__ import annotations
 
+import subprocess
+import time
+from pathlib import Path
+
 import pytest
 from unicorn import UC_HOOK_CODE
 
 from tamapy.link.layout import CLEAR_BLOCK
+from tamapy.qemu import qemu_command
 from tamapy.sim import Machine, MmioAccess, simulate
 from tests.selftest.support import BUDGET, Image
+from tests.tools import require_tool
 
 FIRST_BYTE_BUDGET = 2_500
 
@@ -32,6 +38,29 @@ def test_first_console_byte_within_budget(which: str, request: pytest.FixtureReq
     first = first_console_write(image)
     assert first.instructions is not None and first.instructions <= FIRST_BYTE_BUDGET
     assert first.value == ord("t")  # "tamapy selftest on ..."
+
+
+def test_qemu_runs_as_many_instructions_to_the_first_console_byte(evk: Image, tmp_path: Path) -> None:
+    """QEMU, one instruction per translation block with an execution log, counts the
+    instructions before the store of the first console byte: within the budget, and the
+    simulator's count exactly (the same code runs; no MMIO read before it differs)."""
+    require_tool("qemu-system-arm", "qemu-system-arm")
+    elf, log = tmp_path / "selftest.elf", tmp_path / "exec.log"
+    elf.write_bytes(evk.elf)
+    command = [*qemu_command(evk.board, elf), "-singlestep", "-d", "exec,nochain", "-D", str(log)]
+    marker = f"/{first_console_write(evk).pc:08x}/"
+    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (log.exists() and marker in log.read_text()):
+            time.sleep(0.05)
+    finally:
+        proc.kill()
+        proc.wait()
+    with log.open() as lines:
+        executed = next(n for n, line in enumerate(lines) if marker in line)
+    first = first_console_write(evk)
+    assert executed == first.instructions <= FIRST_BYTE_BUDGET
 
 
 def test_zeroed_areas_are_whole_blocks(mk2: Image) -> None:
