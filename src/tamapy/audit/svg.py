@@ -78,6 +78,18 @@ def _legend(chart_id: str, series: Sequence[Series], y: float) -> str:
     return f'<g class="legend">{"".join(parts)}</g>'
 
 
+def amount(x: float) -> str:
+    """A value as a label: whole numbers with thousands separators."""
+    return f"{int(x):,}" if x == int(x) else num(x)
+
+
+def _value_label(values: Sequence[float], series: Sequence[Series], unit: str) -> str:
+    """The bar's total, then any part beyond the first by name: "49 (1 failed)"."""
+    total = f"{amount(sum(values))}{' ' + unit if unit else ''}"
+    extra = [f"{amount(v)} {s.name}" for s, v in zip(series[1:], values[1:], strict=True) if v > 0]
+    return f"{total} ({', '.join(extra)})" if extra else total
+
+
 def bar_chart(
     chart_id: str,
     title: str,
@@ -107,11 +119,11 @@ def bar_chart(
                 f"{escape(s.name)}</title></rect>"
             )
             x += w
-        total = sum(values)
         bars.append(
             f'<g class="bar"><text x="{num(label_w - 6)}" y="{num(y + 12)}" '
             f'text-anchor="end">{escape(label)}</text>{"".join(segs)}'
-            f'<text x="{num(x + 6)}" y="{num(y + 12)}">{num(total)} {escape(unit)}</text></g>'
+            f'<text x="{num(x + 6)}" y="{num(y + 12)}">{escape(_value_label(values, series, unit))}'
+            "</text></g>"
         )
     legend = _legend(chart_id, series, 22.0) if len(series) > 1 else ""
     return (
@@ -220,7 +232,7 @@ def _graph_defs() -> str:
         "<defs>"
         '<pattern id="cg-trusted" width="6" height="6" patternUnits="userSpaceOnUse" '
         f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{_TRUSTED}"/>'
-        '<path d="M0 0V6" stroke="#000" stroke-width="1" stroke-opacity="0.45"/></pattern>'
+        '<path d="M0 0V6" stroke="#000" stroke-width="1" stroke-opacity="0.3"/></pattern>'
         '<marker id="cg-arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" '
         'markerHeight="7" orient="auto"><path d="M0 0L8 4L0 8z" fill="#444"/></marker>'
         "</defs>"
