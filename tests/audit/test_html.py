@@ -146,6 +146,26 @@ def test_trusted_functions_are_the_hatched_dashed_nodes(audit: dict[str, object]
         assert rect.attrib["fill"] == "url(#cg-trusted)"
 
 
+def _waypoints(path: str) -> list[tuple[float, float]]:
+    """The points a call's path runs through: the end point of each curve but the last."""
+    curves = re.findall(r"C[^C]*", path)
+    return [(float(x), float(y)) for x, y in
+            (c[1:].split()[-2:] for c in curves[:-1])]
+
+
+def test_a_call_that_skips_layers_runs_clear_of_the_boxes(audit: dict[str, object]) -> None:
+    graph = _svgs(render_html(audit))["call-graph"]
+    boxes = [{k: float(r.attrib[k]) for k in ("x", "y", "width", "height")}
+             for r in (g.find("rect") for g in _classes(graph, "node")) if r is not None]
+    edges = {e.findtext("title"): e.attrib["d"] for e in _classes(graph, "edge")}
+    long = edges["board.usbarmory_mk2.console.init calls soc.imx6ul.ccm.enable_gate"]
+    assert len(_waypoints(long)) == 4  # in and out of each of the two columns it passes
+    for d in edges.values():
+        for x, y in _waypoints(d):
+            assert not any(b["x"] <= x <= b["x"] + b["width"] and b["y"] <= y <= b["y"] + b["height"]
+                           for b in boxes), (d, x, y)
+
+
 def test_nothing_on_the_page_loads_anything(audit: dict[str, object]) -> None:
     page = render_html(audit)
     for value in re.findall(r"""\b(?:src|href|xlink:href|action)\s*=\s*["']?([^"'\s>]*)""", page):

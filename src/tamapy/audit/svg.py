@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from itertools import pairwise
 
 # Monospace labels: a character is 0.6 em wide, so widths follow from lengths.
 _CHAR = 0.6
@@ -253,49 +254,103 @@ def _node_svg(node: Node, x: float, y: float, w: float, h: float, font: float) -
     )
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where each box goes, and where each call passing a column crosses it."""
+
+    boxes: dict[str, tuple[float, float, float]]  # name: x, top y, width
+    lanes: dict[tuple[str, str, int], tuple[float, float, float]]  # (caller, callee, layer): x, y, w
+    width: float
+    height: float
+
+
+def _layout(
+    layer: dict[str, int], edges: Sequence[tuple[str, str]], back: set[tuple[str, str]],
+    font: float,
+) -> _Layout:
+    """Columns by layer, boxes by name, then a thin lane per call passing through.
+
+    A call that skips layers runs in its own lane below each column's boxes
+    rather than behind them, so no line seems to touch a box it does not call.
+    """
+    count = max(layer.values(), default=-1) + 1
+    columns: list[list[str]] = [[] for _ in range(count)]
+    for name in sorted(layer):
+        columns[layer[name]].append(name)
+    passing: list[list[tuple[str, str]]] = [[] for _ in range(count)]
+    for a, b in edges:
+        if (a, b) not in back:
+            for k in range(layer[a] + 1, layer[b]):
+                passing[k].append((a, b))
+    h, pitch, lane, gap = font * 1.7, font * 2.3, font * 0.9, font * 5
+    tall = [len(c) * pitch + len(p) * lane for c, p in zip(columns, passing, strict=True)]
+    tallest = max(tall, default=0.0)
+    top = h + font * 2
+    boxes: dict[str, tuple[float, float, float]] = {}
+    lanes: dict[tuple[str, str, int], tuple[float, float, float]] = {}
+    x = 0.0
+    for k, column in enumerate(columns):
+        w = max((len(name) for name in column), default=0) * _CHAR * font + 12
+        y = top + (tallest - tall[k]) / 2
+        for i, name in enumerate(column):
+            boxes[name] = (x, y + i * pitch, w)
+        for j, (a, b) in enumerate(passing[k]):
+            lanes[(a, b, k)] = (x, y + len(column) * pitch + j * lane + lane / 2 - h / 2, w)
+        x += w + gap
+    width = max(x - gap, 100 * _CHAR * font)  # at least room for the legend
+    return _Layout(boxes, lanes, width, top + tallest + font)
+
+
+def _edge_path(points: Sequence[tuple[float, float]]) -> str:
+    """A smooth path through the points, leaving and entering each one level."""
+    d = [f"M{num(points[0][0])} {num(points[0][1])}"]
+    for (x1, y1), (x2, y2) in pairwise(points):
+        dx = max(abs(x2 - x1) / 2, 20.0)
+        d.append(f"C{num(x1 + dx)} {num(y1)} {num(x2 - dx)} {num(y2)} {num(x2)} {num(y2)}")
+    return "".join(d)
+
+
+def _edges_svg(
+    edges: Sequence[tuple[str, str]], layer: dict[str, int], back: set[tuple[str, str]],
+    place: _Layout, h: float,
+) -> str:
+    lines = []
+    for a, b in edges:
+        (ax, ay, aw), (bx, by, _) = place.boxes[a], place.boxes[b]
+        points = [(ax + aw, ay + h / 2)]
+        if (a, b) not in back:
+            for k in range(layer[a] + 1, layer[b]):
+                lx, ly, lw = place.lanes[(a, b, k)]
+                points += [(lx, ly + h / 2), (lx + lw, ly + h / 2)]
+        points.append((bx, by + h / 2))
+        dash = ' stroke-dasharray="4 3"' if (a, b) in back else ""
+        lines.append(
+            f'<path class="edge" d="{_edge_path(points)}" fill="none" stroke="#444"{dash} '
+            f'marker-end="url(#cg-arrow)"><title>{escape(a)} calls {escape(b)}</title></path>'
+        )
+    return f'<g class="edges">{"".join(lines)}</g>'
+
+
 def call_graph(nodes: Sequence[Node], edges: Sequence[tuple[str, str]]) -> str:
     """The call graph in layers from left to right, trusted functions marked."""
     by_name = {n.function: n for n in nodes}
     for a, b in edges:  # a call to a function the node list lacks is still drawn
         for name in (a, b):
             by_name.setdefault(name, Node(name, "", trusted=False))
-    layer, back = layers(sorted(by_name), sorted(set(edges)))
-    columns: list[list[str]] = [[] for _ in range(max(layer.values(), default=-1) + 1)]
-    for name in sorted(by_name):
-        columns[layer[name]].append(name)
+    calls = sorted(set(edges))
+    layer, back = layers(sorted(by_name), calls)
     font = 11.0 if len(by_name) <= 60 else 9.0 if len(by_name) <= 200 else 7.0
-    h, pitch, gap = font * 1.7, font * 2.3, font * 5
-    tallest = max((len(c) for c in columns), default=0)
-    top = h + font * 2
-    place: dict[str, tuple[float, float, float]] = {}
-    x = 0.0
-    for column in columns:
-        w = max(len(name) for name in column) * _CHAR * font + 12
-        offset = top + (tallest - len(column)) * pitch / 2
-        for i, name in enumerate(column):
-            place[name] = (x, offset + i * pitch, w)
-        x += w + gap
-    width = max(x - gap, 0.0)
-    width = max(width, 100 * _CHAR * font)  # room for the legend
-    height = top + tallest * pitch
-    lines = []
-    for a, b in sorted(set(edges)):
-        (ax, ay, aw), (bx, by, _) = place[a], place[b]
-        x1, y1, x2, y2 = ax + aw, ay + h / 2, bx, by + h / 2
-        dx = max(abs(x2 - x1) / 2, 20.0)
-        dash = ' stroke-dasharray="4 3"' if (a, b) in back else ""
-        lines.append(
-            f'<path class="edge" d="M{num(x1)} {num(y1)}C{num(x1 + dx)} {num(y1)} {num(x2 - dx)} '
-            f'{num(y2)} {num(x2)} {num(y2)}" fill="none" stroke="#444"{dash} '
-            f'marker-end="url(#cg-arrow)"><title>{escape(a)} calls {escape(b)}</title></path>'
-        )
-    boxes = [_node_svg(by_name[n], *place[n][:2], place[n][2], h, font) for n in sorted(by_name)]
+    h = font * 1.7
+    place = _layout(layer, calls, back, font)
+    boxes = [_node_svg(by_name[n], *place.boxes[n][:2], place.boxes[n][2], h, font)
+             for n in sorted(by_name)]
     trusted = sum(1 for n in by_name.values() if n.trusted)
-    title = f"Call graph: {len(by_name)} functions, {trusted} trusted, {len(set(edges))} calls"
+    title = f"Call graph: {len(by_name)} functions, {trusted} trusted, {len(calls)} calls"
     return (
         f'<svg class="chart graph" id="call-graph" role="img" aria-label="{escape(title)}" '
-        f'viewBox="0 0 {num(width)} {num(height)}" width="{num(width)}" height="{num(height)}" '
-        f'font-family="monospace" font-size="{num(font)}" preserveAspectRatio="xMinYMin meet">'
+        f'viewBox="0 0 {num(place.width)} {num(place.height)}" width="{num(place.width)}" '
+        f'height="{num(place.height)}" font-family="monospace" font-size="{num(font)}" '
+        'preserveAspectRatio="xMinYMin meet">'
         f"<title>{escape(title)}</title>{_graph_defs()}{_graph_legend(font, bool(back))}"
-        f'<g class="edges">{"".join(lines)}</g>{"".join(boxes)}</svg>'
+        f'{_edges_svg(calls, layer, back, place, h)}{"".join(boxes)}</svg>'
     )
