@@ -77,6 +77,7 @@ svg.graph { max-width: none; border: 1px solid #ccc; }
   .wide { overflow: visible; }
   svg.graph { max-width: 100%; }
   table { font-size: 8pt; }
+  code { overflow-wrap: anywhere; }
   thead { display: table-header-group; }
   tr, figure { break-inside: avoid; }
   a { color: #000; text-decoration: none; }
