@@ -228,6 +228,15 @@ def test_the_same_audit_gives_the_same_bytes(audit: dict[str, object]) -> None:
     assert render_html(json.loads(json.dumps(audit))) == once
 
 
+def test_key_order_does_not_change_the_bytes(audit: dict[str, object]) -> None:
+    once = render_html(audit)
+    image, inputs = audit["image"], audit["inputs"]
+    assert isinstance(image, dict) and isinstance(inputs, dict)
+    image["digests"] = dict(reversed(image["digests"].items()))
+    inputs["toolchain"] = dict(reversed(inputs["toolchain"].items()))
+    assert render_html(dict(reversed(audit.items()))) == once
+
+
 def test_an_attestation_is_shown_with_its_result(audit: dict[str, object]) -> None:
     inputs = audit["inputs"]
     assert isinstance(inputs, dict)

@@ -16,6 +16,8 @@ FAILED = Series("failed", "#D55E00", "hatch")
 UNKNOWN = Series("unknown", "#F0E442", "dots")
 SECONDS = Series("seconds", "#009E73", "solid")
 BYTES = Series("bytes", "#56B4E9", "solid")
+DIGESTS = ("elf", "bin", "imx")
+TOOLS = ("tamapy", "python", "llvm", "llvmlite", "z3")
 
 
 def esc(text: str) -> str:
@@ -36,6 +38,16 @@ def items(value: object) -> list[dict[str, object]]:
 def strs(value: object) -> list[str]:
     """A JSON list of strings."""
     return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def ordered(value: object, first: Sequence[str]) -> list[tuple[str, object]]:
+    """An object's pairs, the documented keys first, then any others by name.
+
+    Equal objects then render the same whatever order their keys were built in.
+    """
+    pairs = obj(value)
+    rest = sorted(k for k in pairs if k not in first)
+    return [(k, pairs[k]) for k in [*(k for k in first if k in pairs), *rest]]
 
 
 def number(value: object) -> float:
@@ -120,7 +132,7 @@ def _counterexample(value: object) -> str:
     pairs = obj(value)
     if not pairs:
         return "none (the solver gave no model)"
-    return "<br>".join(f"<code>{esc(k)} = {esc(text(v))}</code>" for k, v in sorted(pairs.items()))
+    return "<br>".join(f"<code>{esc(k)} = {esc(text(v))}</code>" for k, v in ordered(pairs, ()))
 
 
 def _unproved(proofs: dict[str, object]) -> str:
@@ -313,7 +325,7 @@ def image_section(image: dict[str, object]) -> str:
                  code(s.get("flags"))] for s in items(image.get("sections"))]
     symbols = [[code(s.get("name")), hexaddr(s.get("address")), cell(s.get("size")),
                 cell(s.get("kind"))] for s in items(image.get("largest_symbols"))]
-    digests = [[code(k), code(v)] for k, v in obj(image.get("digests")).items()]
+    digests = [[code(k), code(v)] for k, v in ordered(image.get("digests"), DIGESTS)]
     chart = (figure(bar_chart("chart-size", "Image size by module", sizes, [BYTES], "bytes"),
                     "Bytes of function code per firmware module, largest first.")
              if sizes else '<p class="none">Image size by module: none.</p>')
@@ -347,7 +359,7 @@ def _attestation(value: object) -> str:
 
 def inputs_section(inputs: dict[str, object]) -> str:
     """What went in: the toolchain's versions, the attestation, every input file's digest."""
-    tools = [[cell(k), code(v)] for k, v in obj(inputs.get("toolchain")).items()]
+    tools = [[cell(k), code(v)] for k, v in ordered(inputs.get("toolchain"), TOOLS)]
     files = [[code(f.get("path")), cell(f.get("kind")), code(f.get("sha256"))]
              for f in items(inputs.get("files"))]
     return (
