@@ -86,6 +86,7 @@ def lines_of(value: object) -> str:
 
 
 def hexaddr(value: object) -> str:
+    """An address as the 32-bit hex a datasheet and a linker map use."""
     return f"<code>0x{int(number(value)):08x}</code>"
 
 
@@ -129,6 +130,7 @@ def figure(svg: str, caption: str) -> str:
 
 
 def _counterexample(value: object) -> str:
+    """The solver's model, one variable a line; an unknown has none to show."""
     pairs = obj(value)
     if not pairs:
         return "none (the solver gave no model)"
@@ -235,12 +237,14 @@ def proofs_section(proofs: dict[str, object]) -> str:
 
 
 def _modifies(value: object) -> str:
+    """null means the function declared nothing (so may touch anything), [] that it touches nothing."""
     if value is None:
         return "not declared"
     return lines_of(value) if strs(value) else "nothing"
 
 
 def _graph(graph: dict[str, object]) -> str:
+    """The call graph picture; its edges arrive as [caller, callee] pairs."""
     nodes = [Node(text(n.get("function")), text(n.get("module")), n.get("trusted") is True)
              for n in items(graph.get("nodes"))]
     edges_raw = graph.get("edges")

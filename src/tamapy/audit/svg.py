@@ -314,6 +314,7 @@ def _edges_svg(
     edges: Sequence[tuple[str, str]], layer: dict[str, int], back: set[tuple[str, str]],
     place: _Layout, h: float,
 ) -> str:
+    """Each call from its caller's right side, through its lanes, to the callee's left side."""
     lines = []
     for a, b in edges:
         (ax, ay, aw), (bx, by, _) = place.boxes[a], place.boxes[b]
