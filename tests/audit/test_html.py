@@ -47,8 +47,13 @@ def test_the_sections_come_in_the_documented_order(audit: dict[str, object]) -> 
     headings = re.findall(r'<h2 id="h-([a-z]+)">(.*?)</h2>', page)
     assert headings == list(SECTIONS)
     assert [h for _, h in headings] == [
-        "1. Verdict", "2. Proofs", "3. The trusted computing base", "4. Register access matrix",
-        "5. Crypto and RNG interface use", "6. The image", "7. Inputs and toolchain",
+        "1. Verdict",
+        "2. Proofs",
+        "3. The trusted computing base",
+        "4. Register access matrix",
+        "5. Crypto and RNG interface use",
+        "6. The image",
+        "7. Inputs and toolchain",
     ]
     assert page.count("<h1>") == 1
     assert page.index("<h1>") < page.index("<h2")
@@ -76,16 +81,22 @@ def test_the_verdict_leads_with_its_summary_and_every_reason(audit: dict[str, ob
 
 def test_a_not_shippable_verdict_shows_every_reason(audit: dict[str, object]) -> None:
     reasons = [f"reason {i}: attestation does not verify: subject {i}" for i in range(7)]
-    audit["verdict"] = {"shippable": False, "summary": "not shippable: 7 reasons",
-                        "reasons": reasons}
+    audit["verdict"] = {
+        "shippable": False,
+        "summary": "not shippable: 7 reasons",
+        "reasons": reasons,
+    }
     verdict = _section(render_html(audit), "verdict")
     assert re.findall(r"<li>(.*?)</li>", verdict) == reasons
     assert 'class="verdict not-ok"' in verdict
 
 
 def test_a_shippable_verdict_says_so_without_reasons(audit: dict[str, object]) -> None:
-    audit["verdict"] = {"shippable": True, "summary": "shippable: 154 obligations proved",
-                        "reasons": []}
+    audit["verdict"] = {
+        "shippable": True,
+        "summary": "shippable: 154 obligations proved",
+        "reasons": [],
+    }
     verdict = _section(render_html(audit), "verdict")
     assert "✓ Shippable" in verdict and "Not shippable" not in verdict
     assert "<li>" not in verdict
@@ -149,21 +160,25 @@ def test_trusted_functions_are_the_hatched_dashed_nodes(audit: dict[str, object]
 def _waypoints(path: str) -> list[tuple[float, float]]:
     """The points a call's path runs through: the end point of each curve but the last."""
     curves = re.findall(r"C[^C]*", path)
-    return [(float(x), float(y)) for x, y in
-            (c[1:].split()[-2:] for c in curves[:-1])]
+    return [(float(x), float(y)) for x, y in (c[1:].split()[-2:] for c in curves[:-1])]
 
 
 def test_a_call_that_skips_layers_runs_clear_of_the_boxes(audit: dict[str, object]) -> None:
     graph = _svgs(render_html(audit))["call-graph"]
-    boxes = [{k: float(r.attrib[k]) for k in ("x", "y", "width", "height")}
-             for r in (g.find("rect") for g in _classes(graph, "node")) if r is not None]
+    boxes = [
+        {k: float(r.attrib[k]) for k in ("x", "y", "width", "height")}
+        for r in (g.find("rect") for g in _classes(graph, "node"))
+        if r is not None
+    ]
     edges = {e.findtext("title"): e.attrib["d"] for e in _classes(graph, "edge")}
     long = edges["board.usbarmory_mk2.console.init calls soc.imx6ul.ccm.enable_gate"]
     assert len(_waypoints(long)) == 4  # in and out of each of the two columns it passes
     for d in edges.values():
         for x, y in _waypoints(d):
-            assert not any(b["x"] <= x <= b["x"] + b["width"] and b["y"] <= y <= b["y"] + b["height"]
-                           for b in boxes), (d, x, y)
+            assert not any(
+                b["x"] <= x <= b["x"] + b["width"] and b["y"] <= y <= b["y"] + b["height"]
+                for b in boxes
+            ), (d, x, y)
 
 
 def test_nothing_on_the_page_loads_anything(audit: dict[str, object]) -> None:
@@ -241,9 +256,13 @@ def test_an_attestation_is_shown_with_its_result(audit: dict[str, object]) -> No
     inputs = audit["inputs"]
     assert isinstance(inputs, dict)
     assert "No attestation checked." in _section(render_html(audit), "inputs")
-    inputs["attestation"] = {"envelope": "audit/selftest.intoto.jsonl", "key_id": "ab12cd34",
-                             "verified": False, "reasons": ["signature does not verify"],
-                             "subjects_match": True}
+    inputs["attestation"] = {
+        "envelope": "audit/selftest.intoto.jsonl",
+        "key_id": "ab12cd34",
+        "verified": False,
+        "reasons": ["signature does not verify"],
+        "subjects_match": True,
+    }
     section = _section(render_html(audit), "inputs")
     assert "does not verify" in section and "<li>signature does not verify</li>" in section
 
@@ -263,10 +282,13 @@ def test_a_cycle_is_drawn_but_does_not_stop_the_layout() -> None:
 def test_a_large_call_graph_stays_legible(audit: dict[str, object]) -> None:
     names = [f"app.mod{i // 10}.fn{i:03d}" for i in range(150)]
     audit["call_graph"] = {
-        "nodes": [{"function": n, "module": n.rsplit(".", 1)[0], "trusted": i % 25 == 0}
-                  for i, n in enumerate(names)],
-        "edges": sorted([names[i], names[j]] for i in range(150) for j in (2 * i + 1, 2 * i + 2)
-                        if j < 150),
+        "nodes": [
+            {"function": n, "module": n.rsplit(".", 1)[0], "trusted": i % 25 == 0}
+            for i, n in enumerate(names)
+        ],
+        "edges": sorted(
+            [names[i], names[j]] for i in range(150) for j in (2 * i + 1, 2 * i + 2) if j < 150
+        ),
     }
     graph = _svgs(render_html(audit))["call-graph"]
     assert len(_classes(graph, "node")) == 150 and len(_classes(graph, "trusted")) == 6

@@ -133,7 +133,7 @@ def bar_chart(
         f'font-family="monospace" font-size="{num(_FONT)}">'
         f"<title>{escape(title)}</title>{_pattern_defs(chart_id, series)}"
         f'<text x="0" y="14" font-weight="bold">{escape(title)}</text>'
-        f'{legend}{"".join(bars)}</svg>'
+        f"{legend}{''.join(bars)}</svg>"
     )
 
 
@@ -150,7 +150,9 @@ class Node:
     trusted: bool
 
 
-def _back_edges(names: Sequence[str], succ: dict[str, list[str]], roots: list[str]) -> set[tuple[str, str]]:
+def _back_edges(
+    names: Sequence[str], succ: dict[str, list[str]], roots: list[str]
+) -> set[tuple[str, str]]:
     """Edges that close a cycle, found by a depth-first walk from the roots, then by name."""
     state: dict[str, int] = {}  # absent: unseen, 1: on the walk's path, 2: done
     back: set[tuple[str, str]] = set()
@@ -173,7 +175,9 @@ def _back_edges(names: Sequence[str], succ: dict[str, list[str]], roots: list[st
     return back
 
 
-def layers(names: Sequence[str], edges: Sequence[tuple[str, str]]) -> tuple[dict[str, int], set[tuple[str, str]]]:
+def layers(
+    names: Sequence[str], edges: Sequence[tuple[str, str]]
+) -> tuple[dict[str, int], set[tuple[str, str]]]:
     """Each function's layer, the longest call path to it from a root, and the cycle edges."""
     succ: dict[str, list[str]] = {n: [] for n in names}
     indegree = dict.fromkeys(names, 0)
@@ -207,11 +211,13 @@ def _graph_legend(font: float, cycles: bool) -> str:
     box_w, box_h = 7 * _CHAR * font + 12, font * 1.7
     x2 = box_w + 16 + 17 * _CHAR * font
     items = [
-        f'<rect x="0" y="0" width="{num(box_w)}" height="{num(box_h)}" fill="{_PROVEN}" stroke="#000"/>'
+        f'<rect x="0" y="0" width="{num(box_w)}" height="{num(box_h)}" fill="{_PROVEN}" '
+        'stroke="#000"/>'
         f'<text x="{num(box_w + 6)}" y="{num(font * 1.2)}">proven function</text>',
         f'<rect x="{num(x2)}" y="0" width="{num(box_w)}" height="{num(box_h)}" '
         f'fill="url(#cg-trusted)" stroke="#000" stroke-width="2.5" stroke-dasharray="5 3"/>'
-        f'<text x="{num(x2 + box_w + 6)}" y="{num(font * 1.2)}">trusted (@trusted, not proved)</text>',
+        f'<text x="{num(x2 + box_w + 6)}" y="{num(font * 1.2)}">'
+        "trusted (@trusted, not proved)</text>",
     ]
     x3 = x2 + box_w + 6 + 31 * _CHAR * font
     items.append(
@@ -248,9 +254,11 @@ def _node_svg(node: Node, x: float, y: float, w: float, h: float, font: float) -
         else f'fill="{_PROVEN}" stroke="#000"'
     )
     return (
-        f'<g class="node {kind}"><title>{escape(node.function)} ({escape(node.module)}, {kind})</title>'
+        f'<g class="node {kind}">'
+        f"<title>{escape(node.function)} ({escape(node.module)}, {kind})</title>"
         f'<rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}" rx="3" {style}/>'
-        f'<text x="{num(x + 6)}" y="{num(y + h / 2 + font * 0.35)}">{escape(node.function)}</text></g>'
+        f'<text x="{num(x + 6)}" y="{num(y + h / 2 + font * 0.35)}">'
+        f"{escape(node.function)}</text></g>"
     )
 
 
@@ -259,13 +267,17 @@ class _Layout:
     """Where each box goes, and where each call passing a column crosses it."""
 
     boxes: dict[str, tuple[float, float, float]]  # name: x, top y, width
-    lanes: dict[tuple[str, str, int], tuple[float, float, float]]  # (caller, callee, layer): x, y, w
+    lanes: dict[
+        tuple[str, str, int], tuple[float, float, float]
+    ]  # (caller, callee, layer): x, y, w
     width: float
     height: float
 
 
 def _layout(
-    layer: dict[str, int], edges: Sequence[tuple[str, str]], back: set[tuple[str, str]],
+    layer: dict[str, int],
+    edges: Sequence[tuple[str, str]],
+    back: set[tuple[str, str]],
     font: float,
 ) -> _Layout:
     """Columns by layer, boxes by name, then a thin lane per call passing through.
@@ -311,8 +323,11 @@ def _edge_path(points: Sequence[tuple[float, float]]) -> str:
 
 
 def _edges_svg(
-    edges: Sequence[tuple[str, str]], layer: dict[str, int], back: set[tuple[str, str]],
-    place: _Layout, h: float,
+    edges: Sequence[tuple[str, str]],
+    layer: dict[str, int],
+    back: set[tuple[str, str]],
+    place: _Layout,
+    h: float,
 ) -> str:
     """Each call from its caller's right side, through its lanes, to the callee's left side."""
     lines = []
@@ -343,8 +358,10 @@ def call_graph(nodes: Sequence[Node], edges: Sequence[tuple[str, str]]) -> str:
     font = 11.0 if len(by_name) <= 60 else 9.0 if len(by_name) <= 200 else 7.0
     h = font * 1.7
     place = _layout(layer, calls, back, font)
-    boxes = [_node_svg(by_name[n], *place.boxes[n][:2], place.boxes[n][2], h, font)
-             for n in sorted(by_name)]
+    boxes = [
+        _node_svg(by_name[n], *place.boxes[n][:2], place.boxes[n][2], h, font)
+        for n in sorted(by_name)
+    ]
     trusted = sum(1 for n in by_name.values() if n.trusted)
     title = f"Call graph: {len(by_name)} functions, {trusted} trusted, {len(calls)} calls"
     return (
@@ -353,5 +370,5 @@ def call_graph(nodes: Sequence[Node], edges: Sequence[tuple[str, str]]) -> str:
         f'height="{num(place.height)}" font-family="monospace" font-size="{num(font)}" '
         'preserveAspectRatio="xMinYMin meet">'
         f"<title>{escape(title)}</title>{_graph_defs()}{_graph_legend(font, bool(back))}"
-        f'{_edges_svg(calls, layer, back, place, h)}{"".join(boxes)}</svg>'
+        f"{_edges_svg(calls, layer, back, place, h)}{''.join(boxes)}</svg>"
     )
