@@ -7,13 +7,13 @@ from .conftest import Audited
 
 
 def _row(function: str, peripheral: str, instance: str | None, register: str, accesses: list[str],
-         gate: str | None, invariants: list[str] = [], dma: list[str] = []) -> dict[str, object]:  # noqa: B006
+         gate: str | None, invariants: tuple[str, ...] = ()) -> dict[str, object]:
     return {"function": f"examples.regs.main.{function}", "peripheral": peripheral, "instance": instance,
-            "register": register, "accesses": accesses, "clock_gate": gate, "invariants": invariants,
-            "dma_fields": dma}
+            "register": register, "accesses": accesses, "clock_gate": gate, "invariants": list(invariants),
+            "dma_fields": []}
 
 
-CHANNELS = ["channel0_enabled", "channel1_enabled", "channel2_enabled", "channel3_enabled"]
+CHANNELS = ("channel0_enabled", "channel1_enabled", "channel2_enabled", "channel3_enabled")
 
 EXPECTED = [
     _row("engine", "DCP", "DCP", "CTRL", ["set", "clear"], "CCM.CCGR0.CG5", CHANNELS),  # dcp.toml: DCP = "CCGR0.CG5"
