@@ -52,6 +52,12 @@ def _proofs(p: dict[str, Any]) -> list[str]:
     return [*out, f"Second solver ({r['solver']}): {r['status']} — {r['detail']}.", ""]
 
 
+def _modifies(declared: list[str] | None) -> str:
+    if declared is None:
+        return "undeclared (callers forget every global, DMA buffer, gate and invariant)"
+    return ", ".join(declared) or "nothing beyond its body"
+
+
 def _tcb(t: dict[str, Any]) -> list[str]:
     lines = t["lines"]
     out = ["## 3. Trusted computing base", "",
@@ -59,7 +65,7 @@ def _tcb(t: dict[str, Any]) -> list[str]:
            f"{lines['proven']} source lines proved.", "", "### Trusted functions", ""]
     out += table(["function", "place", "lines", "reason", "modifies"],
                  ([f["function"], f"{f['file']}:{f['line']}-{f['end_line']}", f["lines"], f["reason"],
-                   "undeclared (callers forget everything)" if f["modifies"] is None else f["modifies"]]
+                   _modifies(f["modifies"])]
                   for f in t["trusted_functions"]))
     out += ["### Start-up code", "", *table(["symbol", "role"], ([s["symbol"], s["role"]] for s in t["startup"]))]
     out += ["### Intrinsics and raw MMIO", "",
