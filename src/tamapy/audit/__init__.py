@@ -74,8 +74,8 @@ def write_audit(app: Path, board: str, out_dir: Path, envelope: Path | None = No
     try:  # TODO(merge): html.py is written in parallel; remove this guard when it lands
         from tamapy.audit.html import render_html  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
-        render_html = None
-    if render_html is not None:
+        pass
+    else:
         files["audit.html"] = render_html(audit).encode()
     for name, data in files.items():
         write_atomic(out_dir / name, data)
