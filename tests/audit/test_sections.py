@@ -8,6 +8,10 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from tamapy.codegen import compile_ir
+from tamapy.specs import load_board
 from tests.tools import require_tool
 
 from .conftest import BOARD, Audited, tamapy
@@ -37,11 +41,18 @@ def _readelf(tool: str, flag: str, elf: Path) -> str:
     return subprocess.run([tool, flag, str(elf)], capture_output=True, text=True, check=True).stdout
 
 
-def test_image_agrees_with_readelf_and_the_built_files(selftest: Audited, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def built(selftest: Audited, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``tamapy build`` of selftest: the files the audit's image section must describe."""
+    out = tmp_path_factory.mktemp("built")
+    result = tamapy(selftest.project, "build", "firmware/examples/selftest", "--board", BOARD, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_image_agrees_with_readelf_and_the_built_files(selftest: Audited, built: Path) -> None:
     readelf = require_tool("readelf", "binutils")
-    built = tamapy(selftest.project, "build", "firmware/examples/selftest", "--board", BOARD, "-o", str(tmp_path))
-    assert built.returncode == 0, built.stderr
-    elf = tmp_path / "selftest.elf"
+    elf = built / "selftest.elf"
     image = selftest.audit["image"]
     load = re.findall(r"^\s*LOAD\s+0x\S+\s+(0x\S+)\s+(0x\S+)\s+(0x\S+)\s+(0x\S+)\s+([RWE ]+?)\s+0x\S+$",
                       _readelf(readelf, "-lW", elf), re.MULTILINE)
@@ -57,10 +68,26 @@ def test_image_agrees_with_readelf_and_the_built_files(selftest: Audited, tmp_pa
                       _readelf(readelf, "-SW", elf), re.MULTILINE)
     allocated = sorted((int(a, 16), n, int(s, 16), "".join(c for c in "WAX" if c in f)) for n, a, s, f in rows if "A" in f)
     assert [(s["address"], s["name"], s["size"], s["flags"]) for s in image["sections"]] == allocated
-    assert image["digests"] == {suffix: hashlib.sha256((tmp_path / f"selftest.{suffix}").read_bytes()).hexdigest()
+    assert image["digests"] == {suffix: hashlib.sha256((built / f"selftest.{suffix}").read_bytes()).hexdigest()
                                 for suffix in ("bin", "elf", "imx")}
     largest = image["largest_symbols"]
     assert len(largest) == 20 and [s["size"] for s in largest] == sorted((s["size"] for s in largest), reverse=True)
+
+
+def test_relocations_are_those_of_the_linked_sections(selftest: Audited, built: Path, tmp_path: Path) -> None:
+    """readelf's relocation entries of the object, for the sections the linked ELF kept."""
+    readelf = require_tool("readelf", "binutils")
+    board = load_board(selftest.project / "specs", BOARD)
+    obj = tmp_path / "selftest.o"
+    obj.write_bytes(compile_ir((built / "selftest.ll").read_text(), board.triple, board.cpu, "selftest")[0])
+    kept = set(re.findall(r"^\s*\[\s*\d+\]\s+(\S+)", _readelf(readelf, "-SW", built / "selftest.elf"), re.MULTILINE))
+    counts: dict[str, int] = {}
+    for target, body in re.findall(r"^Relocation section '\.rel(\S+)'.*?\n((?:.*\n)*?)(?:\n|\Z)",
+                                   _readelf(readelf, "-rW", obj) + "\n", re.MULTILINE):
+        if target in kept:
+            for kind in re.findall(r"^[0-9a-f]{8}\s+[0-9a-f]{8}\s+(R_ARM_\w+)", body, re.MULTILINE):
+                counts[kind] = counts.get(kind, 0) + 1
+    assert counts and selftest.audit["tcb"]["relocations"] == [{"kind": k, "count": n} for k, n in sorted(counts.items())]
 
 
 def test_input_digests_are_the_files(selftest: Audited) -> None:
