@@ -62,8 +62,8 @@ def link(obj: bytes, layout: LinkLayout, name: str = "<object>") -> LinkedImage:
     for target, relocations in o.relocations.items():
         if target in bases:
             for rel in relocations:
-                name = _relocate(o, target, rel, contents[target], bases[target], values)
-                applied[name] = applied.get(name, 0) + 1
+                kind = _relocate(o, target, rel, contents[target], bases[target], values)
+                applied[kind] = applied.get(kind, 0) + 1
 
     elf_symbols, symbols = _symbols(o, placement, values)
     if layout.entry_symbol not in symbols:
