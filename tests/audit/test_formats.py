@@ -71,6 +71,10 @@ def test_two_runs_give_the_same_bytes_without_machine_paths(selftest: Audited) -
 def test_bad_input_is_exit_2_without_a_traceback(selftest: Audited, tmp_path: Path) -> None:
     for args, said in ((["firmware/examples/selftest", "--board", BOARD, "--key", "k.pub"], "E525"),
                        (["firmware/examples/nothing", "--board", BOARD], "E011"),
-                       (["firmware/examples/selftest", "--board", "no-such-board"], "unknown board")):
-        result = tamapy(selftest.project, "audit", *args, "-o", str(tmp_path / "out"))
+                       (["firmware/examples/selftest", "--board", "no-such-board"], "unknown board"),
+                       (["firmware/examples/selftest", "--board", BOARD, "--key", "k.pub", "--envelope", "e.jsonl"],
+                        "E720"),
+                       (["firmware/examples/selftest", "--board", BOARD, "-o", "firmware/examples/selftest/main.py"],
+                        "E621")):
+        result = tamapy(selftest.project, "audit", "-o", str(tmp_path / "out"), *args)
         assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr

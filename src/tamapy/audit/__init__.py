@@ -24,10 +24,13 @@ from tamapy.audit.sarif import audit_sarif
 from tamapy.audit.sbom import sbom_json
 from tamapy.audit.tcb import tcb_section
 from tamapy.audit.verdict import verdict_section
+from tamapy.diagnostics import display_path, error
 from tamapy.outputs import write_atomic
 from tamapy.sim.variants import variant_for
 
 FORMAT = "tamapy-audit/1"
+BAD_OUTPUT = "E621"
+"""The output directory given is not one."""
 
 
 def audit_json(ev: Evidence, envelope: Path | None = None, key: Path | None = None) -> dict[str, Any]:
@@ -65,6 +68,9 @@ def _dumps(doc: Any) -> bytes:
 def write_audit(app: Path, board: str, out_dir: Path, envelope: Path | None = None, key: Path | None = None,
                 cache: Path | None = None) -> dict[str, Any]:
     """Audit ``app`` on ``board`` and write every file of the report to ``out_dir``; the JSON document."""
+    if out_dir.exists() and not out_dir.is_dir():  # refused before the build, not after
+        raise error(display_path(out_dir), 0, 0, BAD_OUTPUT, "exists and is not a directory",
+                    "give -o a directory (it is created if missing)")
     ev = collect(app, board, cache)
     audit = audit_json(ev, envelope, key)
     # Lists become JSON arrays: the edges' tuples are written as the [caller, callee] pairs the schema names.
