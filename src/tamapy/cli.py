@@ -246,6 +246,31 @@ def cmd_attest_verify(args: argparse.Namespace) -> int:
     return 1 if reasons else 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from tamapy.audit import write_audit
+    from tamapy.diagnostics import error
+
+    if (args.envelope is None) != (args.key is None):
+        raise error("<command line>", 0, 0, "E525", "--envelope and --key go together",
+                    "pass both (the signed build's .intoto.jsonl and the public key), or neither")
+    out = Path(args.output)
+    audit = write_audit(Path(args.app), args.board, out, Path(args.envelope) if args.envelope else None,
+                        Path(args.key) if args.key else None, cache=_cache(args))
+    print(f"wrote the audit of {audit['app']} on {audit['board']} to {out}: {audit['verdict']['summary']}")
+    return 0
+
+
+def _add_audit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    a = sub.add_parser("audit", help="write the audit report of a build (JSON, Markdown, HTML, SARIF, SBOM)")
+    a.add_argument("app", help="application directory (holding main.py)")
+    a.add_argument("--board", required=True)
+    a.add_argument("-o", "--output", default="audit", help="output directory (default: audit)")
+    a.add_argument("--envelope", metavar="FILE", help="the signed build's DSSE envelope (<app>.intoto.jsonl) to check")
+    a.add_argument("--key", metavar="PUB", help="the public key (PEM) the envelope must be signed with")
+    a.add_argument("--cache", metavar="DIR", help="the proof cache directory, shared by boards, apps and checkouts (default: $TAMAPY_CACHE, else .tamapy/proofs)")
+    a.set_defaults(func=cmd_audit)
+
+
 def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     v = sub.add_parser("verify", help="prove the absence of run-time errors with Z3")
     v.add_argument("paths", nargs="+", help="files or directories under firmware/")
@@ -295,6 +320,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--reproduce", action="store_true", help="rebuild in a fresh directory and compare every byte")
     b.add_argument("--cache", metavar="DIR", help="the proof cache directory, shared by boards, apps and checkouts (default: $TAMAPY_CACHE, else .tamapy/proofs)")
     b.set_defaults(func=cmd_build)
+
+    _add_audit(sub)
 
     im = sub.add_parser("image", help="inspect boot images").add_subparsers(dest="image_command", required=True)
     show = im.add_parser("show", help="print the IVT, boot data and DCD of an .imx image")

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.tools import require_tool
 
 from tamapy.audit.html import SECTIONS, render_html
+from tests.tools import require_tool
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_audit.json"
 

