@@ -260,6 +260,34 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gate(args: argparse.Namespace) -> int:
+    from tamapy.gate import GateOptions, run_gate, write_reports
+    from tamapy.gate.render import render_text
+    from tamapy.gate.revisions import WORKTREE
+
+    options = GateOptions(args.base, args.head or WORKTREE, tuple(args.app or ()), tuple(args.board or ()),
+                          _cache(args), progress=lambda what: print(f"gate: {what}", file=sys.stderr))
+    result = run_gate(options)
+    path = {k: Path(v) if v else None for k, v in vars(args).items() if k in ("markdown", "json", "sarif", "junit")}
+    write_reports(result, markdown=path["markdown"], json_file=path["json"], sarif=path["sarif"], junit=path["junit"])
+    print(render_text(result.doc), end="")
+    return 0 if result.doc["passed"] else 1
+
+
+def _add_gate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    g = sub.add_parser("gate", help="gate a change on proofs made afresh: findings and policy (docs/gate-reference.md)")
+    g.add_argument("base", metavar="BASE", help="the git ref the change is compared with")
+    g.add_argument("head", metavar="HEAD", nargs="?", help="the git ref under review (default: the work tree)")
+    g.add_argument("--app", action="append", metavar="APP", help="an application directory (repeatable; default: "
+                   "every firmware/examples/*/main.py)")
+    g.add_argument("--board", action="append", metavar="B", help="a board (repeatable; default: the app's declared boards)")
+    g.add_argument("--cache", metavar="DIR", help="the proof cache (default: $TAMAPY_CACHE, else .tamapy/gate-cache)")
+    for name, what in (("markdown", "a Markdown PR comment"), ("json", "the JSON document (tamapy-gate/1)"),
+                       ("sarif", "SARIF 2.1.0 of what the change introduced"), ("junit", "JUnit XML")):
+        g.add_argument(f"--{name}", metavar="F", help=f"write {what} to F")
+    g.set_defaults(func=cmd_gate)
+
+
 def _add_audit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     a = sub.add_parser("audit", help="write the audit report of a build (JSON, Markdown, HTML, SARIF, SBOM)")
     a.add_argument("app", help="application directory (holding main.py)")
@@ -322,6 +350,7 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_build)
 
     _add_audit(sub)
+    _add_gate(sub)
 
     im = sub.add_parser("image", help="inspect boot images").add_subparsers(dest="image_command", required=True)
     show = im.add_parser("show", help="print the IVT, boot data and DCD of an .imx image")
