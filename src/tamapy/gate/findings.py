@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from tamapy.gate.snapshot import Snapshot
-from tamapy.lang import ir
 from tamapy.verify.obligation import Obligation, Status
 
 WRITE_KINDS = ("write", "modify", "set", "clear", "toggle", "raw")
@@ -51,7 +50,7 @@ def obligation_findings(base: Snapshot, head: Snapshot) -> list[dict[str, Any]]:
 def contract_findings(base: Snapshot, head: Snapshot) -> list[dict[str, Any]]:
     """Clauses compared by text per function and kind: a clause gone and another come is a change
     (shown before and after); any change is for a reviewer, whether it weakens or strengthens."""
-    both = {f.qualname for f in _functions(base)} & {f.qualname for f in _functions(head)}
+    both = base.functions.keys() & head.functions.keys()
     out = []
     for key in sorted(k for k in base.contracts.keys() | head.contracts.keys() if k[0] in both):
         function, kind = key  # a function added or removed is told by its obligations
@@ -63,25 +62,13 @@ def contract_findings(base: Snapshot, head: Snapshot) -> list[dict[str, Any]]:
             out.append(finding("contract-changed", function, f"{kind} changed", before=gone, after=text,
                                file=came[0].file, line=came[0].line, end_line=came[-1].end_line))
         elif gone:
-            file, line = _at_function(head, function)
+            file, line = head.functions[function]
             out.append(finding("contract-removed", function, f"{kind} removed: {gone}", before=gone, file=file,
                                line=line))
         elif came:
             out.append(finding("contract-added", function, f"{kind} added: {text}", after=text, file=came[0].file,
                                line=came[0].line, end_line=came[-1].end_line))
     return out
-
-
-def _functions(s: Snapshot) -> list[ir.Function]:
-    return list(s.evidence.result.program.functions) if s.evidence else []
-
-
-def _at_function(s: Snapshot, function: str) -> tuple[str | None, int | None]:
-    """Where ``function``'s ``def`` is in ``s`` (a removed clause is shown there)."""
-    for fn in _functions(s):
-        if fn.qualname == function and s.evidence is not None:
-            return s.evidence.relative(fn.span.file), fn.span.line
-    return None, None
 
 
 def trusted_findings(base: Snapshot, head: Snapshot) -> list[dict[str, Any]]:

@@ -18,6 +18,8 @@ from tamapy.diagnostics import TamapyError, display_path, error
 
 WORKTREE = "WORKTREE"
 """The HEAD a gate takes when none is given: the work tree, uncommitted changes included."""
+LOCAL = ".tamapy"
+"""The directory of tamapy's local caches in a checkout."""
 NOT_A_REPOSITORY = "E700"
 UNKNOWN_REF = "E701"
 GIT_FAILED = "E702"
@@ -66,7 +68,8 @@ def materialise(repo: Path, ref: str, into: Path) -> Revision:
     into.mkdir(parents=True)
     if ref == WORKTREE:
         listed = _git(repo, "ls-files", "-co", "--exclude-standard", "-z").decode().split("\0")
-        for name in sorted(n for n in listed if n):
+        # The gate's own cache and objects (.tamapy/) are no part of any revision, ignored or not.
+        for name in sorted(n for n in listed if n and not n.startswith(f"{LOCAL}/")):
             source = repo / name
             if not (source.is_file() or source.is_symlink()):
                 continue  # a tracked file deleted in the work tree

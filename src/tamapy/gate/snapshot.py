@@ -43,7 +43,8 @@ class Snapshot:
     locations: dict[ObligationKey, tuple[str, int]] = field(default_factory=dict)
     contracts: dict[ClauseKey, list[Clause]] = field(default_factory=dict)
     trusted: dict[str, dict[str, Any]] = field(default_factory=dict)
-    evidence: Evidence | None = None
+    functions: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """Every function of the program: its file (from the project root) and ``def`` line."""
 
 
 def obligation_keys(obligations: list[Obligation]) -> dict[ObligationKey, Obligation]:
@@ -117,4 +118,5 @@ def take(app: Path, board: str, target: str, cache: Path) -> Snapshot:
     every = [o for r in (ev.result.report.results if ev.result.report else ()) for o in r.obligations]
     keyed = obligation_keys([*every, *ev.result.stack])
     return Snapshot(target, audit, keyed, {k: (ev.relative(o.span.file), o.span.line) for k, o in keyed.items()},
-                    _contracts(ev, {}), _trusted(ev, audit), ev)
+                    _contracts(ev, {}), _trusted(ev, audit),
+                    {f.qualname: (ev.relative(f.span.file), f.span.line) for f in ev.result.program.functions})
