@@ -135,16 +135,21 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
 
 
-def test_trusted_code_needs_an_approval_of_its_exact_source(repo: Path, proof_cache: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    uses = {MAIN: ("from tamapy.fw import ensures, requires, u32\n", "from tamapy.fw import ensures, mmio, "
-                   "requires, trusted, u32\n" + TRUSTED),
-            }
-    commit(repo, "trusted", uses)
+def add_trusted(repo: Path, branch: str, start: str = "base") -> None:
+    """A branch adding a trusted function to the application, and a call of it."""
+    commit(repo, branch, {MAIN: ("from tamapy.fw import ensures, requires, u32\n",
+                                 "from tamapy.fw import ensures, mmio, requires, trusted, u32\n" + TRUSTED)},
+           start=start)
     path = repo / MAIN
     path.write_text(path.read_text().replace("    console.newline()\n", "    console.write_dec(rom_version())\n"
                                              "    console.newline()\n"))
     git(repo, "commit", "-qam", "call it")
+
+
+def test_trusted_code_needs_an_approval_of_its_exact_source(repo: Path, proof_cache: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    add_trusted(repo, "trusted")
+    path = repo / MAIN
     status, doc = gate(repo, proof_cache, "trusted", monkeypatch=monkeypatch)
     [added] = of_kind(doc, "trusted-added")
     lines = path.read_bytes().splitlines(keepends=True)[added["line"] - 1:added["end_line"]]
@@ -218,3 +223,37 @@ def test_the_work_tree_is_head_by_default(repo: Path, proof_cache: Path, monkeyp
     assert doc["head"] == {"ref": "WORKTREE", "commit": None}
     assert [f["subject"] for f in of_kind(doc, "unproved")] == ["examples.gatecheck.main.digit"]
     git(repo, "checkout", "-q", "--", MAIN)
+
+
+def test_a_new_register_write_is_called_out(repo: Path, proof_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tune = ('\n\n@requires(lambda: clock_enabled(port.PORT))\ndef tune() -> None:\n'
+            '    port.PORT.UBIR.write(INC=15)\n')
+    commit(repo, "register", {MAIN: ("from tamapy.fw import ensures, requires, u32\n",
+                                     "from board import console as port\nfrom tamapy.fw import clock_enabled, "
+                                     "ensures, requires, u32\n" + tune)})
+    path = repo / MAIN
+    path.write_text(path.read_text().replace("    console.newline()\n", "    tune()\n    console.newline()\n"))
+    git(repo, "commit", "-qam", "call it")
+    status, doc = gate(repo, proof_cache, "register", monkeypatch=monkeypatch)
+    assert status == 0, doc["violations"]
+    subject = "examples.gatecheck.main.tune: UART[UART2].UBIR"
+    assert [(f["subject"], f["after"]) for f in of_kind(doc, "register-write-added")] == [(subject, "write")]
+    assert [f["subject"] for f in of_kind(doc, "register-added")] == [subject]
+    assert "image-changed" in kinds(doc) and "obligation-added" in kinds(doc)
+
+
+def test_max_tcb_lines_and_a_policy_change(repo: Path, proof_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """BASE's policy applies: HEAD relaxing it is reported, and does not help."""
+    commit(repo, "capped", {"pyproject.toml": ("[tool.importlinter]", "[tool.tamapy.gate]\nmax_tcb_lines = 1\n"
+                                               "require_approval_for_trusted = false\n\n[tool.importlinter]")})
+    add_trusted(repo, "over-cap", start="capped")
+    path = repo / "pyproject.toml"
+    path.write_text(path.read_text().replace("max_tcb_lines = 1", "max_tcb_lines = 500"))
+    git(repo, "commit", "-qam", "relax")
+    status, doc = gate(repo, proof_cache, "over-cap", base="capped", monkeypatch=monkeypatch)
+    assert status == 1
+    assert [v["message"] for v in doc["violations"]] == ["2 trusted lines exceed max_tcb_lines = 1"]
+    assert doc["tcb_lines"] == {"base": 0, "head": 2, "growth": 2}
+    assert "policy-changed" in kinds(doc) and doc["policy"]["max_tcb_lines"] == 1
+    # The image's stack bounds are matched by their ids (their messages name the deepest chain).
+    assert not [f for f in doc["findings"] if f["subject"] == "<image>"]

@@ -15,7 +15,7 @@ from tamapy.audit import audit_json
 from tamapy.audit.collect import Evidence, collect
 from tamapy.gate.policy import source_sha256
 from tamapy.lang import ir
-from tamapy.verify.obligation import Obligation
+from tamapy.verify.obligation import Category, Obligation
 
 ObligationKey = tuple[str, str, str, int]
 """(function, category, message with every number replaced by ``N``, ordinal among equal ones)."""
@@ -50,12 +50,14 @@ class Snapshot:
 def obligation_keys(obligations: list[Obligation]) -> dict[ObligationKey, Obligation]:
     """Key each obligation by what stays when code moves: ids and messages carry line numbers
     (``pre-condition of `f` (line 16)``), so numbers are masked and equal keys are told apart by
-    their order in the source."""
+    their order in the source.  The image's two stack bounds have fixed ids (their messages
+    name the deepest call chain, which any call can change): they are keyed by id."""
     ordered = sorted(obligations, key=lambda o: (o.function, o.span.line, o.span.col, o.id))
     seen: dict[tuple[str, str, str], int] = {}
     keyed: dict[ObligationKey, Obligation] = {}
     for o in ordered:
-        base = (o.function, o.category.value, re.sub(r"\d+", "N", o.message))
+        text = o.id if o.category is Category.STACK else re.sub(r"\d+", "N", o.message)
+        base = (o.function, o.category.value, text)
         seen[base] = seen.get(base, 0) + 1
         keyed[(*base, seen[base])] = o
     return keyed
