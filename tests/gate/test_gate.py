@@ -257,3 +257,11 @@ def test_max_tcb_lines_and_a_policy_change(repo: Path, proof_cache: Path, monkey
     assert "policy-changed" in kinds(doc) and doc["policy"]["max_tcb_lines"] == 1
     # The image's stack bounds are matched by their ids (their messages name the deepest chain).
     assert not [f for f in doc["findings"] if f["subject"] == "<image>"]
+
+
+def test_a_head_that_does_not_build_fails(repo: Path, proof_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    commit(repo, "broken", {MAIN: ("return x % 10", "return x % 10.5")})
+    status, doc = gate(repo, proof_cache, "broken", monkeypatch=monkeypatch)
+    assert status == 1 and [v["rule"] for v in doc["violations"]] == ["build"]
+    [broken] = of_kind(doc, "head-unbuildable")
+    assert broken["message"].startswith(f"HEAD does not build: {MAIN}:")

@@ -40,9 +40,11 @@ class Evidence:
         return ProofStore(self.root).path_for(module).relative_to(self.root).as_posix()
 
 
-def collect(app: Path, board: str, cache: Path | None = None) -> Evidence:
-    """Compile ``app`` for ``board`` with its proofs (from the certificates or the proof cache by key)."""
-    result = compile_app(app, board, verify=True, cache=cache, objects=object_cache(app))  # refuses a non-app
+def collect(app: Path, board: str, cache: Path | None = None, objects: Path | None = None) -> Evidence:
+    """Compile ``app`` for ``board`` with its proofs (from the certificates or the proof cache by key);
+    LLVM's objects from ``objects``, by default the project's own object cache."""
+    result = compile_app(app, board, verify=True, cache=cache,
+                         objects=objects or object_cache(app))  # refuses a non-app
     project = find_project(app)
     name = app.resolve().relative_to(project.firmware.resolve()).as_posix()
     return Evidence(project, name, result, certificate_states(ProofStore(project.root), result))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tamapy.build import object_cache
 from tamapy.diagnostics import TamapyError, error
 from tamapy.gate.findings import compare, finding
 from tamapy.gate.policy import load_approvals, load_policy
@@ -88,14 +89,14 @@ def _boards(head: Revision, app: str, given: tuple[str, ...]) -> list[str]:
     return list(given) if given else list(declared or known)
 
 
-def _snapshot(revision: Revision, app: str, board: str, cache: Path) -> tuple[Snapshot, str | None]:
+def _snapshot(revision: Revision, app: str, board: str, cache: Path, objects: Path) -> tuple[Snapshot, str | None]:
     """The revision's snapshot of ``app`` on ``board``, or an empty one and why it could not be built."""
     target = f"{app.removeprefix('firmware/')}@{board}"
     if not (revision.root / app / "main.py").is_file():
         return Snapshot(target), None
     try:
         with contextlib.chdir(revision.root):  # sources are recorded relative to the working directory
-            return take(Path(app), board, target, cache), None
+            return take(Path(app), board, target, cache, objects), None
     except TamapyError as exc:
         text = "; ".join(d.render() for d in exc.diagnostics)
         return Snapshot(target), text.replace(f"{revision.root.resolve()}/", "").replace(f"{revision.root}/", "")
@@ -113,6 +114,9 @@ def run_gate(options: GateOptions) -> GateResult:
     """Gate HEAD against BASE."""
     repo = repository_root(Path.cwd())
     cache = gate_cache(repo, options.cache).resolve()
+    # LLVM's outputs: the checkout's own object cache, as `tamapy build` keeps it (objects are not
+    # checkable by digest, so never the shared proof cache); they decide only the image findings.
+    objects = object_cache(repo).resolve()
     with tempfile.TemporaryDirectory(prefix="tamapy-gate-") as tmp:
         base = materialise(repo, options.base, Path(tmp) / "base")
         head = materialise(repo, options.head, Path(tmp) / "head")
@@ -125,7 +129,7 @@ def run_gate(options: GateOptions) -> GateResult:
         for app in _apps(repo, head, options.apps):
             for board in _boards(head, app, options.boards):
                 options.progress(f"{app} on {board}")
-                (old, old_error), (new, new_error) = (_snapshot(r, app, board, cache) for r in (base, head))
+                (old, old_error), (new, new_error) = (_snapshot(r, app, board, cache, objects) for r in (base, head))
                 targets.append(new.target)
                 found = compare(old, new)
                 found += _unbuildable(old_error, new_error)

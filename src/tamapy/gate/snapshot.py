@@ -109,12 +109,12 @@ def _trusted(ev: Evidence, audit: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def take(app: Path, board: str, target: str, cache: Path) -> Snapshot:
+def take(app: Path, board: str, target: str, cache: Path, objects: Path) -> Snapshot:
     """Build and describe ``app`` on ``board``; proofs come from ``cache`` or are made anew.
 
     Run inside the revision's root: the build records source files relative to the working
     directory, which must therefore be the revision's, never the repository's work tree."""
-    ev = collect(app, board, cache)
+    ev = collect(app, board, cache, objects)
     # Through JSON, so tuples are the lists the audit's readers see.
     audit = json.loads(json.dumps(audit_json(ev)))
     every = [o for r in (ev.result.report.results if ev.result.report else ()) for o in r.obligations]
