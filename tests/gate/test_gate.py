@@ -64,6 +64,15 @@ def test_harmless_refactor_passes_without_findings(repo: Path, proof_cache: Path
     assert doc["base"]["commit"] == git(repo, "rev-parse", "base").strip()
 
 
+def test_moved_code_keeps_every_obligation(repo: Path, proof_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines shift (ids and messages carry line numbers): obligations still match, by key."""
+    commit(repo, "moved", {MAIN: ("from runtime import console\n", "# moved down by three lines\n\n\n"
+                                  "from runtime import console\n")})
+    status, doc = gate(repo, proof_cache, "moved", monkeypatch=monkeypatch)
+    assert status == 0
+    assert not [f for f in doc["findings"] if f["kind"].startswith(("obligation", "contract"))]
+
+
 def test_weakened_ensures_is_a_finding_and_fails_a_strict_policy(repo: Path, proof_cache: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     weaken = {MAIN: ("result < 10)", "result < 100)")}
