@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +121,7 @@ def test_a_forged_certificate_is_not_evidence(repo: Path, proof_cache: Path, tmp
     """The regression of the test above, with its certificate hand-edited to "proved" and its
     digest recomputed: the certificate store accepts it, the gate proves again and fails."""
     commit(repo, "forged", {MAIN: ("return x % 10", "return x % 11")})
-    subprocess.run(["python", "-m", "tamapy", "verify", APP, "--board", BOARD, "--cache", str(tmp_path / "c")],
+    subprocess.run([sys.executable, "-m", "tamapy", "verify", APP, "--board", BOARD, "--cache", str(tmp_path / "c")],
                    cwd=repo, capture_output=True, check=False, env=_env())
     cert = repo / "proofs/examples/gatecheck/main.json"
     doc = json.loads(cert.read_text())
@@ -139,8 +141,6 @@ def test_a_forged_certificate_is_not_evidence(repo: Path, proof_cache: Path, tmp
 
 
 def _env() -> dict[str, str]:
-    import os
-
     return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
 
 
