@@ -1,0 +1,124 @@
+"""The pre-commit hooks of .pre-commit-hooks.yaml, run by pre-commit itself.
+
+``pre-commit try-repo`` clones this repository (its HEAD, plus uncommitted changes to
+tracked files), pip-installs it into a hook environment as pre-commit does for a user, and
+runs a hook in another git repository: here a copy of the project (firmware/, specs/,
+pyproject.toml) with a module added. One try-repo run per case; try-repo keeps its clone and
+hook environment in a directory of its own for each run, so each run installs tamapy anew
+(a few seconds from the package index's cache). PRE_COMMIT_HOME points at a directory of this
+module so that pre-commit's own files stay out of the user's home.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+GOOD = "firmware/runtime/hexcodec.py"
+BROKEN = '''def shout(x: int) -> int:
+    return x + "a"
+'''
+UNSAFE = '''from tamapy.fw import u32
+
+
+def ratio(x: u32, y: u32) -> u32:
+    return x // y
+'''
+
+
+def pre_commit_command() -> list[str]:
+    """How to run pre-commit (installed with the test extras); fails in CI (CI=true) when missing."""
+    if importlib.util.find_spec("pre_commit") is not None:
+        return [sys.executable, "-m", "pre_commit"]
+    path = shutil.which("pre-commit")
+    if path is not None:
+        return [path]
+    message = "pre-commit is not installed (pip install -e '.[test]')"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message}: CI must provide it")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One PRE_COMMIT_HOME for the module's runs."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture
+def user_repo(tmp_path: Path) -> Path:
+    """A git repository holding a copy of the project, as a firmware author's checkout would."""
+    if shutil.which("git") is None:
+        pytest.fail("git is needed to run pre-commit")
+    repo = tmp_path / "checkout"
+    shutil.copytree(ROOT / "firmware", repo / "firmware")
+    shutil.copytree(ROOT / "specs", repo / "specs")
+    shutil.copy2(ROOT / "pyproject.toml", repo / "pyproject.toml")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=tamapy", "-c", "user.email=tamapy@localhost", "commit", "-q", "-m", "project")
+    return repo
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def environment(home: Path) -> dict[str, str]:
+    """This process's environment without PYTHONPATH: the hook runs the tamapy pre-commit installed."""
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    env["PRE_COMMIT_HOME"] = str(home)
+    env["PRE_COMMIT_COLOR"] = "never"
+    return env
+
+
+def try_repo(repo: Path, home: Path, hook: str, file: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*pre_commit_command(), "try-repo", str(ROOT), hook, "--files", file],
+                          cwd=repo, env=environment(home), capture_output=True, text=True, timeout=1200)
+
+
+def add(repo: Path, name: str, text: str) -> str:
+    (repo / name).write_text(text, encoding="utf-8")
+    git(repo, "add", name)
+    return name
+
+
+def test_check_hook_passes_a_good_module(user_repo: Path, pre_commit_home: Path) -> None:
+    run = try_repo(user_repo, pre_commit_home, "tamapy-check", GOOD)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "tamapy check" in run.stdout
+    assert "Passed" in run.stdout
+
+
+def test_check_hook_fails_a_broken_module_naming_the_error(user_repo: Path, pre_commit_home: Path) -> None:
+    name = add(user_repo, "firmware/runtime/shout.py", BROKEN)
+    run = try_repo(user_repo, pre_commit_home, "tamapy-check", name)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Failed" in run.stdout
+    assert "exit code: 2" in run.stdout
+    assert f"{name}:2:16: error[E107]: strings are not in the subset" in run.stdout
+
+
+def test_verify_hook_fails_an_unproved_obligation(user_repo: Path, pre_commit_home: Path) -> None:
+    name = add(user_repo, "firmware/runtime/ratio.py", UNSAFE)
+    run = try_repo(user_repo, pre_commit_home, "tamapy-verify", name)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Failed" in run.stdout
+    assert f"{name}:5:17: failed[division]: divisor may be zero (in runtime.ratio.ratio)" in run.stdout
+
+
+def test_verify_hook_passes_a_proved_module(user_repo: Path, pre_commit_home: Path) -> None:
+    run = try_repo(user_repo, pre_commit_home, "tamapy-verify", GOOD)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "tamapy verify" in run.stdout
+    assert "Passed" in run.stdout
+    # The certificates the hook wrote (untracked here: the copy has no proofs/).
+    assert (user_repo / "proofs" / "runtime" / "hexcodec.json").is_file()
