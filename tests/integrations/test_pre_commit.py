@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -89,6 +90,19 @@ def add(repo: Path, name: str, text: str) -> str:
     (repo / name).write_text(text, encoding="utf-8")
     git(repo, "add", name)
     return name
+
+
+def test_hooks_and_the_documented_config_pass_pre_commits_own_schemas(tmp_path: Path) -> None:
+    pre_commit_command()  # fails in CI, skips elsewhere, without pre-commit
+    from pre_commit.clientlib import load_config, load_manifest
+
+    hooks = load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
+    assert [h["id"] for h in hooks] == ["tamapy-check", "tamapy-verify"]
+    doc = (ROOT / "docs" / "merge-gate.md").read_text(encoding="utf-8")
+    [example] = [b for b in re.findall(r"^```yaml\n(.*?)^```", doc, re.MULTILINE | re.DOTALL) if "repos:" in b]
+    (tmp_path / "config.yaml").write_text(example, encoding="utf-8")
+    config = load_config(str(tmp_path / "config.yaml"))
+    assert [h["id"] for h in config["repos"][0]["hooks"]] == ["tamapy-check", "tamapy-verify"]
 
 
 def test_check_hook_passes_a_good_module(user_repo: Path, pre_commit_home: Path) -> None:
