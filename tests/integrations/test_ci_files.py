@@ -171,8 +171,11 @@ def test_github_workflow() -> None:
     uses = {step["uses"].split("@")[0]: step for step in steps if "uses" in step}
     assert uses["actions/checkout"]["with"]["fetch-depth"] == 0
     assert str(uses["actions/setup-python"]["with"]["python-version"]) == "3.11"
-    assert uses["actions/cache"]["with"]["path"] == ".tamapy/gate-cache"
-    assert "restore-keys" in uses["actions/cache"]["with"]
+    restore, save = uses["actions/cache/restore"], uses["actions/cache/save"]
+    assert restore["with"]["path"] == save["with"]["path"] == ".tamapy/gate-cache"
+    assert restore["with"]["key"] == save["with"]["key"]
+    assert "restore-keys" in restore["with"]
+    assert save["if"] == "always()"
     sarif = uses["github/codeql-action/upload-sarif"]
     assert sarif["with"]["sarif_file"] == "gate.sarif"
     assert sarif["if"].startswith("always()")
@@ -188,8 +191,9 @@ def test_github_workflow() -> None:
     assert "--body-file gate.md" in comment["run"]
     assert comment["if"].startswith("always()")
     assert comment["env"]["GH_TOKEN"] == "${{ secrets.GITHUB_TOKEN }}"
-    # The gate step comes after the cache is restored, the reports after the gate.
-    order = [steps.index(uses["actions/cache"]), steps.index(gate_step), steps.index(sarif), steps.index(comment)]
+    # The cache is restored before the gate and saved after it; the reports come after the gate.
+    order = [steps.index(restore), steps.index(gate_step), steps.index(save), steps.index(sarif),
+             steps.index(comment)]
     assert order == sorted(order)
 
 
