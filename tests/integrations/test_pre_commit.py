@@ -2,8 +2,8 @@
 
 ``pre-commit try-repo`` clones this repository (its HEAD, plus uncommitted changes to
 tracked files), pip-installs it into a hook environment as pre-commit does for a user, and
-runs a hook in another git repository: here a copy of the project (firmware/, specs/,
-pyproject.toml) with a module added. One try-repo run per case; try-repo keeps its clone and
+runs a hook in another git repository: here a copy of the project (firmware/, specs/, proofs/,
+pyproject.toml), with a module added or changed. One try-repo run per case; try-repo keeps its clone and
 hook environment in a directory of its own for each run, so each run installs tamapy anew
 (a few seconds from the package index's cache). PRE_COMMIT_HOME points at a directory of this
 module so that pre-commit's own files stay out of the user's home.
@@ -62,6 +62,7 @@ def user_repo(tmp_path: Path) -> Path:
     repo = tmp_path / "checkout"
     shutil.copytree(ROOT / "firmware", repo / "firmware")
     shutil.copytree(ROOT / "specs", repo / "specs")
+    shutil.copytree(ROOT / "proofs", repo / "proofs")
     shutil.copy2(ROOT / "pyproject.toml", repo / "pyproject.toml")
     git(repo, "init", "-q")
     git(repo, "add", "-A")
@@ -69,8 +70,8 @@ def user_repo(tmp_path: Path) -> Path:
     return repo
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 def environment(home: Path) -> dict[str, str]:
@@ -129,10 +130,24 @@ def test_verify_hook_fails_an_unproved_obligation(user_repo: Path, pre_commit_ho
     assert f"{name}:5:17: failed[division]: divisor may be zero (in runtime.ratio.ratio)" in run.stdout
 
 
-def test_verify_hook_passes_a_proved_module(user_repo: Path, pre_commit_home: Path) -> None:
+def test_verify_hook_passes_a_proved_module_and_leaves_its_certificate(user_repo: Path,
+                                                                        pre_commit_home: Path) -> None:
     run = try_repo(user_repo, pre_commit_home, "tamapy-verify", GOOD)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "tamapy verify" in run.stdout
     assert "Passed" in run.stdout
-    # The certificates the hook wrote (untracked here: the copy has no proofs/).
-    assert (user_repo / "proofs" / "runtime" / "hexcodec.json").is_file()
+    assert git(user_repo, "status", "--porcelain", "proofs") == ""
+
+
+def test_verify_hook_reports_the_certificate_it_rewrote(user_repo: Path, pre_commit_home: Path) -> None:
+    """A changed module proves, but its committed certificate no longer matches: to be staged."""
+    module = user_repo / GOOD
+    text = module.read_text(encoding="utf-8")
+    assert text.count("    return NOT_HEX\n") == 1
+    module.write_text(text.replace("    return NOT_HEX\n", "    return NOT_HEX + 0\n"), encoding="utf-8")
+    git(user_repo, "add", GOOD)
+    run = try_repo(user_repo, pre_commit_home, "tamapy-verify", GOOD)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "files were modified by this hook" in run.stdout
+    assert ", 0 failed, 0 unknown" in run.stdout
+    assert git(user_repo, "status", "--porcelain", "proofs") == " M proofs/runtime/hexcodec.json\n"
