@@ -274,3 +274,20 @@ def test_a_head_that_does_not_build_fails(repo: Path, proof_cache: Path, monkeyp
     assert status == 1 and [v["rule"] for v in doc["violations"]] == ["build"]
     [broken] = of_kind(doc, "head-unbuildable")
     assert broken["message"].startswith(f"HEAD does not build: {MAIN}:")
+
+
+def test_a_contract_whose_named_constant_changes_is_a_change(repo: Path, proof_cache: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """``result < LIMIT`` keeps its text when ``LIMIT`` goes from 10 to 100, but not its meaning."""
+    commit(repo, "named-limit", {MAIN: ("from tamapy.fw import ensures, requires, u32\n",
+                                        "from typing import Final\n\nfrom tamapy.fw import ensures, requires, u32\n\n"
+                                        "LIMIT: Final = 10\n")})
+    commit(repo, "named-limit", {MAIN: ("result < 10)", "result < LIMIT)")}, start="named-limit")
+    git(repo, "tag", "-f", "named-limit-base")
+    commit(repo, "limit-100", {MAIN: ("LIMIT: Final = 10\n", "LIMIT: Final = 100\n")}, start="named-limit-base")
+    status, doc = gate(repo, proof_cache, "limit-100", base="named-limit-base", monkeypatch=monkeypatch)
+    [changed] = of_kind(doc, "contract-changed")
+    assert (changed["subject"], changed["before"], changed["after"]) == (
+        "examples.gatecheck.main.digit", "result < LIMIT", "result < LIMIT")
+    assert "changed meaning" in changed["message"]
+    assert status == 0

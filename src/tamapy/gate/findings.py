@@ -48,18 +48,21 @@ def obligation_findings(base: Snapshot, head: Snapshot) -> list[dict[str, Any]]:
 
 
 def contract_findings(base: Snapshot, head: Snapshot) -> list[dict[str, Any]]:
-    """Clauses compared by text per function and kind: a clause gone and another come is a change
-    (shown before and after); any change is for a reviewer, whether it weakens or strengthens."""
+    """Clauses compared by text and meaning per function and kind: a clause gone and another come
+    is a change (shown before and after); any change is for a reviewer, whether it weakens or
+    strengthens."""
     both = base.functions.keys() & head.functions.keys()
     out = []
     for key in sorted(k for k in base.contracts.keys() | head.contracts.keys() if k[0] in both):
         function, kind = key  # a function added or removed is told by its obligations
         old, new = base.contracts.get(key, []), head.contracts.get(key, [])
-        gone = " and ".join(c.text for c in old if c.text not in {n.text for n in new})
-        came = [c for c in new if c.text not in {o.text for o in old}]
+        gone = " and ".join(c.text for c in old if (c.text, c.meaning) not in {(n.text, n.meaning) for n in new})
+        came = [c for c in new if (c.text, c.meaning) not in {(o.text, o.meaning) for o in old}]
         text = " and ".join(c.text for c in came)
         if gone and came:
-            out.append(finding("contract-changed", function, f"{kind} changed", before=gone, after=text,
+            what = f"{kind} changed" if gone != text else \
+                f"{kind} changed meaning: its text is the same, a name in it stands for something else now"
+            out.append(finding("contract-changed", function, what, before=gone, after=text,
                                file=came[0].file, line=came[0].line, end_line=came[-1].end_line))
         elif gone:
             file, line = head.functions[function]

@@ -5,6 +5,7 @@ contract clauses' source text, and each trusted function's source digest."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -25,12 +26,15 @@ ClauseKey = tuple[str, str]
 
 @dataclass(frozen=True)
 class Clause:
-    """One contract clause as written: its source text (whitespace runs made one space) and place."""
+    """One contract clause as written: its source text (whitespace runs made one space) and place,
+    and what it means: its checked IR without source positions, so a clause whose text stays while
+    a name in it changes value (``result < LIMIT`` after ``LIMIT: Final = 100``) is a change too."""
 
     text: str
     file: str
     line: int
     end_line: int
+    meaning: str = ""
 
 
 @dataclass
@@ -67,6 +71,18 @@ def _source(root: Path, rel: str) -> list[bytes]:
     return (root / rel).read_bytes().splitlines(keepends=True)
 
 
+def meaning(node: object) -> str:
+    """``node`` (IR) rendered without its spans; spec objects (registers, fields) by name alone."""
+    if isinstance(node, tuple):
+        return "(" + ", ".join(meaning(item) for item in node) + ")"
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        if type(node).__module__.startswith("tamapy.specs"):
+            return f"{type(node).__name__}:{getattr(node, 'name', '?')}"
+        fields = (f"{f.name}={meaning(getattr(node, f.name))}" for f in dataclasses.fields(node) if f.name != "span")
+        return f"{type(node).__name__}({', '.join(fields)})"
+    return repr(node)
+
+
 def clause_text(lines: list[bytes], span: ir.Span) -> str:
     """The source text a span covers (columns 1-based, the end exclusive), whitespace collapsed."""
     chosen = [line.decode() for line in lines[span.line - 1:span.end_line]]
@@ -94,7 +110,7 @@ def _contracts(ev: Evidence, files: dict[str, list[bytes]]) -> dict[ClauseKey, l
                 rel = ev.relative(span.file)
                 lines = files.setdefault(rel, _source(ev.root, rel))
                 out.setdefault((fn.qualname, kind), []).append(Clause(clause_text(lines, span), rel, span.line,
-                                                                      span.end_line))
+                                                                      span.end_line, meaning(e)))
     return out
 
 
