@@ -18,8 +18,10 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -27,6 +29,7 @@ from hypothesis import strategies as st
 
 from tamapy.cli import main
 
+ROOT = Path(__file__).resolve().parents[2]
 REGRESSIONS = Path(__file__).parent / "regressions"
 SCALE = int(os.environ.get("TAMAPY_FUZZ_SCALE", "0"))
 ERROR_LINE = re.compile(r"^(?P<where>[^\s].*?): error\[(?P<code>E\d{3})\]: \S")
@@ -136,3 +139,54 @@ def mutate_lines(draw: st.DrawFn, text: bytes, snippets: tuple[str, ...], number
         if lines:
             lines[i] = line
     return b"".join(lines)
+
+
+def project_copy(destination: Path) -> Path:
+    """A private copy of firmware/ and specs/ that a target may overwrite files in."""
+    for part in ("firmware", "specs"):
+        shutil.copytree(ROOT / part, destination / part)
+    return destination
+
+
+@dataclass(frozen=True)
+class FileTarget:
+    """A text target: one of ``bases`` (files below ``tree`` of the project) is replaced by a
+    mutant in a project copy and the command ``argv(project, base)`` runs on it.  Kept inputs
+    hold the base's name, a NUL and the mutant."""
+
+    name: str
+    tree: str
+    bases: tuple[str, ...]
+    argv: Callable[[Path, str], list[str]]
+    originals: dict[str, bytes] = field(init=False, compare=False)
+    """The files mutated, read once: the draws must not depend on a tree that changes during a run."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "originals", {b: (ROOT / self.tree / b).read_bytes() for b in self.bases})
+
+    def mutants(self, snippets: tuple[str, ...], numbers: tuple[str, ...]) -> st.SearchStrategy[tuple[str, bytes]]:
+        """A base and a mutated copy of its bytes (:func:`mutate_lines`)."""
+        @st.composite
+        def draw_mutant(draw: st.DrawFn) -> tuple[str, bytes]:
+            base = draw(st.sampled_from(self.bases))
+            return base, mutate_lines(draw, self.originals[base], snippets, numbers)
+        return draw_mutant()
+
+    def check(self, project: Path, base: str, data: bytes) -> list[str]:
+        """What breaks the property for this mutant; a failing one is kept before returning."""
+        target = project / self.tree / base
+        target.write_bytes(data)
+        try:
+            outcome = run_cli(self.argv(project, base))
+        finally:
+            target.write_bytes(self.originals[base])
+        found = problems(outcome, time_bound=20.0)
+        if found:
+            keep(self.name, base.encode() + b"\0" + data, ".case")
+        return found
+
+    def replay(self, project: Path) -> None:
+        """Every input a fuzz run kept for this target passes now."""
+        for kept in regressions(self.name):
+            base, _, data = kept.read_bytes().partition(b"\0")
+            assert self.check(project, base.decode(), data) == [], kept.name

@@ -9,16 +9,13 @@ location and a hint on every error, no hang.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
-from tests.fuzz.support import fuzz_settings, keep, mutate_lines, problems, regressions, run_cli
+from tests.fuzz.support import FileTarget, fuzz_settings, project_copy
 
-ROOT = Path(__file__).resolve().parents[2]
 BASES = ("crypto/sha256_sw.py", "examples/hello/main.py", "runtime/console.py", "soc/imx6ul/gpt.py")
 SNIPPETS = (
     "lambda: 0", "yield x", "class C:\n    pass", "try:\n    pass\nexcept:\n    pass", "global x", "del x",
@@ -28,49 +25,25 @@ SNIPPETS = (
     "u32(-1)", "u8(256)", "Array[u32, 0]()", "Array[u32, 4294967296]()", "2 ** 64", "10 ** 100", "0x" + "f" * 40,
     "invariant(True)", "decreases(x)", "old(x)", "panic(0)", "__import__('os')", "exec('1')", "\t", "\\",
 )
-ORIGINALS = {base: (ROOT / "firmware" / base).read_bytes() for base in BASES}
-"""The files mutated, read once: the draws must not depend on a tree that changes during a run."""
 NUMBERS = ("0", "-1", "1", "255", "256", "65535", "4294967295", "4294967296", "18446744073709551616", "10**30")
+
+
+TARGET = FileTarget("source", "firmware", BASES, lambda project, base: [
+    "check", "--board", "mcimx6ul-evk", str(project / "firmware" / base)])
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dst = tmp_path_factory.mktemp("fuzz-src") / "proj"
-    shutil.copytree(ROOT / "firmware", dst / "firmware")
-    shutil.copytree(ROOT / "specs", dst / "specs")
-    return dst
-
-
-@st.composite
-def mutant(draw: st.DrawFn) -> tuple[str, bytes]:
-    """A base module and a mutated copy of its bytes."""
-    base = draw(st.sampled_from(BASES))
-    return base, mutate_lines(draw, ORIGINALS[base], SNIPPETS, NUMBERS)
-
-
-def check_source(project: Path, base: str, data: bytes) -> list[str]:
-    target = project / "firmware" / base
-    original = ORIGINALS[base]
-    target.write_bytes(data)
-    try:
-        outcome = run_cli(["check", "--board", "mcimx6ul-evk", str(target)])
-    finally:
-        target.write_bytes(original)
-    found = problems(outcome, time_bound=20.0)
-    if found:
-        keep("source", base.encode() + b"\0" + data, ".case")
-    return found
+    return project_copy(tmp_path_factory.mktemp("fuzz-src") / "proj")
 
 
 @fuzz_settings(1000)
-@given(mutant())
+@given(TARGET.mutants(SNIPPETS, NUMBERS))
 def test_mutated_modules_get_located_errors(project: Path, case: tuple[str, bytes]) -> None:
     base, data = case
-    assert check_source(project, base, data) == []
+    assert TARGET.check(project, base, data) == []
 
 
 def test_kept_failing_sources_stay_fixed(project: Path) -> None:
     """Every input a fuzz run kept (tests/fuzz/regressions/source/) passes now."""
-    for kept in regressions("source"):
-        base, _, data = kept.read_bytes().partition(b"\0")
-        assert check_source(project, base.decode(), data) == [], kept.name
+    TARGET.replay(project)
