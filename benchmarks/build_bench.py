@@ -10,8 +10,6 @@ machines.  Runs on a private copy of the project with its own proof and object c
 
 from __future__ import annotations
 
-import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from timing import timed
+from timing import copy_project, timed, write_results
 
 from tamapy.build import compile_app, object_cache
 from tamapy.lang.program import check_tree
@@ -35,9 +33,7 @@ EMPTY_FUNCTIONS = 40
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         proj = Path(tmp) / "proj"
-        for part in ("firmware", "specs"):
-            shutil.copytree(ROOT / part, proj / part)
-        shutil.copy(ROOT / "pyproject.toml", proj / "pyproject.toml")
+        copy_project(proj)
         cache = proj / ".tamapy" / "proofs"
         app = proj / "firmware" / "examples" / "selftest"
         reference = timed(lambda: check_tree([proj / "firmware"], "mcimx6ul-evk"))
@@ -98,8 +94,7 @@ def main() -> int:
         "firmware_obligations": len(full.obligations),
         "python": sys.version.split()[0],
     }
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(json.dumps(results, indent=2, sort_keys=True))
+    write_results(RESULTS, results)
     return 0
 
 

@@ -10,13 +10,13 @@ the same run, written to ``benchmarks/results/codegen.json``.
 
 from __future__ import annotations
 
-import json
-import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from timing import copy_project, write_results
 
 from tamapy.build import compile_app
 from tamapy.codegen import lower_program
@@ -34,8 +34,7 @@ SETTINGS = (Optimisation(1), Optimisation(2), Optimisation(3), Optimisation(2, l
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         proj = Path(tmp) / "proj"
-        for part in ("firmware", "specs"):
-            shutil.copytree(ROOT / part, proj / part)
+        copy_project(proj)
         app = proj / "firmware" / "examples" / "selftest"
         program = load_program(app, BOARD)
         text = lower_program(program)
@@ -60,8 +59,7 @@ def main() -> int:
         f["instructions_over_default"] = int(f["instructions"]) / int(reference["instructions"])
     results = {"default": str(DEFAULT_OPTIMISATION), "settings": figures, "session": SESSION.decode(),
                "python": sys.version.split()[0]}
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(json.dumps(results, indent=2, sort_keys=True))
+    write_results(RESULTS, results)
     return 0
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
-import json
 import shutil
 import struct
 import subprocess
@@ -39,6 +38,7 @@ from typing import Any
 import llvmlite.binding as llvm
 from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import SymbolTableSection
+from timing import copy_project, write_results
 
 from tamapy.build import compile_app
 from tamapy.codegen import compile_ir
@@ -106,9 +106,7 @@ def expected(data: bytes) -> dict[str, bytes]:
 def build_tamapy(tmp: Path) -> tuple[bytes, bool]:
     """The subset harness, verified, built in a private copy of the project; (ELF, verified)."""
     proj = tmp / "proj"
-    for part in ("firmware", "specs"):
-        shutil.copytree(ROOT / part, proj / part)
-    shutil.copy(ROOT / "pyproject.toml", proj / "pyproject.toml")
+    copy_project(proj)
     app = proj / "firmware" / "examples" / APP
     shutil.copytree(KERNELS_DIR / "app", app)
     result = compile_app(app, BOARD, verify=True, cache=proj / ".tamapy" / "proofs")
@@ -223,9 +221,7 @@ def main() -> int:
         "clang_missing": None if compiler else "clang or ld.lld not on PATH: the C side was not measured",
         "python": sys.version.split()[0],
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(json.dumps(results, indent=2, sort_keys=True))
+    write_results(RESULTS, results)
     return 0
 
 

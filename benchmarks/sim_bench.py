@@ -26,13 +26,12 @@ with the results to ``benchmarks/results/sim.json``.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import unicorn
-from timing import timed
+from timing import timed, write_results
 from unicorn import UC_ARCH_ARM, UC_MODE_ARM
 from unicorn.arm_const import UC_ARM_REG_CPSR, UC_CPU_ARM_CORTEX_A7
 
@@ -192,9 +191,7 @@ def main() -> int:
         "python": sys.version.split()[0],
         "unicorn": UC.__version__,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(json.dumps(results, indent=2, sort_keys=True))
+    write_results(RESULTS, results)
     return 0
 
 

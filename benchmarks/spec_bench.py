@@ -12,14 +12,12 @@ with the reference's seconds.  Results go to ``benchmarks/results/specs.json``.
 
 from __future__ import annotations
 
-import json
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from timing import timed
+from timing import copy_project, timed, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "specs.json"
@@ -41,8 +39,7 @@ def check(project: Path) -> None:
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="tamapy-spec-bench-") as tmp:
         project = Path(tmp)
-        for part in ("firmware", "specs"):
-            shutil.copytree(ROOT / part, project / part)
+        copy_project(project)
         reference = timed(lambda: check(project))
         spec = project / MAP
         spec.write_text(spec.read_text() + extra_registers(EXTRA))
@@ -54,9 +51,7 @@ def main() -> int:
         "ms_per_added_register": 1000 * (with_extra - reference) / EXTRA,
         "python": sys.version.split()[0],
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(json.dumps(results, indent=2, sort_keys=True))
+    write_results(RESULTS, results)
     return 0
 
 

@@ -9,13 +9,12 @@ tree), so results compare as ratios across machines.
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from timing import timed
+from timing import copy_project, timed, write_results
 
 from tamapy.lang.program import check_tree
 from tamapy.verify import ProofStore, verify_tree
@@ -74,8 +73,7 @@ def field(word: u32, shift: u32, width: u32) -> u32:
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         proj = Path(tmp)
-        shutil.copytree(ROOT / "firmware", proj / "firmware")
-        shutil.copytree(ROOT / "specs", proj / "specs")
+        copy_project(proj)
         tree = [proj / "firmware"]
         reference = timed(lambda: check_tree(tree, "mcimx6ul-evk"))
 
@@ -109,8 +107,7 @@ def main() -> int:
         "driver_functions": samples,
         "python": sys.version.split()[0],
     }
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(json.dumps(results, indent=2, sort_keys=True))
+    write_results(RESULTS, results)
     return 0
 
 
