@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from typing import NoReturn
 
 import pytest
 
@@ -13,7 +14,11 @@ def require_tool(tool: str, package: str) -> str:
     path = shutil.which(tool)
     if path is not None:
         return path
-    message = f"{tool} is not installed (apt-get install -y {package})"
+    unavailable(f"{tool} is not installed (apt-get install -y {package})")
+
+
+def unavailable(message: str) -> NoReturn:
+    """A tool or package a test needs is missing: a failure in CI (CI=true), a skip elsewhere."""
     if os.environ.get("CI") == "true":
         pytest.fail(f"{message}: CI must provide it")
     pytest.skip(message)

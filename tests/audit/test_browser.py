@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tamapy.audit.html import SECTIONS, render_html
-from tests.tools import require_tool
+from tests.tools import require_tool, unavailable
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_audit.json"
 
@@ -27,10 +27,7 @@ def _sync_playwright() -> Any:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        message = "playwright is not installed (pip install -e '.[test]')"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}: CI must provide it")
-        pytest.skip(message)
+        unavailable("playwright is not installed (pip install -e '.[test]')")
     return sync_playwright
 
 
