@@ -208,16 +208,16 @@ def test_bad_input_exits_2(repo: Path, proof_cache: Path, tmp_path: Path, monkey
                            capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["gate", "base"]) == 2
-    assert "error[E700]" in capsys.readouterr().err
+    assert "error[E800]" in capsys.readouterr().err
     monkeypatch.chdir(repo)
     assert main(["gate", "no-such-ref", "base", "--cache", str(proof_cache)]) == 2
-    assert "error[E701]" in capsys.readouterr().err
+    assert "error[E801]" in capsys.readouterr().err
     commit(repo, "bad-policy", {"pyproject.toml": ("[tool.importlinter]", "[tool.tamapy.gate]\n"
                                                    "max_tcb_lines = \"many\"\n\n[tool.importlinter]")})
     assert main(["gate", "bad-policy", "base", "--app", APP, "--board", BOARD, "--cache", str(proof_cache)]) == 2
     err = capsys.readouterr().err
     line = 1 + (repo / "pyproject.toml").read_text().splitlines().index('max_tcb_lines = "many"')
-    assert f"pyproject.toml:{line}:1: error[E703]: `max_tcb_lines` must be a non-negative integer" in err
+    assert f"pyproject.toml:{line}:1: error[E803]: `max_tcb_lines` must be a non-negative integer" in err
 
 
 def test_the_work_tree_is_head_by_default(repo: Path, proof_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:

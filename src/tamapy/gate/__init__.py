@@ -38,7 +38,7 @@ from tamapy.specs.load import list_boards
 from tamapy.verify.store import CACHE_ENV
 
 FORMAT = "tamapy-gate/1"
-NO_SUCH_APP = "E705"
+NO_SUCH_APP = "E805"
 GATE_CACHE = Path(".tamapy") / "gate-cache"
 """The gate's own proof cache, in the repository (never inside a revision it reviews)."""
 

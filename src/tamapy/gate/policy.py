@@ -13,8 +13,8 @@ from typing import Any
 from tamapy.diagnostics import error
 from tamapy.inputs import decode_utf8, read_input
 
-BAD_POLICY = "E703"
-BAD_APPROVALS = "E704"
+BAD_POLICY = "E803"
+BAD_APPROVALS = "E804"
 APPROVALS = "proofs/approvals.toml"
 """Where a revision keeps its approvals of trusted code (relative to the project root)."""
 

@@ -20,9 +20,9 @@ WORKTREE = "WORKTREE"
 """The HEAD a gate takes when none is given: the work tree, uncommitted changes included."""
 LOCAL = ".tamapy"
 """The directory of tamapy's local caches in a checkout."""
-NOT_A_REPOSITORY = "E700"
-UNKNOWN_REF = "E701"
-GIT_FAILED = "E702"
+NOT_A_REPOSITORY = "E800"
+UNKNOWN_REF = "E801"
+GIT_FAILED = "E802"
 
 
 @dataclass(frozen=True)
